@@ -1,0 +1,49 @@
+"""Leadcapture: CRM leads from what shoppers do in a Flask shop.
+
+Mount it with ``LeadCapture(app, db=db)``; send the inbound signals of
+:mod:`leadcapture.signals` from the shop; call the domain functions below from your
+own views, commands or jobs.
+"""
+
+from . import signals
+from .addresses import add_address, addresses_of_web_user, update_address
+from .carts import record_cart
+from .constants import AddressType, CustomerType, LeadSource, LeadStatus, LeadType
+from .conversion import convert_lead
+from .errors import LeadCaptureError, ValidationError
+from .extension import LeadCapture
+from .leads import capture_lead, find_by_email, register_web_user, set_status, update_lead
+from .migrations import configure_alembic
+from .orders import record_order
+from .status import Trigger, automatic_status
+from .transactions import DBSession, in_transaction
+from .webuser import WebUser
+
+__all__ = [
+    "AddressType",
+    "CustomerType",
+    "DBSession",
+    "LeadCapture",
+    "LeadCaptureError",
+    "LeadSource",
+    "LeadStatus",
+    "LeadType",
+    "Trigger",
+    "ValidationError",
+    "WebUser",
+    "add_address",
+    "addresses_of_web_user",
+    "automatic_status",
+    "capture_lead",
+    "configure_alembic",
+    "convert_lead",
+    "find_by_email",
+    "in_transaction",
+    "record_cart",
+    "record_order",
+    "register_web_user",
+    "set_status",
+    "signals",
+    "update_address",
+    "update_lead",
+]

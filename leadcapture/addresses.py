@@ -1,0 +1,149 @@
+"""Addresses of leads: naming ``<Lead Name>-<Address Type>`` and linking."""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import Any
+
+from sqlalchemy import or_, select
+
+from . import fields
+from .constants import (
+    MAX_ADDRESS_LINE,
+    MAX_CITY,
+    MAX_PINCODE,
+    AddressType,
+    SystemEvent,
+)
+from .errors import ValidationError
+from .history import record
+from .models import Address, Lead
+from .transactions import DBSession
+
+ADDRESS_FIELDS: dict[str, Any] = {
+    "address_type": partial(fields.choice, allowed=AddressType, required=True),
+    "address_line1": partial(fields.text, max_length=MAX_ADDRESS_LINE, required=True),
+    "address_line2": partial(fields.text, max_length=MAX_ADDRESS_LINE),
+    "city": partial(fields.text, max_length=MAX_CITY, required=True),
+    "state": partial(fields.text, max_length=MAX_CITY),
+    "pincode": partial(fields.text, max_length=MAX_PINCODE),
+    "country": partial(fields.text, max_length=MAX_CITY, required=True),
+    "phone": fields.phone,
+    "email": fields.email,
+}
+
+
+def clean_address(data: dict[str, Any]) -> dict[str, Any]:
+    """Validate a whole address; every required field must be there."""
+    complete = {name: data.get(name) for name in ADDRESS_FIELDS}
+    unknown = set(data) - set(ADDRESS_FIELDS)
+    if unknown:
+        raise ValidationError({name: ["Unknown field."] for name in sorted(unknown)})
+    return fields.clean(complete, ADDRESS_FIELDS)
+
+
+def title_of(lead: Lead) -> str:
+    """What an address of this lead is named after: the company, else the person."""
+    if lead.is_organization and lead.company_name:
+        return lead.company_name
+    return lead.lead_name or lead.company_name or lead.email or lead.name or "Address"
+
+
+def _escape_like(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def address_name(session: DBSession, title: str, address_type: str) -> str:
+    """``<title>-<type>``, or the first free ``-1``, ``-2`` … after it on a clash."""
+    base = f"{title}-{address_type}"
+    taken = set(
+        session.scalars(
+            select(Address.name).where(
+                or_(Address.name == base, Address.name.like(_escape_like(base) + "-%", escape="\\"))
+            )
+        )
+    )
+    if base not in taken:
+        return base
+    n = 1
+    while f"{base}-{n}" in taken:
+        n += 1
+    return f"{base}-{n}"
+
+
+def add_address(
+    session: DBSession, lead: Lead, data: dict[str, Any], *, by: str | None = None
+) -> Address:
+    cleaned = clean_address(data)
+    address = Address(
+        name=address_name(session, title_of(lead), cleaned["address_type"]),
+        lead=lead,
+        customer=lead.customer,
+        **cleaned,
+    )
+    session.add(address)
+    session.flush()
+    record(
+        session,
+        lead=lead,
+        event=SystemEvent.ADDRESS_ADDED,
+        subject=f"Address {address.name} added",
+        data={"address_id": address.id},
+        by=by,
+    )
+    return address
+
+
+def update_address(
+    session: DBSession, address: Address, data: dict[str, Any], *, by: str | None = None
+) -> Address:
+    """Change an address's fields; its name stays, as other records may cite it."""
+    cleaned = clean_address(data)
+    for name, value in cleaned.items():
+        setattr(address, name, value)
+    if address.lead is not None:
+        record(
+            session,
+            lead=address.lead,
+            event=SystemEvent.ADDRESS_CHANGED,
+            subject=f"Address {address.name} changed",
+            data={"address_id": address.id},
+            by=by,
+        )
+    return address
+
+
+def same_place(address: Address, cleaned: dict[str, Any]) -> bool:
+    keys = ("address_type", "address_line1", "address_line2", "city", "pincode", "country")
+    return all((getattr(address, k) or "") == (cleaned.get(k) or "") for k in keys)
+
+
+def ensure_address(
+    session: DBSession, lead: Lead, data: dict[str, Any], *, by: str | None = None
+) -> Address:
+    """The lead's address at this place and of this type, added if it has none yet."""
+    cleaned = clean_address(data)
+    for address in lead.addresses:
+        if same_place(address, cleaned):
+            return address
+    return add_address(session, lead, cleaned, by=by)
+
+
+def addresses_of_web_user(session: DBSession, user_id: str) -> list[Address]:
+    return list(
+        session.scalars(
+            select(Address)
+            .join(Lead, Address.lead_id == Lead.id)
+            .where(Lead.web_user_id == str(user_id))
+            .order_by(Address.id)
+        )
+    )
+
+
+def address_of_web_user(session: DBSession, user_id: str, address_id: int) -> Address | None:
+    """The address if it belongs to this web user's lead, else ``None`` (never another's)."""
+    return session.scalars(
+        select(Address)
+        .join(Lead, Address.lead_id == Lead.id)
+        .where(Lead.web_user_id == str(user_id), Address.id == address_id)
+    ).first()

@@ -1,0 +1,102 @@
+"""The plug-in's record of the shop's carts, as reported through ``cart_changed``."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from sqlalchemy import select
+
+from . import fields
+from .errors import ValidationError
+from .models import TrackedCart
+from .models.base import utcnow
+from .transactions import DBSession
+
+
+def _money(field: str, value: Any) -> Decimal:
+    try:
+        amount = Decimal(str(value))
+    except InvalidOperation:
+        raise ValidationError.single(field, "Must be an amount.") from None
+    if not amount.is_finite() or amount < 0:
+        raise ValidationError.single(field, "Must be a positive amount.")
+    return amount.quantize(Decimal("0.01"))
+
+
+def clean_lines(lines: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    cleaned = []
+    for i, line in enumerate(lines):
+        quantity = line.get("quantity")
+        if not isinstance(quantity, int) or quantity < 0:
+            raise ValidationError.single(f"lines[{i}].quantity", "Must be a whole number.")
+        if quantity == 0:
+            continue
+        cleaned.append(
+            {
+                "sku": fields.text(
+                    f"lines[{i}].sku", str(line.get("sku", "")), max_length=64, required=True
+                ),
+                "name": fields.text(f"lines[{i}].name", line.get("name"), max_length=240) or "",
+                "quantity": quantity,
+                "unit_price": str(_money(f"lines[{i}].unit_price", line.get("unit_price"))),
+            }
+        )
+    return cleaned
+
+
+def record_cart(
+    session: DBSession,
+    *,
+    cart_id: str,
+    lines: list[dict[str, Any]],
+    currency: str,
+    user_id: str | None = None,
+    email: str | None = None,
+    updated_at: datetime | None = None,
+) -> TrackedCart:
+    """Keep the plug-in's copy of a cart up to date (made on its first report)."""
+    key = fields.text("cart_id", str(cart_id), max_length=64, required=True)
+    currency_code = (fields.text("currency", currency, max_length=3, required=True) or "").upper()
+    clean = clean_lines(lines)
+    cart = session.scalars(
+        select(TrackedCart).where(TrackedCart.cart_key == key).with_for_update()
+    ).first()
+    if cart is None:
+        cart = TrackedCart(cart_key=key, currency=currency_code)
+        session.add(cart)
+    if cart.checked_out_at is not None and clean:
+        # The shop reuses the id of a checked-out cart: what follows is a new cart.
+        cart.checked_out_at = None
+        cart.order_ref = None
+        cart.created_at = utcnow()
+    cart.lines = clean
+    cart.item_count = sum(line["quantity"] for line in clean)
+    cart.total = sum(
+        (Decimal(line["unit_price"]) * line["quantity"] for line in clean), Decimal("0")
+    )
+    cart.currency = currency_code
+    cart.last_activity_at = updated_at or utcnow()
+    if user_id is not None:
+        cart.user_id = str(user_id)
+    if email:
+        cart.email = fields.email("email", email)
+    return cart
+
+
+def record_checkout_email(session: DBSession, *, cart_id: str, email: str) -> TrackedCart | None:
+    """A guest typed an email at checkout: the cart now has someone to write to."""
+    normalized = fields.email("email", email, required=True)
+    cart = session.scalars(select(TrackedCart).where(TrackedCart.cart_key == str(cart_id))).first()
+    if cart is not None:
+        cart.email = normalized
+    return cart
+
+
+def mark_checked_out(session: DBSession, *, cart_id: str, order_ref: str) -> TrackedCart | None:
+    cart = session.scalars(select(TrackedCart).where(TrackedCart.cart_key == str(cart_id))).first()
+    if cart is not None and cart.checked_out_at is None:
+        cart.checked_out_at = utcnow()
+        cart.order_ref = order_ref
+    return cart

@@ -1,0 +1,97 @@
+"""The words of the domain, in one place: statuses, sources, types, history kinds."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class LeadStatus(StrEnum):
+    LEAD = "Lead"
+    OPEN = "Open"
+    REPLIED = "Replied"
+    OPPORTUNITY = "Opportunity"
+    QUOTATION = "Quotation"
+    LOST_QUOTATION = "Lost Quotation"
+    INTERESTED = "Interested"
+    CONVERTED = "Converted"
+    DO_NOT_CONTACT = "Do Not Contact"
+
+
+class LeadSource(StrEnum):
+    WEBSITE = "Website"
+    CHECKOUT = "Checkout"
+    ABANDONED_CART = "Abandoned Cart"
+    WEB_FORM = "Web Form"
+    EMAIL = "Email"
+    IMPORT = "Import"
+    EXISTING_CUSTOMER = "Existing Customer"
+    REFERENCE = "Reference"
+    ADVERTISEMENT = "Advertisement"
+    COLD_CALLING = "Cold Calling"
+    EXHIBITION = "Exhibition"
+    CAMPAIGN = "Campaign"
+    WALK_IN = "Walk In"
+    MASS_MAILING = "Mass Mailing"
+
+
+class LeadType(StrEnum):
+    CLIENT = "Client"
+    CHANNEL_PARTNER = "Channel Partner"
+    CONSULTANT = "Consultant"
+
+
+class Gender(StrEnum):
+    FEMALE = "Female"
+    MALE = "Male"
+    OTHER = "Other"
+
+
+class AddressType(StrEnum):
+    BILLING = "Billing"
+    SHIPPING = "Shipping"
+    OFFICE = "Office"
+    PERSONAL = "Personal"
+    PLANT = "Plant"
+    POSTAL = "Postal"
+    SHOP = "Shop"
+    SUBSIDIARY = "Subsidiary"
+    WAREHOUSE = "Warehouse"
+    CURRENT = "Current"
+    PERMANENT = "Permanent"
+    OTHER = "Other"
+
+
+class CustomerType(StrEnum):
+    INDIVIDUAL = "Individual"
+    COMPANY = "Company"
+
+
+class HistoryKind(StrEnum):
+    """What a history entry is: a note, a communication, or something the system did."""
+
+    NOTE = "note"
+    EMAIL_SENT = "email_sent"
+    EMAIL_RECEIVED = "email_received"
+    CALL = "call"
+    SYSTEM = "system"
+
+
+class SystemEvent(StrEnum):
+    CREATED = "created"
+    SIGNED_UP = "signed_up"
+    LINKED = "linked"
+    CAPTURED_AGAIN = "captured_again"
+    STATUS_CHANGED = "status_changed"
+    ADDRESS_ADDED = "address_added"
+    ADDRESS_CHANGED = "address_changed"
+    ORDER_PLACED = "order_placed"
+    CONVERTED = "converted"
+
+
+#: Field lengths shared by the models, the domain validation and the forms.
+MAX_NAME = 140
+MAX_EMAIL = 254
+MAX_PHONE = 40
+MAX_ADDRESS_LINE = 240
+MAX_CITY = 140
+MAX_PINCODE = 20

@@ -1,0 +1,127 @@
+"""Cleaning of single values, shared by leads, addresses and contacts.
+
+Each cleaner takes the field's name so that a refusal names the field.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from datetime import date
+from typing import Any
+
+from email_validator import EmailNotValidError, validate_email
+
+from .constants import MAX_EMAIL, MAX_PHONE
+from .errors import ValidationError
+
+_PHONE = re.compile(r"^\+?[0-9 ()./-]{3,}$")
+
+
+def _has_control(value: str, *, multiline: bool) -> bool:
+    allowed = {"\n", "\r", "\t"} if multiline else set()
+    return any(unicodedata.category(c) == "Cc" and c not in allowed for c in value)
+
+
+def text(
+    field: str,
+    value: Any,
+    *,
+    max_length: int,
+    required: bool = False,
+    multiline: bool = False,
+) -> str | None:
+    """A trimmed string, ``None`` when blank; refuses control characters and overlong text."""
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        raise ValidationError.single(field, "Must be text.")
+    value = value.strip()
+    if not value:
+        if required:
+            raise ValidationError.single(field, "This field is required.")
+        return None
+    if len(value) > max_length:
+        raise ValidationError.single(field, f"Must be at most {max_length} characters.")
+    if _has_control(value, multiline=multiline):
+        raise ValidationError.single(field, "Contains characters that are not allowed.")
+    return value
+
+
+def email(field: str, value: Any, *, required: bool = False) -> str | None:
+    """A validated email, stored normalized: trimmed and lower-case."""
+    raw = text(field, value, max_length=MAX_EMAIL, required=required)
+    if raw is None:
+        return None
+    try:
+        checked = validate_email(raw, check_deliverability=False)
+    except EmailNotValidError as exc:
+        raise ValidationError.single(field, f"Not a valid email address: {exc}") from None
+    return checked.normalized.lower()
+
+
+def phone(field: str, value: Any) -> str | None:
+    raw = text(field, value, max_length=MAX_PHONE)
+    if raw is not None and not _PHONE.match(raw):
+        raise ValidationError.single(field, "Not a valid phone number.")
+    return raw
+
+
+def choice(field: str, value: Any, allowed: Iterable[str], *, required: bool = False) -> str | None:
+    options = [str(a) for a in allowed]
+    raw = text(field, value, max_length=1000, required=required)
+    if raw is None:
+        return None
+    if raw not in options:
+        raise ValidationError.single(field, f"Must be one of: {', '.join(options)}.")
+    return raw
+
+
+def one_of(field: str, value: Any, allowed: Iterable[str]) -> str:
+    """A required :func:`choice`."""
+    chosen = choice(field, value, allowed, required=True)
+    assert chosen is not None
+    return chosen
+
+
+def boolean(field: str, value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    if value in (None, "", 0, "0", "false", "False", "no", "off"):
+        return False
+    if value in (1, "1", "true", "True", "yes", "on", "y"):
+        return True
+    raise ValidationError.single(field, "Must be true or false.")
+
+
+def day(field: str, value: Any) -> date | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    raise ValidationError.single(field, "Must be a date (YYYY-MM-DD).")
+
+
+def clean(data: dict[str, Any], cleaners: dict[str, Any]) -> dict[str, Any]:
+    """Run each field's cleaner, gathering every field's errors before refusing."""
+    cleaned: dict[str, Any] = {}
+    errors: dict[str, list[str]] = {}
+    for field, value in data.items():
+        cleaner = cleaners.get(field)
+        if cleaner is None:
+            errors.setdefault(field, []).append("Unknown field.")
+            continue
+        try:
+            cleaned[field] = cleaner(field, value)
+        except ValidationError as exc:
+            for name, messages in exc.errors.items():
+                errors.setdefault(name, []).extend(messages)
+    if errors:
+        raise ValidationError(errors)
+    return cleaned

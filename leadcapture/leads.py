@@ -1,0 +1,249 @@
+"""Capturing and changing leads: the Lead rules of PRODUCT.md §2–3."""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import Any
+
+from sqlalchemy import select
+
+from . import fields, signals
+from .constants import (
+    MAX_NAME,
+    Gender,
+    LeadSource,
+    LeadStatus,
+    LeadType,
+    SystemEvent,
+)
+from .errors import ValidationError
+from .history import record
+from .models import Lead
+from .oncommit import send_on_commit
+from .status import Trigger, automatic_status
+from .transactions import DBSession
+
+NAME_PREFIX = "LEAD-"
+
+LEAD_FIELDS: dict[str, Any] = {
+    "lead_name": partial(fields.text, max_length=MAX_NAME),
+    "company_name": partial(fields.text, max_length=MAX_NAME),
+    "is_organization": fields.boolean,
+    "email": fields.email,
+    "phone": fields.phone,
+    "gender": partial(fields.choice, allowed=Gender),
+    "status": partial(fields.choice, allowed=LeadStatus),
+    "source": partial(fields.choice, allowed=LeadSource),
+    "lead_type": partial(fields.choice, allowed=LeadType),
+    "market_segment": partial(fields.text, max_length=MAX_NAME),
+    "industry": partial(fields.text, max_length=MAX_NAME),
+    "owner": partial(fields.text, max_length=64),
+    "assigned_to": partial(fields.text, max_length=64),
+    "next_contact_date": fields.day,
+    "next_contact_by": partial(fields.text, max_length=64),
+    "notes": partial(fields.text, max_length=20_000, multiline=True),
+}
+
+#: Fields a repeated capture of the same email may fill in or change.
+RECAPTURE_FIELDS = (
+    "lead_name",
+    "company_name",
+    "phone",
+    "gender",
+    "lead_type",
+    "market_segment",
+    "industry",
+)
+
+
+def clean_lead_fields(data: dict[str, Any]) -> dict[str, Any]:
+    """Validate lead fields given by any surface; raises :class:`ValidationError`."""
+    return fields.clean(data, LEAD_FIELDS)
+
+
+def check_lead(lead: Lead) -> None:
+    """The rules that span fields: who the lead is must be known."""
+    if lead.is_organization and not lead.company_name:
+        raise ValidationError.single("company_name", "An organization lead needs a company name.")
+    if not lead.is_organization and not lead.lead_name:
+        raise ValidationError.single("lead_name", "A person lead needs a name.")
+
+
+def find_by_email(session: DBSession, email: str, *, for_update: bool = False) -> Lead | None:
+    normalized = fields.email("email", email)
+    query = select(Lead).where(Lead.email == normalized)
+    if for_update:
+        query = query.with_for_update()
+    return session.scalars(query).first()
+
+
+def find_by_web_user(session: DBSession, user_id: str) -> Lead | None:
+    return session.scalars(select(Lead).where(Lead.web_user_id == str(user_id))).first()
+
+
+def set_status(
+    session: DBSession, lead: Lead, status: LeadStatus | str, *, by: str | None = None
+) -> bool:
+    """Set ``status`` (staff may set any value); records and announces a change."""
+    new = LeadStatus(fields.one_of("status", status, LeadStatus))
+    old = lead.status
+    if old == new:
+        return False
+    lead.status = new
+    _announce_status(session, lead, old, new, by=by)
+    return True
+
+
+def _announce_status(
+    session: DBSession, lead: Lead, old: str | None, new: LeadStatus, *, by: str | None
+) -> None:
+    record(
+        session,
+        lead=lead,
+        event=SystemEvent.STATUS_CHANGED,
+        subject=f"Status changed from {old} to {new}" if old else f"Status set to {new}",
+        data={"old": old, "new": str(new)},
+        by=by,
+    )
+    send_on_commit(
+        session,
+        signals.lead_status_changed,
+        lead=lead,
+        old_status=str(old) if old else None,
+        new_status=str(new),
+    )
+
+
+def apply_trigger(
+    session: DBSession, lead: Lead, trigger: Trigger, *, by: str | None = None
+) -> bool:
+    """Apply the automatic rule for ``trigger``; returns whether the status changed."""
+    current = LeadStatus(lead.status) if lead.status else None
+    return set_status(session, lead, automatic_status(current, trigger), by=by)
+
+
+def _new_lead(
+    session: DBSession,
+    cleaned: dict[str, Any],
+    *,
+    source: LeadSource,
+    trigger: Trigger,
+    owner: str | None,
+    by: str | None,
+) -> Lead:
+    cleaned = dict(cleaned)
+    status = LeadStatus(cleaned.pop("status", None) or automatic_status(None, trigger))
+    lead = Lead(source=str(source), owner=owner, status=status, **cleaned)
+    lead.is_organization = bool(lead.is_organization)
+    check_lead(lead)
+    session.add(lead)
+    session.flush()
+    lead.name = f"{NAME_PREFIX}{lead.id:05d}"
+    record(
+        session, lead=lead, event=SystemEvent.CREATED, subject=f"Lead created from {source}", by=by
+    )
+    _announce_status(session, lead, None, status, by=by)
+    send_on_commit(session, signals.lead_created, lead=lead)
+    return lead
+
+
+def capture_lead(
+    session: DBSession,
+    *,
+    source: LeadSource | str,
+    trigger: Trigger = Trigger.CREATED,
+    owner: str | None = None,
+    by: str | None = None,
+    **data: Any,
+) -> tuple[Lead, bool]:
+    """Make a lead, or update the lead that already has this email (in any letter case).
+
+    Returns the lead and whether it is new. The status of a new lead follows ``trigger``
+    (``Lead`` for staff, web forms, imports and mail; ``Open`` for a sign-up) unless a
+    ``status`` is given; an existing lead gets the trigger's automatic rule.
+    """
+    lead_source = LeadSource(fields.one_of("source", source, LeadSource))
+    cleaned = clean_lead_fields(data)
+    existing = None
+    if cleaned.get("email"):
+        existing = find_by_email(session, cleaned["email"], for_update=True)
+    if existing is None:
+        return _new_lead(
+            session, cleaned, source=lead_source, trigger=trigger, owner=owner, by=by
+        ), True
+    for name in RECAPTURE_FIELDS:
+        if cleaned.get(name) is not None:
+            setattr(existing, name, cleaned[name])
+    if cleaned.get("is_organization"):
+        existing.is_organization = True
+    check_lead(existing)
+    record(
+        session,
+        lead=existing,
+        event=SystemEvent.CAPTURED_AGAIN,
+        subject=f"Captured again from {lead_source}",
+        by=by,
+    )
+    apply_trigger(session, existing, trigger, by=by)
+    return existing, False
+
+
+def update_lead(
+    session: DBSession, lead: Lead, data: dict[str, Any], *, by: str | None = None
+) -> Lead:
+    """Change fields by hand; the email stays unique and the status goes through set_status."""
+    cleaned = clean_lead_fields(data)
+    status = cleaned.pop("status", None)
+    if "email" in cleaned and cleaned["email"] and cleaned["email"] != lead.email:
+        other = find_by_email(session, cleaned["email"])
+        if other is not None and other.id != lead.id:
+            raise ValidationError.single("email", "Another lead has this email.")
+    for name, value in cleaned.items():
+        setattr(lead, name, value)
+    check_lead(lead)
+    if status:
+        set_status(session, lead, status, by=by)
+    return lead
+
+
+def register_web_user(
+    session: DBSession,
+    *,
+    user_id: str,
+    email: str,
+    full_name: str,
+    phone: str | None = None,
+    company_name: str | None = None,
+) -> Lead:
+    """Sign-up: make the web user's lead (``Open``, source Website) or link the existing one.
+
+    Calling it again for the same user changes nothing, so logins may call it freely.
+    """
+    user_id = fields.text("user_id", str(user_id), max_length=64, required=True) or ""
+    linked = find_by_web_user(session, user_id)
+    if linked is not None:
+        return linked
+    lead, created = capture_lead(
+        session,
+        source=LeadSource.WEBSITE,
+        trigger=Trigger.SIGNED_UP,
+        owner=user_id,
+        by=user_id,
+        email=email,
+        lead_name=full_name,
+        phone=phone,
+        company_name=company_name,
+        is_organization=bool(company_name),
+    )
+    lead.web_user_id = user_id
+    if lead.owner is None:
+        lead.owner = user_id
+    record(
+        session,
+        lead=lead,
+        event=SystemEvent.SIGNED_UP if created else SystemEvent.LINKED,
+        subject="Signed up on the shop" if created else "Signed up on the shop; lead linked",
+        data={"user_id": user_id},
+        by=user_id,
+    )
+    return lead

@@ -1,0 +1,19 @@
+"""The plug-in's tables. Import from here; one module per record kind."""
+
+from .address import Address
+from .base import Base, metadata
+from .cart import TrackedCart
+from .customer import Contact, Customer
+from .history import HistoryEntry
+from .lead import Lead
+
+__all__ = [
+    "Address",
+    "Base",
+    "Contact",
+    "Customer",
+    "HistoryEntry",
+    "Lead",
+    "TrackedCart",
+    "metadata",
+]

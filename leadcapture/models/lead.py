@@ -1,0 +1,68 @@
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import Boolean, Date, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..constants import MAX_EMAIL, MAX_NAME, MAX_PHONE, LeadStatus
+from .base import Base, UTCDateTime, utcnow
+
+if TYPE_CHECKING:
+    from .address import Address
+    from .customer import Contact, Customer
+    from .history import HistoryEntry
+
+
+class Lead(Base):
+    """A potential customer: a person, or an organization when ``is_organization`` is set."""
+
+    __tablename__ = "lc_leads"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: The human id, ``LEAD-00001``; given from the key right after the first flush.
+    name: Mapped[str | None] = mapped_column(String(32), unique=True)
+    lead_name: Mapped[str | None] = mapped_column(String(MAX_NAME))
+    company_name: Mapped[str | None] = mapped_column(String(MAX_NAME))
+    is_organization: Mapped[bool] = mapped_column(Boolean, default=False)
+    email: Mapped[str | None] = mapped_column(String(MAX_EMAIL), unique=True)
+    phone: Mapped[str | None] = mapped_column(String(MAX_PHONE))
+    gender: Mapped[str | None] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(20), default=LeadStatus.LEAD, index=True)
+    source: Mapped[str | None] = mapped_column(String(40), index=True)
+    lead_type: Mapped[str | None] = mapped_column(String(40))
+    market_segment: Mapped[str | None] = mapped_column(String(MAX_NAME))
+    industry: Mapped[str | None] = mapped_column(String(MAX_NAME))
+    #: Who made the lead: the web user for a sign-up, the staff user for one made by hand.
+    owner: Mapped[str | None] = mapped_column(String(64))
+    #: The shop account this lead belongs to (its sign-up); one lead per web user.
+    web_user_id: Mapped[str | None] = mapped_column(String(64), unique=True)
+    assigned_to: Mapped[str | None] = mapped_column(String(64), index=True)
+    next_contact_date: Mapped[date | None] = mapped_column(Date)
+    next_contact_by: Mapped[str | None] = mapped_column(String(64))
+    notes: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    customer: Mapped[Customer | None] = relationship(back_populates="lead", uselist=False)
+    addresses: Mapped[list[Address]] = relationship(
+        back_populates="lead", order_by="Address.id", foreign_keys="Address.lead_id"
+    )
+    contacts: Mapped[list[Contact]] = relationship(
+        back_populates="lead", order_by="Contact.id", foreign_keys="Contact.lead_id"
+    )
+    history: Mapped[list[HistoryEntry]] = relationship(
+        back_populates="lead",
+        order_by="HistoryEntry.id.desc()",
+        foreign_keys="HistoryEntry.lead_id",
+    )
+
+    __table_args__ = (Index("ix_lc_leads_created_at_id", "created_at", "id"),)
+
+    @property
+    def display_name(self) -> str:
+        return self.lead_name or self.company_name or self.email or self.name or ""
+
+    def __repr__(self) -> str:
+        return f"<Lead {self.name or self.id} {self.email!r} {self.status}>"

@@ -1,0 +1,45 @@
+"""Outbound signals wait for the commit of the transaction that caused them.
+
+A domain function queues a signal on its session with :func:`send_on_commit`; it is sent
+once the outermost transaction has committed, and dropped if it rolls back. Sending
+happens when the transaction has fully ended, so receivers may use the session again.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from blinker import Signal
+from flask import current_app
+from sqlalchemy import event
+from sqlalchemy.orm import Session, SessionTransaction
+
+from .transactions import DBSession
+
+_PENDING = "leadcapture.pending_signals"
+_READY = "leadcapture.ready_signals"
+
+Queued = tuple[Signal, Any, dict[str, Any]]
+
+
+def send_on_commit(session: DBSession, signal: Signal, **kwargs: Any) -> None:
+    """Queue ``signal`` to be sent, with the current app as sender, after the commit."""
+    sender = current_app._get_current_object()  # type: ignore[attr-defined]
+    session.info.setdefault(_PENDING, []).append((signal, sender, kwargs))
+
+
+@event.listens_for(Session, "after_commit")
+def _commit_seen(session: Session) -> None:
+    pending = session.info.pop(_PENDING, None)
+    if pending:
+        session.info.setdefault(_READY, []).extend(pending)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _transaction_ended(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.parent is not None or transaction.nested:
+        return
+    ready: list[Queued] = session.info.pop(_READY, [])
+    session.info.pop(_PENDING, None)
+    for signal, sender, kwargs in ready:
+        signal.send(sender, **kwargs)

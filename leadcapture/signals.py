@@ -1,0 +1,64 @@
+"""Leadcapture's signals.
+
+Inbound signals are sent by the shop; the plug-in listens for the app it is mounted on,
+so send them with the Flask app as sender (``current_app._get_current_object()``), after
+your own transaction has committed. Outbound signals are sent by the plug-in after *its*
+transaction commits, with the app as sender; receivers should accept ``**kwargs``.
+"""
+
+from __future__ import annotations
+
+from blinker import Namespace
+
+_signals = Namespace()
+
+# -- inbound: the shop tells the plug-in -------------------------------------------------
+
+#: Sent by the shop when a shopper creates an account.
+#: Keyword arguments: ``user_id`` (str), ``email`` (str), ``full_name`` (str),
+#: optional ``phone`` (str | None) and ``company_name`` (str | None; set for a business
+#: account, which makes an organization lead).
+user_registered = _signals.signal("user-registered")
+
+#: Sent by the shop whenever a cart changes (line added, quantity changed, emptied).
+#: Keyword arguments: ``cart_id`` (str, the shop's id for the cart), ``lines`` (list of
+#: dicts with ``sku``, ``name``, ``quantity`` (int) and ``unit_price`` (Decimal or str)),
+#: ``currency`` (ISO 4217 code), optional ``user_id`` (str | None), ``email`` (str | None)
+#: and ``updated_at`` (aware datetime, default now).
+cart_changed = _signals.signal("cart-changed")
+
+#: Sent by the shop when a guest types an email at checkout.
+#: Keyword arguments: ``cart_id`` (str), ``email`` (str).
+checkout_email_given = _signals.signal("checkout-email-given")
+
+#: Sent by the shop after an order is committed.
+#: Keyword arguments: ``order_id`` (str), ``email`` (str), ``full_name`` (str),
+#: ``total`` (Decimal or str), ``currency`` (str), optional ``user_id`` (str | None, None
+#: for a guest), ``phone``, ``company_name``, ``cart_id``, and ``billing_address`` /
+#: ``shipping_address`` (dicts with ``address_line1``, ``address_line2``, ``city``,
+#: ``state``, ``pincode``, ``country``, ``phone``; or None).
+order_placed = _signals.signal("order-placed")
+
+# -- outbound: the plug-in tells the host ------------------------------------------------
+
+#: Sent by the plug-in after a new lead is committed.
+#: Keyword arguments: ``lead`` (a :class:`leadcapture.models.Lead`).
+lead_created = _signals.signal("lead-created")
+
+#: Sent by the plug-in after a lead's status change is committed, by a rule or by hand.
+#: Keyword arguments: ``lead`` (Lead), ``old_status`` (str | None), ``new_status`` (str).
+lead_status_changed = _signals.signal("lead-status-changed")
+
+#: Sent by the plug-in after a lead's conversion is committed (once per lead).
+#: Keyword arguments: ``lead`` (Lead), ``customer`` (a :class:`leadcapture.models.Customer`).
+lead_converted = _signals.signal("lead-converted")
+
+__all__ = [
+    "cart_changed",
+    "checkout_email_given",
+    "lead_converted",
+    "lead_created",
+    "lead_status_changed",
+    "order_placed",
+    "user_registered",
+]

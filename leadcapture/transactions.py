@@ -1,0 +1,41 @@
+"""One unit of work, one transaction: commit on success, retry a lost race, else roll back."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from flask import current_app
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm import Session, scoped_session
+
+T = TypeVar("T")
+
+#: What the domain functions take: a session, or Flask-SQLAlchemy's ``db.session``.
+DBSession = Session | scoped_session[Any]
+
+#: How often a unit of work runs again after losing a race (a unique key taken by a
+#: concurrent request, a deadlock, or a busy SQLite file).
+RETRIES = 3
+
+
+def current_session() -> DBSession:
+    """The host's session, as given to ``LeadCapture(db=...)``."""
+    return current_app.extensions["leadcapture"].session  # type: ignore[no-any-return]
+
+
+def in_transaction(session: DBSession, work: Callable[[], T]) -> T:
+    """Run ``work`` and commit; on a lost race, roll back and run it again."""
+    for attempt in range(1, RETRIES + 1):
+        try:
+            result = work()
+            session.commit()
+            return result
+        except (IntegrityError, OperationalError):
+            session.rollback()
+            if attempt == RETRIES:
+                raise
+        except BaseException:
+            session.rollback()
+            raise
+    raise AssertionError("unreachable")

@@ -1,0 +1,76 @@
+from __future__ import annotations
+
+from typing import Any
+
+from flask_wtf import FlaskForm
+from wtforms import SelectField, StringField
+from wtforms.validators import DataRequired, Email, Length, Optional
+
+from ..constants import (
+    MAX_ADDRESS_LINE,
+    MAX_CITY,
+    MAX_EMAIL,
+    MAX_PHONE,
+    MAX_PINCODE,
+    AddressType,
+)
+from ..errors import ValidationError
+
+
+def strip(value: Any) -> Any:
+    return value.strip() if isinstance(value, str) else value
+
+
+TRIM = [strip]
+
+
+class AddressForm(FlaskForm):
+    address_type = SelectField(
+        "Address type", choices=[t.value for t in AddressType], validators=[DataRequired()]
+    )
+    address_line1 = StringField(
+        "Address line 1", filters=TRIM, validators=[DataRequired(), Length(max=MAX_ADDRESS_LINE)]
+    )
+    address_line2 = StringField(
+        "Address line 2", filters=TRIM, validators=[Optional(), Length(max=MAX_ADDRESS_LINE)]
+    )
+    city = StringField("City", filters=TRIM, validators=[DataRequired(), Length(max=MAX_CITY)])
+    state = StringField(
+        "State / province", filters=TRIM, validators=[Optional(), Length(max=MAX_CITY)]
+    )
+    pincode = StringField(
+        "Postal code", filters=TRIM, validators=[Optional(), Length(max=MAX_PINCODE)]
+    )
+    country = StringField(
+        "Country", filters=TRIM, validators=[DataRequired(), Length(max=MAX_CITY)]
+    )
+    phone = StringField("Phone", filters=TRIM, validators=[Optional(), Length(max=MAX_PHONE)])
+    email = StringField(
+        "Email", filters=TRIM, validators=[Optional(), Email(), Length(max=MAX_EMAIL)]
+    )
+
+    def address_data(self) -> dict[str, str | None]:
+        return {
+            name: self[name].data
+            for name in (
+                "address_type",
+                "address_line1",
+                "address_line2",
+                "city",
+                "state",
+                "pincode",
+                "country",
+                "phone",
+                "email",
+            )
+        }
+
+
+def show_errors(form: FlaskForm, error: ValidationError) -> None:
+    """Put the domain's refusal on the form's fields (or on the form when no field fits)."""
+    for name, messages in error.errors.items():
+        field = form._fields.get(name)
+        if field is not None:
+            field.errors = [*field.errors, *messages]
+        else:
+            form.form_errors.extend(f"{name}: {m}" for m in messages)

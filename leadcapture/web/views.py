@@ -1,0 +1,86 @@
+from __future__ import annotations
+
+from typing import Any
+
+from flask import abort, flash, redirect, render_template, url_for
+
+from ..addresses import add_address, address_of_web_user, addresses_of_web_user, update_address
+from ..errors import ValidationError
+from ..leads import find_by_web_user, register_web_user
+from ..models import Lead
+from ..transactions import current_session, in_transaction
+from ..webuser import WebUser, signed_in
+from . import bp
+from .access import unauthorized
+from .forms import AddressForm, show_errors
+
+
+def _lead_of(user: WebUser) -> Lead:
+    """The shopper's lead; a shop account older than the plug-in gets one now."""
+    session = current_session()
+    lead = find_by_web_user(session, user.id)
+    if lead is None:
+        in_transaction(
+            session,
+            lambda: register_web_user(
+                session, user_id=user.id, email=user.email, full_name=user.full_name or user.email
+            ),
+        )
+        lead = find_by_web_user(session, user.id)
+    assert lead is not None
+    return lead
+
+
+@bp.route("/addresses/")
+def addresses() -> Any:
+    user = signed_in()
+    if user is None:
+        return unauthorized()
+    return render_template(
+        "leadcapture/portal/addresses.html",
+        addresses=addresses_of_web_user(current_session(), user.id),
+    )
+
+
+@bp.route("/addresses/new", methods=["GET", "POST"])
+def new_address() -> Any:
+    user = signed_in()
+    if user is None:
+        return unauthorized()
+    form = AddressForm()
+    if form.validate_on_submit():
+        session = current_session()
+        lead = _lead_of(user)
+        try:
+            address = in_transaction(
+                session, lambda: add_address(session, lead, form.address_data(), by=user.id)
+            )
+        except ValidationError as exc:
+            show_errors(form, exc)
+        else:
+            flash(f"Address {address.name} saved.", "success")
+            return redirect(url_for(".addresses"))
+    return render_template("leadcapture/portal/address_form.html", form=form, address=None)
+
+
+@bp.route("/addresses/<int:address_id>/edit", methods=["GET", "POST"])
+def edit_address(address_id: int) -> Any:
+    user = signed_in()
+    if user is None:
+        return unauthorized()
+    session = current_session()
+    address = address_of_web_user(session, user.id, address_id)
+    if address is None:
+        abort(404)
+    form = AddressForm(obj=address)
+    if form.validate_on_submit():
+        try:
+            in_transaction(
+                session, lambda: update_address(session, address, form.address_data(), by=user.id)
+            )
+        except ValidationError as exc:
+            show_errors(form, exc)
+        else:
+            flash(f"Address {address.name} saved.", "success")
+            return redirect(url_for(".addresses"))
+    return render_template("leadcapture/portal/address_form.html", form=form, address=address)

@@ -1,0 +1,93 @@
+"""The demo shop that mounts Leadcapture, using only its public API and signals."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from flask_migrate import upgrade
+
+from . import cli
+from .extensions import csrf, db, leadcapture, login_manager, migrate
+from .models import User
+
+ROOT = Path(__file__).resolve().parent.parent
+MIGRATIONS = str(Path(__file__).resolve().parent / "migrations")
+
+
+def _secret_key(app: Flask) -> str:
+    """A key kept in the instance folder, so sessions outlive a restart of the demo."""
+    path = Path(app.instance_path) / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """The shop. Settings: defaults, then ``FLASK_*`` environment variables, then ``test_config``.
+
+    ``STOREFRONT_AUTO_MIGRATE`` (default on) migrates the database at start, and
+    ``STOREFRONT_SEED_DEMO`` (default on) seeds the demo catalog and staff account; turn
+    both off in production and run ``flask db upgrade heads`` instead. The instance folder
+    (the SQLite file, the generated secret key) may be moved with the
+    ``STOREFRONT_INSTANCE_PATH`` environment variable.
+    """
+    app = Flask(
+        __name__,
+        instance_path=os.environ.get("STOREFRONT_INSTANCE_PATH") or None,
+        instance_relative_config=True,
+        template_folder=str(ROOT / "templates"),
+    )
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.config.from_mapping(
+        SQLALCHEMY_DATABASE_URI=f"sqlite:///{Path(app.instance_path) / 'storefront.sqlite3'}",
+        STOREFRONT_CURRENCY="EUR",
+        STOREFRONT_AUTO_MIGRATE=True,
+        STOREFRONT_SEED_DEMO=True,
+        STOREFRONT_DEMO_STAFF_PASSWORD="demo-staff-password",  # noqa: S106 (the documented demo login)
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+    )
+    app.config.from_prefixed_env()
+    if test_config is not None:
+        app.config.from_mapping(test_config)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _secret_key(app)
+
+    db.init_app(app)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    migrate.init_app(app, db, directory=MIGRATIONS)
+    leadcapture.init_app(app)
+
+    from . import accounts, cart_views, catalog, checkout
+
+    for blueprint in (catalog.bp, cart_views.bp, accounts.bp, checkout.bp):
+        app.register_blueprint(blueprint)
+    cli.register(app)
+
+    @app.context_processor
+    def shop_context() -> dict[str, Any]:
+        from . import cart
+        from .forms import LogoutForm
+
+        return {"cart_count": cart.count(), "logout_form": LogoutForm()}
+
+    if app.config["STOREFRONT_AUTO_MIGRATE"]:
+        with app.app_context():
+            upgrade(directory=MIGRATIONS, revision="heads")
+            if app.config["STOREFRONT_SEED_DEMO"]:
+                from .seed import seed_demo
+
+                seed_demo(db.session, app.config["STOREFRONT_DEMO_STAFF_PASSWORD"])
+    return app
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> User | None:
+    return db.session.get(User, int(user_id)) if user_id.isdigit() else None

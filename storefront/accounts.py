@@ -1,0 +1,104 @@
+"""Register, sign in and out, and the account page."""
+
+from __future__ import annotations
+
+import secrets
+from functools import cache
+from typing import Any
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+from sqlalchemy import func, select
+
+from leadcapture import addresses_of_web_user, signals
+
+from . import cart
+from .extensions import db
+from .forms import LoginForm, LogoutForm, RegisterForm
+from .models import Order, User
+from .safety import safe_next
+
+bp = Blueprint("accounts", __name__)
+
+
+@cache
+def _stand_in() -> User:
+    """A user no one is, checked when the email is unknown so both failures cost the same."""
+    user = User()
+    user.set_password(secrets.token_urlsafe(16))
+    return user
+
+
+def find_user(email: str) -> User | None:
+    return db.session.scalars(select(User).where(User.email == email.strip().lower())).first()
+
+
+@bp.route("/register", methods=["GET", "POST"])
+def register() -> Any:
+    form = RegisterForm()
+    if form.validate_on_submit():
+        email = form.email.data.strip().lower()
+        if db.session.scalar(
+            select(func.count()).select_from(User).where(func.lower(User.email) == email)
+        ):
+            form.email.errors.append("An account with this email exists already. Sign in instead.")
+        else:
+            user = User(
+                email=email,
+                full_name=form.full_name.data.strip(),
+                phone=(form.phone.data or "").strip() or None,
+                company_name=(form.company_name.data or "").strip() or None,
+            )
+            user.set_password(form.password.data)
+            db.session.add(user)
+            db.session.commit()
+            login_user(user)
+            cart.merge_guest_cart(user)
+            signals.user_registered.send(
+                current_app._get_current_object(),  # type: ignore[attr-defined]
+                user_id=str(user.id),
+                email=user.email,
+                full_name=user.full_name,
+                phone=user.phone,
+                company_name=user.company_name,
+            )
+            flash("Welcome! Add your addresses now, and checkout will be quicker.", "success")
+            return redirect(url_for("leadcapture_portal.new_address"))
+    return render_template("account/register.html", form=form)
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login() -> Any:
+    form = LoginForm()
+    if request.method == "GET":
+        form.next.data = safe_next(request.args.get("next")) or ""
+    if form.validate_on_submit():
+        user = find_user(form.email.data)
+        password_ok = (user or _stand_in()).check_password(form.password.data)
+        if user is not None and password_ok:
+            login_user(user)
+            cart.merge_guest_cart(user)
+            return redirect(safe_next(form.next.data) or url_for("catalog.index"))
+        form.form_errors.append("Email or password is wrong.")
+    return render_template("account/login.html", form=form)
+
+
+@bp.route("/logout", methods=["POST"])
+def logout() -> Any:
+    form = LogoutForm()
+    if form.validate_on_submit():
+        logout_user()
+    return redirect(url_for("catalog.index"))
+
+
+@bp.route("/account")
+@login_required
+def account() -> Any:
+    orders = db.session.scalars(
+        select(Order).where(Order.user_id == current_user.id).order_by(Order.id.desc())
+    )
+    return render_template(
+        "account/account.html",
+        orders=list(orders),
+        addresses=addresses_of_web_user(db.session, str(current_user.id)),
+    )

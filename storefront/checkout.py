@@ -1,0 +1,135 @@
+"""Checkout: addresses, the order in one transaction, then ``order_placed`` to the plug-in."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, session, url_for
+from flask_login import current_user
+
+from leadcapture import AddressType, addresses_of_web_user, signals
+
+from . import cart
+from .extensions import db
+from .forms import CheckoutForm
+from .models import Order, OrderLine, User
+
+bp = Blueprint("checkout", __name__)
+
+#: The plug-in's address fields and the order's columns that hold them.
+ORDER_COLUMNS = {
+    "address_line1": "line1",
+    "address_line2": "line2",
+    "city": "city",
+    "state": "state",
+    "pincode": "pincode",
+    "country": "country",
+}
+
+
+def _prefill(form: CheckoutForm, user: User) -> None:
+    """Fill a signed-in shopper's details and saved addresses into an empty form."""
+    form.email.data = user.email
+    form.full_name.data = form.full_name.data or user.full_name
+    form.phone.data = form.phone.data or user.phone
+    saved = addresses_of_web_user(db.session, str(user.id))
+    for kind, subform in (
+        (AddressType.BILLING, form.billing),
+        (AddressType.SHIPPING, form.shipping),
+    ):
+        match = next((a for a in saved if a.address_type == kind), None)
+        if match is not None:
+            for name in ORDER_COLUMNS:
+                subform.form[name].data = getattr(match, name)
+
+
+def _place(form: CheckoutForm, user: User | None, lines: list[cart.Line]) -> Order:
+    def part(subform: Any, kind: str) -> dict[str, Any]:
+        return {
+            f"{kind}_{ORDER_COLUMNS[name]}": (subform.form[name].data or "").strip() or None
+            for name in ORDER_COLUMNS
+        }
+
+    order = Order(
+        user_id=user.id if user else None,
+        email=user.email if user else form.email.data.strip().lower(),
+        full_name=form.full_name.data.strip(),
+        phone=(form.phone.data or "").strip() or None,
+        total=cart.total(lines),
+        currency=current_app.config["STOREFRONT_CURRENCY"],
+        **part(form.billing, "billing"),
+        **part(form.shipping, "shipping"),
+    )
+    order.lines = [
+        OrderLine(
+            product_id=line.product.id,
+            sku=line.product.sku,
+            name=line.product.name,
+            quantity=line.quantity,
+            unit_price=line.product.price,
+        )
+        for line in lines
+    ]
+    db.session.add(order)
+    cart.clear(user)
+    db.session.commit()
+    return order
+
+
+@bp.route("/checkout", methods=["GET", "POST"])
+def checkout() -> Any:
+    user: User | None = current_user if current_user.is_authenticated else None  # type: ignore[assignment]
+    lines = cart.lines(user)
+    if not lines:
+        flash("Your cart is empty.", "error")
+        return redirect(url_for("cart.show"))
+    form = CheckoutForm()
+    if user is not None:
+        if form.is_submitted():
+            form.email.data = user.email
+        else:
+            _prefill(form, user)
+    if form.validate_on_submit():
+        key = cart.cart_id(user)
+        order = _place(form, user, lines)
+        if user is None:
+            session["orders"] = [*session.get("orders", []), order.id][-20:]
+            cart.report(None)
+            session.pop("cart_token", None)
+        signals.order_placed.send(
+            current_app._get_current_object(),  # type: ignore[attr-defined]
+            order_id=order.number,
+            email=order.email,
+            full_name=order.full_name,
+            total=order.total,
+            currency=order.currency,
+            user_id=str(user.id) if user else None,
+            phone=order.phone,
+            company_name=user.company_name if user else None,
+            cart_id=key,
+            billing_address=order.address("billing"),
+            shipping_address=order.address("shipping"),
+        )
+        return redirect(url_for(".confirmation", order_id=order.id))
+    return render_template(
+        "checkout/checkout.html",
+        form=form,
+        lines=lines,
+        total=cart.total(lines),
+        signed_in=user is not None,
+    )
+
+
+@bp.route("/orders/<int:order_id>")
+def confirmation(order_id: int) -> Any:
+    """An order is shown to its buyer only: the account, or the guest's browser session."""
+    order = db.session.get(Order, order_id)
+    if order is None:
+        abort(404)
+    if order.user_id is not None:
+        allowed = current_user.is_authenticated and current_user.id == order.user_id
+    else:
+        allowed = order.id in session.get("orders", [])
+    if not allowed:
+        abort(404)
+    return render_template("checkout/confirmation.html", order=order)

@@ -1,0 +1,100 @@
+"""Fixtures: ``app``, ``client``, ``runner`` and ``shopper`` on SQLite, or on PostgreSQL
+when ``LEADCAPTURE_TEST_DATABASE_URL`` names one (its tables are dropped first)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from flask.testing import FlaskClient, FlaskCliRunner
+
+from leadcapture.models import metadata as leadcapture_metadata
+from storefront import create_app
+from storefront.extensions import db
+
+from .helpers import Shopper
+
+DATABASE_URL_VARIABLE = "LEADCAPTURE_TEST_DATABASE_URL"
+
+
+def _wipe(engine: sa.Engine) -> None:
+    """Drop every table, so the migrations start from an empty database."""
+    found = sa.MetaData()
+    found.reflect(engine)
+    with engine.begin() as connection:
+        if engine.dialect.name == "postgresql":
+            for table in found.tables:
+                connection.execute(sa.text(f'DROP TABLE IF EXISTS "{table}" CASCADE'))
+        else:
+            found.drop_all(connection)
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    url = os.environ.get(DATABASE_URL_VARIABLE)
+    if not url:
+        return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+    engine = sa.create_engine(url)
+    _wipe(engine)
+    engine.dispose()
+    return url
+
+
+def _empty_tables() -> None:
+    """Leave the migrated schema, drop the rows: each test starts from a fresh shop."""
+    tables = [t for md in (db.metadata, leadcapture_metadata) for t in md.sorted_tables]
+    with db.engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            names = ", ".join(f'"{t.name}"' for t in tables)
+            connection.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in reversed(tables):
+                connection.execute(table.delete())
+
+
+@pytest.fixture
+def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test-secret",
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "STOREFRONT_DEMO_STAFF_PASSWORD": "staff-password",
+        }
+    )
+    yield app
+    with app.app_context():
+        db.session.remove()
+        _empty_tables()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask) -> FlaskCliRunner:
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def shopper(app: Flask) -> Shopper:
+    return Shopper(app)
+
+
+@pytest.fixture
+def other_shopper(app: Flask) -> Shopper:
+    return Shopper(app)
+
+
+@pytest.fixture
+def staff(app: Flask) -> Shopper:
+    browser = Shopper(app)
+    browser.login("staff@example.com", "staff-password")
+    return browser

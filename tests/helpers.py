@@ -1,0 +1,142 @@
+"""Helpers that use the shop as a browser would: real forms, real CSRF tokens."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from blinker import Signal
+from flask import Flask
+from sqlalchemy import func, select
+from werkzeug.test import TestResponse
+
+from storefront.extensions import db
+from storefront.models import Product
+
+_CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+ADDRESS = {
+    "address_line1": "12 Harbour Road",
+    "address_line2": "",
+    "city": "Lisbon",
+    "state": "",
+    "pincode": "1100-001",
+    "country": "Portugal",
+}
+
+
+def csrf_token(html: str) -> str:
+    found = _CSRF.search(html)
+    assert found, "no CSRF token on the page"
+    return found.group(1)
+
+
+class Shopper:
+    """One browser: its own cookie jar, filling in the shop's forms."""
+
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+        self.client = app.test_client()
+
+    def get(self, url: str, **kwargs: Any) -> TestResponse:
+        return self.client.get(url, **kwargs)
+
+    def submit(
+        self, page: str, data: dict[str, Any], *, action: str | None = None, follow: bool = False
+    ) -> TestResponse:
+        """Open ``page``, take its CSRF token, and post ``data`` to ``action`` (or the page)."""
+        html = self.client.get(page).get_data(as_text=True)
+        return self.client.post(
+            action or page, data={"csrf_token": csrf_token(html), **data}, follow_redirects=follow
+        )
+
+    def register(
+        self,
+        email: str = "jane@example.com",
+        full_name: str = "Jane Doe",
+        password: str = "correct horse battery",
+        **extra: Any,
+    ) -> TestResponse:
+        return self.submit(
+            "/register",
+            {
+                "email": email,
+                "full_name": full_name,
+                "password": password,
+                "confirm": password,
+                **extra,
+            },
+        )
+
+    def login(
+        self,
+        email: str = "jane@example.com",
+        password: str = "correct horse battery",
+        next: str = "",
+    ) -> TestResponse:
+        return self.submit("/login", {"email": email, "password": password, "next": next})
+
+    def logout(self) -> TestResponse:
+        return self.submit("/account", {}, action="/logout")
+
+    def add_to_cart(self, sku: str, quantity: int = 1) -> TestResponse:
+        return self.submit(
+            "/", {"product_id": product_id(self.app, sku), "quantity": quantity}, action="/cart/add"
+        )
+
+    def checkout(
+        self,
+        *,
+        email: str | None = "guest@example.com",
+        full_name: str = "Jane Doe",
+        phone: str = "+351 912 345 678",
+        billing: dict[str, str] | None = None,
+        shipping: dict[str, str] | None = None,
+    ) -> TestResponse:
+        data: dict[str, Any] = {"full_name": full_name, "phone": phone}
+        if email is not None:
+            data["email"] = email
+        for key, value in (billing or ADDRESS).items():
+            data[f"billing-{key}"] = value
+        if shipping is None:
+            data["shipping_same"] = "y"
+        else:
+            for key, value in shipping.items():
+                data[f"shipping-{key}"] = value
+        return self.submit("/checkout", data)
+
+    def add_address(self, address_type: str = "Billing", **fields: Any) -> TestResponse:
+        return self.submit(
+            "/account/addresses/new", {**ADDRESS, "address_type": address_type, **fields}
+        )
+
+
+def product_id(app: Flask, sku: str) -> int:
+    with app.app_context():
+        return db.session.scalars(select(Product.id).where(Product.sku == sku)).one()
+
+
+def count(app: Flask, model: Any, *where: Any) -> int:
+    with app.app_context():
+        return db.session.scalar(select(func.count()).select_from(model).where(*where)) or 0
+
+
+@contextmanager
+def heard(
+    signal: Signal, read: Callable[[dict[str, Any]], Any] | None = None
+) -> Iterator[list[Any]]:
+    """Collect what ``signal`` carries while the block runs (through ``read``, if given,
+    at the moment it is sent, while its objects are still attached)."""
+    calls: list[Any] = []
+
+    def listener(sender: Any, **kwargs: Any) -> None:
+        payload = {"sender": sender, **kwargs}
+        calls.append(read(payload) if read else payload)
+
+    signal.connect(listener)
+    try:
+        yield calls
+    finally:
+        signal.disconnect(listener)

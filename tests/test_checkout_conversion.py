@@ -1,0 +1,123 @@
+"""An order converts the buyer's lead, once (PRODUCT.md §4.5)."""
+
+from __future__ import annotations
+
+from flask import Flask
+from sqlalchemy import select
+
+from leadcapture import CustomerType, LeadSource, LeadStatus, capture_lead, signals
+from leadcapture.models import Address, Contact, Customer, HistoryEntry, Lead
+from storefront.extensions import db
+from storefront.models import Order, User
+
+from .helpers import ADDRESS, Shopper, count, heard
+
+
+def test_checkout_converts_the_lead_into_a_customer_with_a_contact(
+    app: Flask, shopper: Shopper
+) -> None:
+    shopper.register(email="jane@example.com", full_name="Jane Doe", phone="+351 900 000 000")
+    shopper.add_address("Billing")
+    shopper.add_to_cart("TEA-001", 2)
+    with heard(signals.lead_converted) as converted:
+        response = shopper.checkout(email=None, full_name="Jane Doe")
+    assert response.status_code == 302, response.get_data(as_text=True)
+
+    with app.app_context():
+        user = db.session.scalars(select(User).where(User.email == "jane@example.com")).one()
+        lead = db.session.scalars(select(Lead)).one()
+        customer = db.session.scalars(select(Customer)).one()
+        assert lead.status == LeadStatus.CONVERTED
+        assert customer.customer_name == "Jane Doe"
+        assert customer.customer_type == CustomerType.INDIVIDUAL
+        assert customer.lead_id == lead.id and lead.customer.id == customer.id
+        assert customer.name == f"CUST-{customer.id:05d}"
+        [contact] = customer.contacts
+        assert (contact.user_id, contact.email, contact.full_name) == (
+            str(user.id),
+            "jane@example.com",
+            "Jane Doe",
+        )
+        assert contact.phone == "+351 912 345 678"
+        assert all(a.customer_id == customer.id for a in lead.addresses)
+        assert {a.name for a in customer.addresses} == {"Jane Doe-Billing", "Jane Doe-Shipping"}
+        events = [e.event for e in customer.history]
+        assert "converted" in events and "signed_up" in events
+        assert all(e.customer_id == customer.id for e in lead.history)
+    assert len(converted) == 1
+
+
+def test_a_second_order_creates_nothing_new(app: Flask, shopper: Shopper) -> None:
+    shopper.register(email="jane@example.com")
+    for _ in range(2):
+        shopper.add_to_cart("MUG-001")
+        assert shopper.checkout(email=None).status_code == 302
+    assert count(app, Order) == 2
+    assert (count(app, Lead), count(app, Customer), count(app, Contact)) == (1, 1, 1)
+    assert count(app, Address) == 2
+    with app.app_context():
+        placed = db.session.scalars(
+            select(HistoryEntry).where(HistoryEntry.event == "order_placed")
+        ).all()
+        assert len(placed) == 2
+
+
+def test_an_organization_lead_becomes_a_company_customer(app: Flask, shopper: Shopper) -> None:
+    shopper.register(email="ada@acme.example", full_name="Ada Buyer", company_name="Acme Ltd")
+    shopper.add_to_cart("POT-001")
+    shopper.checkout(email=None, full_name="Ada Buyer")
+    with app.app_context():
+        customer = db.session.scalars(select(Customer)).one()
+        assert (customer.customer_name, customer.customer_type) == ("Acme Ltd", "Company")
+        assert customer.contacts[0].full_name == "Ada Buyer"
+        assert {a.name for a in customer.addresses} == {"Acme Ltd-Billing", "Acme Ltd-Shipping"}
+
+
+def test_a_guest_order_converts_the_lead_of_its_email(app: Flask, shopper: Shopper) -> None:
+    with app.app_context():
+        capture_lead(
+            db.session, source=LeadSource.WEB_FORM, email="guest@example.com", lead_name="Gus Guest"
+        )
+        db.session.commit()
+    shopper.add_to_cart("TEA-002")
+    assert shopper.checkout(email="GUEST@example.com", full_name="Gus Guest").status_code == 302
+    with app.app_context():
+        lead = db.session.scalars(select(Lead)).one()
+        assert lead.status == LeadStatus.CONVERTED
+        assert lead.customer.customer_name == "Gus Guest"
+        assert lead.customer.contacts[0].user_id is None
+
+
+def test_a_guest_order_makes_the_lead_on_the_spot(app: Flask, shopper: Shopper) -> None:
+    shopper.add_to_cart("TEA-002")
+    shopper.checkout(
+        email="new@example.com", full_name="Nina New", shipping={**ADDRESS, "city": "Porto"}
+    )
+    with app.app_context():
+        lead = db.session.scalars(select(Lead)).one()
+        assert (lead.email, lead.source, lead.status) == (
+            "new@example.com",
+            LeadSource.CHECKOUT,
+            LeadStatus.CONVERTED,
+        )
+        assert sorted(a.city for a in lead.addresses) == ["Lisbon", "Porto"]
+
+
+def test_conversion_never_leaves_converted(app: Flask, shopper: Shopper) -> None:
+    shopper.register(email="jane@example.com")
+    shopper.add_to_cart("TEA-001")
+    shopper.checkout(email=None)
+    with app.app_context():
+        lead = db.session.scalars(select(Lead)).one()
+        capture_lead(db.session, source=LeadSource.WEB_FORM, email="jane@example.com")
+        db.session.commit()
+        assert lead.status == LeadStatus.CONVERTED
+
+
+def test_the_guest_sees_the_confirmation_and_no_one_else(
+    app: Flask, shopper: Shopper, other_shopper: Shopper
+) -> None:
+    shopper.add_to_cart("TEA-001")
+    page = shopper.checkout()
+    assert "is placed" in shopper.get(page.location).get_data(as_text=True)
+    assert other_shopper.get(page.location).status_code == 404

@@ -1,0 +1,80 @@
+"""The plug-in as a Flask extension: registration, settings, templates, staff callable."""
+
+from __future__ import annotations
+
+import pytest
+from flask import Flask
+from flask_sqlalchemy import SQLAlchemy
+
+from leadcapture import LeadCapture
+from leadcapture.config import DEFAULTS
+
+from .helpers import Shopper
+
+
+def test_it_registers_in_app_extensions_and_refuses_twice() -> None:
+    app = Flask(__name__)
+    app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite://"
+    db = SQLAlchemy(app)
+    extension = LeadCapture(app, db=db)
+    assert app.extensions["leadcapture"] is extension
+    with pytest.raises(RuntimeError, match="already registered"):
+        extension.init_app(app)
+
+
+def test_settings_get_their_defaults_and_unknown_keys_are_refused() -> None:
+    app = Flask(__name__)
+    app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite://"
+    app.config["LEADCAPTURE_PAGE_SIZE"] = 10
+    LeadCapture(app, db=SQLAlchemy(app))
+    assert app.config["LEADCAPTURE_PAGE_SIZE"] == 10
+    for key, value in DEFAULTS.items():
+        if key != "PAGE_SIZE":
+            assert app.config[f"LEADCAPTURE_{key}"] == value
+
+    typo = Flask(__name__)
+    typo.config["SQLALCHEMY_DATABASE_URI"] = "sqlite://"
+    typo.config["LEADCAPTURE_PAGESIZE"] = 10
+    with pytest.raises(RuntimeError, match="LEADCAPTURE_PAGESIZE"):
+        LeadCapture(typo, db=SQLAlchemy(typo))
+
+
+def test_it_needs_the_hosts_db() -> None:
+    with pytest.raises(RuntimeError, match="db="):
+        LeadCapture(Flask(__name__))
+
+
+def test_the_shop_overrides_the_plug_in_base_template(shopper: Shopper) -> None:
+    """The address form is the plug-in's template; the shop's leadcapture/base.html
+    gives it the shop's header."""
+    shopper.register()
+    page = shopper.get("/account/addresses/new").get_data(as_text=True)
+    assert "Add an address" in page
+    assert 'class="brand"' in page and "Leaf &amp; Kettle" in page
+
+
+def test_the_back_office_follows_the_hosts_staff_callable(
+    app: Flask, shopper: Shopper, staff: Shopper, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert staff.get("/backoffice/").status_code == 200
+    shopper.register()
+    assert shopper.get("/backoffice/").status_code == 403
+
+    monkeypatch.setattr(
+        app.extensions["leadcapture"], "is_staff", lambda user: user.email.endswith("@example.com")
+    )
+    assert shopper.get("/backoffice/").status_code == 200
+
+
+def test_anonymous_visitors_of_the_back_office_are_sent_to_sign_in(client) -> None:  # type: ignore[no-untyped-def]
+    response = client.get("/backoffice/")
+    assert response.status_code == 302
+    assert "/login?next=" in response.location
+
+
+def test_the_back_office_lists_leads_escaped(app: Flask, shopper: Shopper, staff: Shopper) -> None:
+    shopper.register(full_name="<script>alert(1)</script>")
+    page = staff.get("/backoffice/").get_data(as_text=True)
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "<script>alert(1)</script>" not in page
+    assert "Open: 1" in page

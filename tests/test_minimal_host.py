@@ -1,0 +1,151 @@
+"""A stranger's app mounts the plug-in: its own User model, its own Flask-Migrate setup,
+no storefront import. It runs the plug-in's migrations, sends the signals, gets leads."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from flask_login import LoginManager, UserMixin
+from flask_migrate import Migrate, init, upgrade
+from flask_sqlalchemy import SQLAlchemy
+from sqlalchemy.orm import Mapped, mapped_column
+
+from leadcapture import LeadCapture, LeadStatus, signals
+from leadcapture.models import Customer, Lead
+
+
+def make_host(database: str, migrations: Path) -> tuple[Flask, SQLAlchemy, type]:
+    app = Flask("minimal_host", root_path=str(migrations.parent))
+    app.config.update(SQLALCHEMY_DATABASE_URI=database, SECRET_KEY="x", TESTING=True)
+    db = SQLAlchemy(app)
+
+    class Member(UserMixin, db.Model):  # type: ignore[name-defined,misc]
+        __tablename__ = "members"
+        id: Mapped[int] = mapped_column(primary_key=True)
+        email: Mapped[str] = mapped_column(sa.String(200))
+        name: Mapped[str] = mapped_column(sa.String(200))
+        admin: Mapped[bool] = mapped_column(default=False)
+
+    LoginManager(app)
+    Migrate(app, db, directory=str(migrations))
+    LeadCapture(app, db=db, is_staff=lambda user: user.admin)
+    return app, db, Member
+
+
+@pytest.fixture
+def host(tmp_path: Path) -> tuple[Flask, SQLAlchemy, type]:
+    migrations = tmp_path / "migrations"
+    app, db, member = make_host(f"sqlite:///{tmp_path / 'host.sqlite3'}", migrations)
+    with app.app_context():
+        init(directory=str(migrations))
+        env = migrations / "env.py"
+        # The host keeps its own logging; Alembic's template would reconfigure it.
+        env.write_text(env.read_text().replace("fileConfig(config.config_file_name)", ""))
+        upgrade(directory=str(migrations), revision="heads")
+        db.create_all()
+    return app, db, member
+
+
+def test_a_minimal_host_runs_the_plug_in_migrations_in_its_own_setup(host) -> None:  # type: ignore[no-untyped-def]
+    app, db, _ = host
+    with app.app_context():
+        tables = set(sa.inspect(db.engine).get_table_names())
+        assert {
+            "lc_leads",
+            "lc_addresses",
+            "lc_customers",
+            "lc_contacts",
+            "lc_history",
+            "lc_carts",
+            "members",
+        } <= tables
+        version = db.session.execute(sa.text("SELECT version_num FROM alembic_version")).scalar()
+        assert version == "lc0001"
+
+
+def test_a_minimal_host_sends_the_signals_and_gets_leads(host) -> None:  # type: ignore[no-untyped-def]
+    app, db, member = host
+    created: list[str] = []
+    signals.lead_created.connect(
+        lambda sender, lead, **kw: created.append(lead.email), sender=app, weak=False
+    )
+    with app.app_context():
+        ada = member(email="ada@example.com", name="Ada L")
+        db.session.add(ada)
+        db.session.commit()
+        signals.user_registered.send(
+            app, user_id=str(ada.id), email="Ada@Example.com", full_name="Ada L"
+        )
+        signals.cart_changed.send(
+            app,
+            cart_id="c1",
+            user_id=str(ada.id),
+            currency="gbp",
+            lines=[{"sku": "X", "name": "X", "quantity": 2, "unit_price": "3.50"}],
+        )
+        signals.checkout_email_given.send(app, cart_id="c1", email="ada@example.com")
+        signals.order_placed.send(
+            app,
+            order_id="42",
+            user_id=str(ada.id),
+            email="ada@example.com",
+            full_name="Ada L",
+            total="7.00",
+            currency="GBP",
+            cart_id="c1",
+            billing_address={"address_line1": "1 Way", "city": "Leeds", "country": "UK"},
+        )
+        signals.order_placed.send(
+            app,
+            order_id="43",
+            email="bob@example.com",
+            full_name="Bob B",
+            total="1.00",
+            currency="GBP",
+        )
+
+        leads = {lead.email: lead for lead in db.session.scalars(sa.select(Lead))}
+        assert set(leads) == {"ada@example.com", "bob@example.com"}
+        assert leads["ada@example.com"].status == LeadStatus.CONVERTED
+        assert leads["ada@example.com"].addresses[0].name == "Ada L-Billing"
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Customer)) == 2
+    assert created == ["ada@example.com", "bob@example.com"]
+
+
+def test_a_failing_capture_never_breaks_the_host(host, caplog) -> None:  # type: ignore[no-untyped-def]
+    app, db, _ = host
+    with app.app_context():
+        signals.user_registered.send(app, user_id="1", email="not an email", full_name="X")
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Lead)) == 0
+    assert "register_web_user failed" in caplog.text
+
+
+def test_the_host_staff_callable_guards_the_back_office(host) -> None:  # type: ignore[no-untyped-def]
+    app, db, member = host
+    with app.app_context():
+        db.session.add_all(
+            [
+                member(email="boss@example.com", name="Boss", admin=True),
+                member(email="shopper@example.com", name="Shopper"),
+            ]
+        )
+        db.session.commit()
+
+    @app.login_manager.user_loader
+    def load(user_id: str):  # type: ignore[no-untyped-def]
+        return db.session.get(member, int(user_id))
+
+    client = app.test_client()
+    assert client.get("/backoffice/").status_code == 401
+    with client.session_transaction() as session:
+        session["_user_id"] = "1"
+    page = client.get("/backoffice/")
+    assert page.status_code == 200
+    assert "<h1>Leads</h1>" in page.get_data(as_text=True)
+    assert "Leaf" not in page.get_data(as_text=True)  # the plug-in's own base template
+    with client.session_transaction() as session:
+        session["_user_id"] = "2"
+    assert client.get("/backoffice/").status_code == 403
