@@ -14,6 +14,7 @@ from .errors import LeadCaptureError, ValidationError
 from .extension import LeadCapture
 from .leads import capture_lead, find_by_email, register_web_user, set_status, update_lead
 from .migrations import configure_alembic
+from .models import metadata
 from .orders import record_order
 from .status import Trigger, automatic_status
 from .transactions import DBSession, in_transaction
@@ -39,6 +40,7 @@ __all__ = [
     "convert_lead",
     "find_by_email",
     "in_transaction",
+    "metadata",
     "record_cart",
     "record_order",
     "register_web_user",

@@ -121,3 +121,30 @@ def test_the_guest_sees_the_confirmation_and_no_one_else(
     page = shopper.checkout()
     assert "is placed" in shopper.get(page.location).get_data(as_text=True)
     assert other_shopper.get(page.location).status_code == 404
+
+
+def test_a_failing_conversion_writes_nothing_half_way_and_the_order_stands(
+    app: Flask, shopper: Shopper, monkeypatch, caplog
+) -> None:  # type: ignore[no-untyped-def]
+    import leadcapture.orders
+
+    real = leadcapture.orders.convert_lead
+
+    def convert_then_fail(*args, **kwargs):  # type: ignore[no-untyped-def]
+        real(*args, **kwargs)
+        raise RuntimeError("the CRM database went away")
+
+    shopper.register(email="jane@example.com")
+    shopper.add_to_cart("TEA-001")
+    monkeypatch.setattr(leadcapture.orders, "convert_lead", convert_then_fail)
+    response = shopper.checkout(email=None)
+
+    assert response.status_code == 302
+    assert "is placed" in shopper.get(response.location).get_data(as_text=True)
+    assert count(app, Order) == 1
+    assert (count(app, Customer), count(app, Contact), count(app, Address)) == (0, 0, 0)
+    with app.app_context():
+        lead = db.session.scalars(select(Lead)).one()
+        assert lead.status == LeadStatus.OPEN
+        assert not [e for e in lead.history if e.event in ("order_placed", "converted")]
+    assert "record_order failed" in caplog.text

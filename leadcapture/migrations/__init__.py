@@ -8,7 +8,7 @@ host's migrations and the plug-in's.
 
 For autogenerate, give the host's ``env.py`` both metadatas, so that neither side's
 tables look stray to the other: ``target_metadata = [db.metadata,
-leadcapture.models.metadata]``.
+leadcapture.metadata]``.
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ import logging
 from alembic import context
 from flask import current_app
 
-from leadcapture.models import metadata as leadcapture_metadata
+from leadcapture import metadata as leadcapture_metadata
 
 log = logging.getLogger("alembic.env")
 config = context.config
