@@ -1,0 +1,113 @@
+"""What the plug-in adds to a shopper's journey: sign-up, add to cart, checkout.
+
+Runs the same journeys through the shop with the plug-in listening and with its inbound
+signals muted, interleaved in one run, and reports the ratio of the medians. Appends
+the result to bench/RESULTS.md with the machine and the date.
+
+    python bench/checkout_overhead.py [--journeys 40] [--database-url URL]
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import platform
+import re
+import statistics
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from sqlalchemy import make_url  # noqa: E402
+
+from leadcapture import signals  # noqa: E402
+from storefront import create_app  # noqa: E402
+
+TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+INBOUND = (signals.user_registered, signals.cart_changed, signals.order_placed)
+
+
+def journey(app, n: int) -> float:  # type: ignore[no-untyped-def]
+    """One shopper from sign-up to order; returns the seconds it took."""
+    client = app.test_client()
+
+    def post(page: str, data: dict, action: str | None = None) -> None:
+        token = TOKEN.search(client.get(page).get_data(as_text=True)).group(1)  # type: ignore[union-attr]
+        response = client.post(action or page, data={"csrf_token": token, **data})
+        assert response.status_code == 302, (action or page, response.status_code)
+
+    started = time.perf_counter()
+    password = "bench password 1"  # noqa: S105 (a throwaway bench account)
+    post(
+        "/register",
+        {
+            "email": f"bench{n}@example.com",
+            "full_name": f"Bench {n}",
+            "password": password,
+            "confirm": password,
+        },
+    )
+    post("/", {"product_id": 1, "quantity": 2}, action="/cart/add")
+    post(
+        "/checkout",
+        {
+            "full_name": f"Bench {n}",
+            "billing-address_line1": "1 Road",
+            "billing-city": "Lisbon",
+            "billing-country": "Portugal",
+            "shipping_same": "y",
+        },
+    )
+    return time.perf_counter() - started
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--journeys", type=int, default=40)
+    parser.add_argument("--database-url")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        os.environ["STOREFRONT_INSTANCE_PATH"] = folder
+        url = args.database_url or f"sqlite:///{folder}/bench.sqlite3"
+        app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench"})
+        times: dict[bool, list[float]] = {True: [], False: []}
+        for n in range(args.journeys * 2):
+            with_plugin = n % 2 == 0
+            with contextlib.ExitStack() as stack:
+                if not with_plugin:
+                    for signal in INBOUND:
+                        stack.enter_context(signal.muted())
+                times[with_plugin].append(journey(app, n))
+    with_ms = statistics.median(times[True]) * 1000
+    without_ms = statistics.median(times[False]) * 1000
+    backend = make_url(url).get_backend_name()
+    line = (
+        f"| {datetime.now(UTC):%Y-%m-%d} | {platform.machine()}, "
+        f"{os.cpu_count()} cores, Python {platform.python_version()} | {backend} | "
+        f"{args.journeys} + {args.journeys} | {without_ms:.1f} ms | {with_ms:.1f} ms | "
+        f"{with_ms / without_ms:.2f} |"
+    )
+    print(line)
+    results = ROOT / "bench" / "RESULTS.md"
+    if not results.exists():
+        results.write_text(
+            "# Benchmark results\n\n"
+            "## Sign-up → cart → checkout, with the plug-in vs without "
+            "(`bench/checkout_overhead.py`)\n\n"
+            "Median wall time of one journey through the shop's test client; the plug-in's\n"
+            "inbound signals muted for the runs without it, the two kinds interleaved.\n\n"
+            "| date | machine | database | journeys (with + without) | without | with | ratio |\n"
+            "| --- | --- | --- | --- | --- | --- | --- |\n"
+        )
+    with results.open("a") as out:
+        out.write(line + "\n")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,101 @@
+"""A person's path through the shop in a real browser: Debian's Chromium, driven by
+playwright, against the shop served over HTTP."""
+
+from __future__ import annotations
+
+import shutil
+import threading
+from collections.abc import Iterator
+
+import pytest
+from flask import Flask
+from playwright.sync_api import Page, expect, sync_playwright
+from sqlalchemy import select
+from werkzeug.serving import make_server
+
+from leadcapture import LeadStatus
+from leadcapture.models import Lead
+from storefront.extensions import db
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture
+def live_server(app: Flask) -> Iterator[str]:
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=10)
+
+
+@pytest.fixture
+def page() -> Iterator[Page]:
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        context = browser.new_context()  # a fresh profile for each test
+        yield context.new_page()
+        context.close()
+        browser.close()
+
+
+def test_a_shopper_signs_up_adds_an_address_and_orders(
+    app: Flask, live_server: str, page: Page
+) -> None:
+    page.goto(live_server + "/")
+    page.locator(".product", has_text="Sencha green tea").get_by_role(
+        "button", name="Add to cart"
+    ).click()
+    expect(page.locator("nav")).to_contain_text("Cart (1)")
+
+    page.get_by_role("link", name="Create account").click()
+    page.get_by_label("Full name").fill("Jane Doe")
+    page.get_by_label("Email").fill("Jane@Example.com")
+    page.get_by_label("Password", exact=True).fill("correct horse battery")
+    page.get_by_label("Repeat password").fill("correct horse battery")
+    page.get_by_role("button", name="Create account").click()
+
+    expect(page.get_by_role("heading", name="Add an address")).to_be_visible()
+    expect(page.locator("nav")).to_contain_text("Cart (1)")  # the guest cart came along
+    page.get_by_label("Address type").select_option("Billing")
+    page.get_by_label("Address line 1").fill("12 Harbour Road")
+    page.get_by_label("City").fill("Lisbon")
+    page.get_by_label("Country").fill("Portugal")
+    page.get_by_role("button", name="Save address").click()
+    expect(page.locator(".addresses")).to_contain_text("Jane Doe-Billing")
+
+    page.get_by_role("link", name="Cart (1)").click()
+    page.get_by_role("link", name="Check out").click()
+    expect(page.get_by_label("City").first).to_have_value("Lisbon")
+    page.get_by_role("button", name="Place order").click()
+    expect(page.get_by_role("heading")).to_contain_text("is placed")
+
+    with app.app_context():
+        lead = db.session.scalars(select(Lead)).one()
+        assert lead.email == "jane@example.com"
+        assert lead.status == LeadStatus.CONVERTED
+        assert lead.customer is not None and lead.customer.customer_name == "Jane Doe"
+
+
+def test_the_browser_shows_field_errors_and_writes_nothing(
+    app: Flask, live_server: str, page: Page
+) -> None:
+    page.goto(live_server + "/register")
+    page.get_by_label("Full name").fill("Jane Doe")
+    page.get_by_label("Email").fill("not-an-email")
+    page.get_by_label("Password", exact=True).fill("correct horse battery")
+    page.get_by_label("Repeat password").fill("correct horse battery")
+    page.get_by_role("button", name="Create account").click()
+    expect(page.locator('[data-field="email"]')).to_be_visible()
+    with app.app_context():
+        assert db.session.scalars(select(Lead)).first() is None
