@@ -56,6 +56,20 @@ def ensure_contact(
     return contact
 
 
+def _make_customer(session: DBSession, lead: Lead, person: str | None) -> Customer:
+    """The customer of a lead: the company for an organization, else the person."""
+    is_company = bool(lead.is_organization and lead.company_name)
+    customer = Customer(
+        customer_name=(lead.company_name if is_company else person) or lead.display_name,
+        customer_type=CustomerType.COMPANY if is_company else CustomerType.INDIVIDUAL,
+        lead=lead,
+    )
+    session.add(customer)
+    session.flush()
+    customer.name = f"{NAME_PREFIX}{customer.id:05d}"
+    return customer
+
+
 def convert_lead(
     session: DBSession,
     lead: Lead,
@@ -76,28 +90,10 @@ def convert_lead(
     contact_email = fields.email("email", email) or lead.email
     contact_phone = fields.phone("phone", phone) or lead.phone
     user_id = user_id or lead.web_user_id
-    if lead.customer is not None:
-        customer = lead.customer
-        ensure_contact(
-            session,
-            customer,
-            full_name=person or customer.customer_name,
-            lead=lead,
-            user_id=user_id,
-            email=contact_email,
-            phone=contact_phone,
-        )
-        return customer
-
-    is_company = bool(lead.is_organization and lead.company_name)
-    customer = Customer(
-        customer_name=(lead.company_name if is_company else person) or lead.display_name,
-        customer_type=CustomerType.COMPANY if is_company else CustomerType.INDIVIDUAL,
-        lead=lead,
-    )
-    session.add(customer)
-    session.flush()
-    customer.name = f"{NAME_PREFIX}{customer.id:05d}"
+    customer = lead.customer
+    made = customer is None
+    if customer is None:
+        customer = _make_customer(session, lead, person)
     ensure_contact(
         session,
         customer,
@@ -107,6 +103,8 @@ def convert_lead(
         email=contact_email,
         phone=contact_phone,
     )
+    if not made:
+        return customer
     for model in (Address, Contact, HistoryEntry):
         session.execute(
             update(model)

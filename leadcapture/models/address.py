@@ -43,16 +43,3 @@ class Address(Base):
     customer: Mapped[Customer | None] = relationship(
         back_populates="addresses", foreign_keys=[customer_id]
     )
-
-    #: The fields a shopper or staff user fills in; the rest is kept by the plug-in.
-    FIELDS = (
-        "address_type",
-        "address_line1",
-        "address_line2",
-        "city",
-        "state",
-        "pincode",
-        "country",
-        "phone",
-        "email",
-    )

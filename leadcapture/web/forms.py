@@ -6,6 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
+from ..addresses import ADDRESS_FIELDS
 from ..constants import (
     MAX_ADDRESS_LINE,
     MAX_CITY,
@@ -50,20 +51,7 @@ class AddressForm(FlaskForm):
     )
 
     def address_data(self) -> dict[str, str | None]:
-        return {
-            name: self[name].data
-            for name in (
-                "address_type",
-                "address_line1",
-                "address_line2",
-                "city",
-                "state",
-                "pincode",
-                "country",
-                "phone",
-                "email",
-            )
-        }
+        return {name: self[name].data for name in ADDRESS_FIELDS}
 
 
 def show_errors(form: FlaskForm, error: ValidationError) -> None:

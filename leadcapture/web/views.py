@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import abort, flash, redirect, render_template, url_for
@@ -7,7 +8,7 @@ from flask import abort, flash, redirect, render_template, url_for
 from ..addresses import add_address, address_of_web_user, addresses_of_web_user, update_address
 from ..errors import ValidationError
 from ..leads import find_by_web_user, register_web_user
-from ..models import Lead
+from ..models import Address, Lead
 from ..transactions import current_session, in_transaction
 from ..webuser import WebUser, signed_in
 from . import bp
@@ -42,6 +43,17 @@ def addresses() -> Any:
     )
 
 
+def _save(form: AddressForm, work: Callable[[], Address]) -> Any:
+    """Run the domain's save in one transaction; its refusals go onto the form."""
+    try:
+        address = in_transaction(current_session(), work)
+    except ValidationError as exc:
+        show_errors(form, exc)
+        return None
+    flash(f"Address {address.name} saved.", "success")
+    return redirect(url_for(".addresses"))
+
+
 @bp.route("/addresses/new", methods=["GET", "POST"])
 def new_address() -> Any:
     user = signed_in()
@@ -49,17 +61,12 @@ def new_address() -> Any:
         return unauthorized()
     form = AddressForm()
     if form.validate_on_submit():
-        session = current_session()
         lead = _lead_of(user)
-        try:
-            address = in_transaction(
-                session, lambda: add_address(session, lead, form.address_data(), by=user.id)
-            )
-        except ValidationError as exc:
-            show_errors(form, exc)
-        else:
-            flash(f"Address {address.name} saved.", "success")
-            return redirect(url_for(".addresses"))
+        saved = _save(
+            form, lambda: add_address(current_session(), lead, form.address_data(), by=user.id)
+        )
+        if saved is not None:
+            return saved
     return render_template("leadcapture/portal/address_form.html", form=form, address=None)
 
 
@@ -74,13 +81,9 @@ def edit_address(address_id: int) -> Any:
         abort(404)
     form = AddressForm(obj=address)
     if form.validate_on_submit():
-        try:
-            in_transaction(
-                session, lambda: update_address(session, address, form.address_data(), by=user.id)
-            )
-        except ValidationError as exc:
-            show_errors(form, exc)
-        else:
-            flash(f"Address {address.name} saved.", "success")
-            return redirect(url_for(".addresses"))
+        saved = _save(
+            form, lambda: update_address(session, address, form.address_data(), by=user.id)
+        )
+        if saved is not None:
+            return saved
     return render_template("leadcapture/portal/address_form.html", form=form, address=address)
