@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import select
 
 from . import fields
+from .constants import CartState
 from .errors import ValidationError
 from .models import TrackedCart
 from .models.base import utcnow
@@ -71,6 +72,12 @@ def record_cart(
         cart.checked_out_at = None
         cart.order_ref = None
         cart.created_at = utcnow()
+        cart.state = CartState.ACTIVE
+        cart.emails_sent = 0
+    elif cart.state == CartState.ABANDONED and clean != cart.lines:
+        # The shopper came back and changed it: shopping again, no reminders meanwhile.
+        cart.state = CartState.ACTIVE
+        cart.next_email_at = None
     cart.lines = clean
     cart.item_count = sum(line["quantity"] for line in clean)
     cart.total = sum(
@@ -80,7 +87,7 @@ def record_cart(
     cart.last_activity_at = updated_at or utcnow()
     if user_id is not None:
         cart.user_id = str(user_id)
-    if email:
+    if email and not cart.capture_declined:
         cart.email = fields.email("email", email)
     return cart
 
@@ -89,8 +96,24 @@ def record_checkout_email(session: DBSession, *, cart_id: str, email: str) -> Tr
     """A guest typed an email at checkout: the cart now has someone to write to."""
     normalized = fields.email("email", email, required=True)
     cart = session.scalars(select(TrackedCart).where(TrackedCart.cart_key == str(cart_id))).first()
-    if cart is not None:
+    if cart is None:
+        cart = TrackedCart(cart_key=str(cart_id), currency="", lines=[])
+        session.add(cart)
+    if not cart.capture_declined:
         cart.email = normalized
+    return cart
+
+
+def decline_capture(session: DBSession, *, cart_id: str) -> TrackedCart:
+    """The shopper said "no thanks": forget the cart's email, never sweep or mail it."""
+    key = fields.text("cart_id", str(cart_id), max_length=64, required=True)
+    cart = session.scalars(select(TrackedCart).where(TrackedCart.cart_key == key)).first()
+    if cart is None:
+        cart = TrackedCart(cart_key=key, currency="", lines=[])
+        session.add(cart)
+    cart.capture_declined = True
+    cart.email = None
+    cart.next_email_at = None
     return cart
 
 
@@ -99,4 +122,7 @@ def mark_checked_out(session: DBSession, *, cart_id: str, order_ref: str) -> Tra
     if cart is not None and cart.checked_out_at is None:
         cart.checked_out_at = utcnow()
         cart.order_ref = order_ref
+        cart.next_email_at = None
+        if cart.state == CartState.ACTIVE:
+            cart.state = CartState.CHECKED_OUT
     return cart

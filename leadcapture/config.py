@@ -12,10 +12,29 @@ PREFIX = "LEADCAPTURE_"
 DEFAULTS: dict[str, Any] = {
     # Where the shopper's own pages (the address web form) are mounted.
     "PORTAL_URL_PREFIX": "/account",
+    # Where the links in emails (restore a cart, unsubscribe) are mounted.
+    "LINKS_URL_PREFIX": "/leadcapture",
     # Where the staff back office is mounted.
     "BACKOFFICE_URL_PREFIX": "/backoffice",
     # How many leads a back-office page lists.
     "PAGE_SIZE": 50,
+    # A cart with items and an email, idle this long, is abandoned (0: every idle cart now).
+    "ABANDONED_AFTER_MINUTES": 60,
+    # Send recovery emails; carts abandoned while this is off never get any.
+    "RECOVERY_EMAILS": True,
+    # When the recovery emails go out, in hours after abandonment.
+    "RECOVERY_SCHEDULE_HOURS": (1, 24, 72),
+    # An abandoned cart with no order after this many days is lost.
+    "CART_LOST_AFTER_DAYS": 30,
+    # How long a restore link and an unsubscribe link work.
+    "RESTORE_LINK_MAX_AGE_DAYS": 14,
+    "UNSUBSCRIBE_LINK_MAX_AGE_DAYS": 365,
+    # Where links in emails point when no request tells (a CLI sweep); e.g. https://shop.example
+    "BASE_URL": "http://127.0.0.1:5000",
+    # The shop's name in emails.
+    "SHOP_NAME": "our shop",
+    # How many carts one sweep statement takes at a time.
+    "SWEEP_BATCH_SIZE": 500,
 }
 
 

@@ -66,6 +66,22 @@ class CustomerType(StrEnum):
     COMPANY = "Company"
 
 
+class CartState(StrEnum):
+    """Where a tracked cart stands: shopping, abandoned, won back, given up, or bought."""
+
+    ACTIVE = "active"
+    ABANDONED = "abandoned"
+    RECOVERED = "recovered"
+    LOST = "lost"
+    CHECKED_OUT = "checked_out"
+
+
+class EmailStatus(StrEnum):
+    SENT = "sent"
+    OUTBOX = "outbox"
+    FAILED = "failed"
+
+
 class HistoryKind(StrEnum):
     """What a history entry is: a note, a communication, or something the system did."""
 
@@ -86,6 +102,11 @@ class SystemEvent(StrEnum):
     ADDRESS_CHANGED = "address_changed"
     ORDER_PLACED = "order_placed"
     CONVERTED = "converted"
+    CART_ABANDONED = "cart_abandoned"
+    CART_RECOVERED = "cart_recovered"
+    CART_LOST = "cart_lost"
+    RECOVERY_LINK_CLICKED = "recovery_link_clicked"
+    UNSUBSCRIBED = "unsubscribed"
 
 
 #: Field lengths shared by the models, the domain validation and the forms.

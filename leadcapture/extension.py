@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from . import receivers
 from .config import apply_defaults
 from .migrations import configure_alembic
+from .models import TrackedCart
 from .webuser import WebUser, current_web_user, is_staff_user
 
 
@@ -26,10 +27,17 @@ class LeadCapture:
     :param current_user: ``current_user() -> WebUser | None``, the signed-in shopper;
         default: Flask-Login's ``current_user``, read through its ``get_id()``,
         ``email`` and ``full_name`` (or ``name``).
+    :param restore_cart: ``restore_cart(lines, discount_code) -> response``: put the
+        lines of a recovered cart into this browser's cart; called when a shopper opens
+        a restore link. Default: redirect to ``/``.
+    :param discount_code: ``discount_code(cart, step) -> str | None``: a single-use code
+        for recovery email ``step`` (1, 2, …), or ``None`` for none.
 
-    Settings (``LEADCAPTURE_*``, defaults in :data:`leadcapture.config.DEFAULTS`):
-    ``PORTAL_URL_PREFIX`` (``/account``), ``BACKOFFICE_URL_PREFIX`` (``/backoffice``),
-    ``PAGE_SIZE`` (50). Unknown ``LEADCAPTURE_`` keys are refused.
+    Settings (``LEADCAPTURE_*``): listed and explained with their defaults in
+    :data:`leadcapture.config.DEFAULTS`. Unknown ``LEADCAPTURE_`` keys are refused.
+
+    Set up Flask-Migrate and Flask-WTF's ``CSRFProtect`` before this extension: it adds
+    its migrations to the former and exempts its one-click unsubscribe from the latter.
 
     When the host uses Flask-Migrate, the plug-in's migrations join the host's as a
     branch labelled ``leadcapture``; ``flask db upgrade heads`` applies both.
@@ -42,8 +50,12 @@ class LeadCapture:
         db: SQLAlchemy | None = None,
         is_staff: Callable[[Any], bool] | None = None,
         current_user: Callable[[], WebUser | None] | None = None,
+        restore_cart: Callable[[list[dict[str, Any]], str | None], Any] | None = None,
+        discount_code: Callable[[TrackedCart, int], str | None] | None = None,
     ) -> None:
         self.db = db
+        self.restore_cart = restore_cart
+        self.discount_code = discount_code
         self.is_staff = is_staff or is_staff_user
         self.current_user = current_user or current_web_user
         if app is not None:
@@ -58,12 +70,19 @@ class LeadCapture:
         app.extensions["leadcapture"] = self
 
         from .backoffice import bp as backoffice_bp
+        from .cli import leads_cli
         from .web import bp as portal_bp
+        from .web.links import bp as links_bp
 
         app.register_blueprint(portal_bp, url_prefix=app.config["LEADCAPTURE_PORTAL_URL_PREFIX"])
         app.register_blueprint(
             backoffice_bp, url_prefix=app.config["LEADCAPTURE_BACKOFFICE_URL_PREFIX"]
         )
+        app.register_blueprint(links_bp, url_prefix=app.config["LEADCAPTURE_LINKS_URL_PREFIX"])
+        app.cli.add_command(leads_cli)
+        csrf = app.extensions.get("csrf")
+        if csrf is not None:  # the one-click unsubscribe POST comes from mail clients
+            csrf.exempt("leadcapture.web.links.unsubscribe_link")
         receivers.connect(app)
         migrate_state = app.extensions.get("migrate")
         if migrate_state is not None:

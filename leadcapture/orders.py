@@ -5,15 +5,66 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from sqlalchemy import update
+
 from . import fields
 from .addresses import ensure_address
 from .carts import mark_checked_out
-from .constants import MAX_NAME, AddressType, LeadSource, SystemEvent
+from .constants import MAX_NAME, AddressType, CartState, LeadSource, SystemEvent
 from .conversion import convert_lead
 from .history import record
 from .leads import capture_lead, find_by_email, find_by_web_user, register_web_user
-from .models import Customer
+from .models import Customer, Lead, TrackedCart
+from .models.base import utcnow
 from .transactions import DBSession
+
+
+def mark_recovered(
+    session: DBSession, lead: Lead, *, order_id: str, total: Decimal | str, currency: str
+) -> int:
+    """An order after a recovery email wins back the lead's abandoned carts; the others
+    simply end. Returns how many carts were recovered."""
+    now = utcnow()
+    recovered = list(
+        session.execute(
+            update(TrackedCart)
+            .where(
+                TrackedCart.lead_id == lead.id,
+                TrackedCart.state == CartState.ABANDONED,
+                TrackedCart.emails_sent > 0,
+            )
+            .values(
+                state=CartState.RECOVERED,
+                recovered_at=now,
+                recovered_value=Decimal(str(total)),
+                next_email_at=None,
+                order_ref=order_id,
+            )
+            .returning(TrackedCart.id, TrackedCart.link_opened_at)
+            .execution_options(synchronize_session=False)
+        )
+    )
+    for row in recovered:
+        used = "the recovery link was used" if row.link_opened_at else "without the link"
+        record(
+            session,
+            lead=lead,
+            event=SystemEvent.CART_RECOVERED,
+            subject=f"Cart recovered by order {order_id}: {total} {currency}, {used}",
+            data={
+                "cart_id": row.id,
+                "order_id": order_id,
+                "value": str(total),
+                "link_used": row.link_opened_at is not None,
+            },
+        )
+    session.execute(
+        update(TrackedCart)
+        .where(TrackedCart.lead_id == lead.id, TrackedCart.state == CartState.ABANDONED)
+        .values(state=CartState.CHECKED_OUT, next_email_at=None)
+        .execution_options(synchronize_session=False)
+    )
+    return len(recovered)
 
 
 def record_order(
@@ -73,6 +124,7 @@ def record_order(
     )
     if cart_id:
         mark_checked_out(session, cart_id=cart_id, order_ref=str(order_id))
+    mark_recovered(session, lead, order_id=str(order_id), total=total, currency=currency)
     return convert_lead(
         session,
         lead,

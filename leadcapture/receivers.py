@@ -13,7 +13,7 @@ from typing import Any
 from flask import Flask
 
 from . import signals
-from .carts import record_cart, record_checkout_email
+from .carts import decline_capture, record_cart, record_checkout_email
 from .leads import register_web_user
 from .orders import record_order
 from .transactions import in_transaction
@@ -39,6 +39,7 @@ def connect(app: Flask) -> None:
         (signals.user_registered, register_web_user),
         (signals.cart_changed, record_cart),
         (signals.checkout_email_given, record_checkout_email),
+        (signals.email_capture_declined, decline_capture),
         (signals.order_placed, record_order),
     ):
         signal.connect(_receiver(app, domain), sender=app, weak=False)

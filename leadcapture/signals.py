@@ -31,6 +31,11 @@ cart_changed = _signals.signal("cart-changed")
 #: Keyword arguments: ``cart_id`` (str), ``email`` (str).
 checkout_email_given = _signals.signal("checkout-email-given")
 
+#: Sent by the shop when a shopper declines email capture ("no thanks"): the cart's email
+#: is forgotten and the cart is never swept or mailed.
+#: Keyword arguments: ``cart_id`` (str).
+email_capture_declined = _signals.signal("email-capture-declined")
+
 #: Sent by the shop after an order is committed.
 #: Keyword arguments: ``order_id`` (str), ``email`` (str), ``full_name`` (str),
 #: ``total`` (Decimal or str), ``currency`` (str), optional ``user_id`` (str | None, None
@@ -53,9 +58,16 @@ lead_status_changed = _signals.signal("lead-status-changed")
 #: Keyword arguments: ``lead`` (Lead), ``customer`` (a :class:`leadcapture.models.Customer`).
 lead_converted = _signals.signal("lead-converted")
 
+#: Sent by the plug-in after a sweep marked a cart abandoned (once per cart).
+#: Keyword arguments: ``cart`` (a :class:`leadcapture.models.TrackedCart`), ``lead``
+#: (Lead or None) and ``customer`` (Customer or None: a customer's cart makes no new lead).
+cart_abandoned = _signals.signal("cart-abandoned")
+
 __all__ = [
+    "cart_abandoned",
     "cart_changed",
     "checkout_email_given",
+    "email_capture_declined",
     "lead_converted",
     "lead_created",
     "lead_status_changed",

@@ -7,7 +7,7 @@ import secrets
 from pathlib import Path
 from typing import Any
 
-from flask import Flask
+from flask import Flask, has_request_context
 from flask_migrate import upgrade
 
 from . import cli
@@ -65,15 +65,18 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     migrate.init_app(app, db, directory=MIGRATIONS)
     leadcapture.init_app(app)
 
-    from . import accounts, cart_views, catalog, checkout
+    from . import accounts, capture, cart_views, catalog, checkout
 
-    for blueprint in (catalog.bp, cart_views.bp, accounts.bp, checkout.bp):
+    for blueprint in (catalog.bp, cart_views.bp, accounts.bp, checkout.bp, capture.bp):
         app.register_blueprint(blueprint)
     cli.register(app)
 
     @app.context_processor
     def shop_context() -> dict[str, Any]:
         from . import cart
+
+        if not has_request_context():
+            return {}
         from .forms import LogoutForm
 
         return {"cart_count": cart.count(), "logout_form": LogoutForm()}

@@ -163,3 +163,29 @@ def _send(key: str, cart: list[Line], user: User | None, email: str | None) -> N
 def report(user: User | None) -> None:
     """Tell the plug-in what the cart holds now."""
     _send(cart_id(user), lines(user), user, user.email if user is not None else None)
+
+
+def restore(lines_to_restore: list[dict[str, Any]], coupon: str | None) -> list[str]:
+    """Make this browser's cart hold a recovered cart's lines (by SKU); returns the names
+    of products no longer sold. A signed-in shopper's account cart is replaced."""
+    user = _signed_in()
+    wanted = {str(line.get("sku")): int(line.get("quantity", 0)) for line in lines_to_restore}
+    products = {
+        p.sku: p for p in db.session.scalars(select(Product).where(Product.sku.in_(wanted)))
+    }
+    missing = [sku for sku in wanted if sku not in products]
+    if user is not None:
+        db.session.execute(delete(CartItem).where(CartItem.user_id == user.id))
+        for sku, product in products.items():
+            db.session.add(
+                CartItem(
+                    user_id=user.id, product_id=product.id, quantity=min(MAX_QUANTITY, wanted[sku])
+                )
+            )
+        db.session.commit()
+    else:
+        session["cart"] = {str(p.id): min(MAX_QUANTITY, wanted[sku]) for sku, p in products.items()}
+    if coupon:
+        session["coupon"] = coupon
+    report(user)
+    return missing

@@ -117,6 +117,7 @@ def checkout() -> Any:
         lines=lines,
         total=cart.total(lines),
         signed_in=user is not None,
+        capture_declined=bool(session.get("capture_declined")),
     )
 
 

@@ -11,6 +11,8 @@ from sqlalchemy.orm import DeclarativeBase
 
 from leadcapture import LeadCapture
 
+from .restore import restore_cart
+
 
 class Base(DeclarativeBase):
     metadata = MetaData(
@@ -28,4 +30,4 @@ db = SQLAlchemy(model_class=Base)
 login_manager = LoginManager()
 csrf = CSRFProtect()
 migrate = Migrate()
-leadcapture = LeadCapture(db=db)
+leadcapture = LeadCapture(db=db, restore_cart=restore_cart)

@@ -140,3 +140,30 @@ def heard(
         yield calls
     finally:
         signal.disconnect(listener)
+
+
+def age_carts(app: Flask, minutes: float) -> None:
+    """Pretend every tracked cart has been idle for ``minutes`` more."""
+    from datetime import timedelta
+
+    from leadcapture.models import TrackedCart
+
+    with app.app_context():
+        for cart in db.session.scalars(select(TrackedCart)):
+            cart.last_activity_at = cart.last_activity_at - timedelta(minutes=minutes)
+        db.session.commit()
+
+
+def sweep(app: Flask, now: Any = None) -> Any:
+    from leadcapture.sweep import run_sweep
+
+    with app.app_context():
+        return run_sweep(db.session, now=now)
+
+
+def capture_email(browser: Shopper, email: Any) -> TestResponse:
+    """What the checkout page's script does while a guest types an email."""
+    token = csrf_token(browser.get("/checkout").get_data(as_text=True))
+    return browser.client.post(
+        "/checkout/email", json={"email": email}, headers={"X-CSRFToken": token}
+    )

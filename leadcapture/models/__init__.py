@@ -4,6 +4,7 @@ from .address import Address
 from .base import Base, metadata
 from .cart import TrackedCart
 from .customer import Contact, Customer
+from .email import Email
 from .history import HistoryEntry
 from .lead import Lead
 
@@ -12,6 +13,7 @@ __all__ = [
     "Base",
     "Contact",
     "Customer",
+    "Email",
     "HistoryEntry",
     "Lead",
     "TrackedCart",

@@ -4,15 +4,19 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, Integer, Numeric, String
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, Numeric, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..constants import MAX_EMAIL
+from ..constants import MAX_EMAIL, CartState
 from .base import Base, UTCDateTime, utcnow
+
+#: The carts a sweep may abandon: shopping, with items and an email. The partial index on
+#: this predicate keeps the sweep's cost to the carts that went idle, not the whole table.
+SWEEPABLE = "state = 'active' AND item_count > 0 AND email IS NOT NULL AND capture_declined = false"
 
 
 class TrackedCart(Base):
-    """The plug-in's copy of a shop cart, as the shop last reported it."""
+    """The plug-in's copy of a shop cart, as the shop last reported it, and its recovery."""
 
     __tablename__ = "lc_carts"
 
@@ -29,3 +33,46 @@ class TrackedCart(Base):
     checked_out_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     order_ref: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    state: Mapped[str] = mapped_column(
+        String(20), default=CartState.ACTIVE, server_default=CartState.ACTIVE.value
+    )
+    #: The shopper said "no thanks" to email capture: the cart is never swept or mailed.
+    capture_declined: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=text("false")
+    )
+    abandoned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    lead_id: Mapped[int | None] = mapped_column(
+        ForeignKey("lc_leads.id", ondelete="SET NULL"), index=True
+    )
+    customer_id: Mapped[int | None] = mapped_column(
+        ForeignKey("lc_customers.id", ondelete="SET NULL"), index=True
+    )
+    #: How many recovery emails went out, and when the next one is due (None: no more).
+    emails_sent: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
+    next_email_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    link_opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    recovered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    recovered_value: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))
+    lost_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    __table_args__ = (
+        Index(
+            "ix_lc_carts_sweepable",
+            "last_activity_at",
+            sqlite_where=text(SWEEPABLE),
+            postgresql_where=text(SWEEPABLE),
+        ),
+        Index(
+            "ix_lc_carts_email_due",
+            "next_email_at",
+            sqlite_where=text("next_email_at IS NOT NULL"),
+            postgresql_where=text("next_email_at IS NOT NULL"),
+        ),
+        Index(
+            "ix_lc_carts_abandoned",
+            "abandoned_at",
+            sqlite_where=text("state = 'abandoned'"),
+            postgresql_where=text("state = 'abandoned'"),
+        ),
+    )

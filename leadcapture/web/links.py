@@ -1,0 +1,61 @@
+"""Links in emails: restore a cart on any device, unsubscribe in one click."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Blueprint, current_app, redirect, render_template, request
+
+from .. import tokens
+from ..recovery import open_restore_link, unsubscribe
+from ..transactions import current_session, in_transaction
+
+bp = Blueprint(
+    "leadcapture_links",
+    __name__,
+    template_folder=str(Path(__file__).parent.parent / "templates"),
+)
+
+
+def _refused(error: tokens.TokenError | LookupError) -> Any:
+    expired = isinstance(error, tokens.TokenError) and error.expired
+    status = 410 if expired else 400 if isinstance(error, tokens.TokenError) else 404
+    return render_template("leadcapture/links/invalid.html", expired=expired), status
+
+
+@bp.route("/restore/<token>")
+def restore(token: str) -> Any:
+    config = current_app.config
+    try:
+        payload = tokens.read(
+            tokens.RESTORE, token, max_age_days=config["LEADCAPTURE_RESTORE_LINK_MAX_AGE_DAYS"]
+        )
+        session = current_session()
+        cart, code = in_transaction(session, lambda: open_restore_link(session, payload))
+    except (tokens.TokenError, LookupError) as error:
+        return _refused(error)
+    restore_cart = current_app.extensions["leadcapture"].restore_cart
+    if restore_cart is not None:
+        return restore_cart(cart.lines, code)
+    return redirect("/")
+
+
+@bp.route("/unsubscribe/<token>", methods=["GET", "POST"], endpoint="unsubscribe")
+def unsubscribe_link(token: str) -> Any:
+    """GET asks (link scanners follow links); POST unsubscribes, also as RFC 8058's
+    one-click POST from the mail client, which is why it needs no CSRF token."""
+    config = current_app.config
+    try:
+        payload = tokens.read(
+            tokens.UNSUBSCRIBE,
+            token,
+            max_age_days=config["LEADCAPTURE_UNSUBSCRIBE_LINK_MAX_AGE_DAYS"],
+        )
+        session = current_session()
+        if request.method == "GET":
+            return render_template("leadcapture/links/unsubscribe.html", done=False)
+        in_transaction(session, lambda: unsubscribe(session, payload.get("lead")))
+    except (tokens.TokenError, LookupError) as error:
+        return _refused(error)
+    return render_template("leadcapture/links/unsubscribe.html", done=True)

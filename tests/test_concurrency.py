@@ -1,0 +1,140 @@
+"""Sweeps from several hosts at once, on PostgreSQL with real parallel connections and
+processes: every cart is claimed once, every lead made once, every email written once."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import threading
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from sqlalchemy import func, select
+
+from leadcapture import record_cart
+from leadcapture.abandonment import SweepResult
+from leadcapture.models import Email, HistoryEntry, Lead, TrackedCart
+from leadcapture.sweep import run_sweep
+from storefront.extensions import db
+
+ROOT = Path(__file__).resolve().parent.parent
+
+pytestmark = pytest.mark.skipif(
+    not os.environ.get("LEADCAPTURE_TEST_DATABASE_URL", "").startswith("postgresql"),
+    reason="concurrency is proved on PostgreSQL (run with LEADCAPTURE_TEST_DATABASE_URL)",
+)
+
+DONE = re.compile(r"(\d+) cart\(s\) abandoned, (\d+) new lead\(s\), \d+ lost, (\d+) recovery")
+CARTS, EMAILS = 400, 100
+
+
+def make_carts(app: Flask, prefix: str) -> None:
+    with app.app_context():
+        for i in range(CARTS):
+            record_cart(
+                db.session,
+                cart_id=f"{prefix}-{i}",
+                currency="EUR",
+                email=f"{prefix}-{i % EMAILS}@example.com",
+                lines=[
+                    {"sku": "TEA-001", "name": "Tea", "quantity": 1 + i % 3, "unit_price": "8.50"}
+                ],
+                updated_at=datetime.now(UTC) - timedelta(hours=2),
+            )
+        db.session.commit()
+
+
+def count(app: Flask, query: Any) -> int:
+    with app.app_context():
+        return db.session.scalar(query) or 0
+
+
+def assert_each_thing_done_once(app: Flask) -> None:
+    total = select(func.count())
+    assert (
+        count(app, total.select_from(TrackedCart).where(TrackedCart.state == "abandoned")) == CARTS
+    )
+    assert count(app, total.select_from(Lead)) == EMAILS
+    assert (
+        count(app, total.select_from(HistoryEntry).where(HistoryEntry.event == "cart_abandoned"))
+        == CARTS
+    )
+    assert count(app, total.select_from(Email)) == CARTS
+    assert count(app, select(func.count(func.distinct(Email.cart_id)))) == CARTS
+    assert (
+        count(app, total.select_from(HistoryEntry).where(HistoryEntry.kind == "email_sent"))
+        == CARTS
+    )
+    assert count(app, total.select_from(TrackedCart).where(TrackedCart.emails_sent != 1)) == 0
+
+
+@pytest.mark.parametrize("round_", range(3))
+def test_two_sweeps_in_threads_started_together(app: Flask, round_: int) -> None:
+    """Two connections released at the same instant by a barrier."""
+    app.config.update(LEADCAPTURE_SWEEP_BATCH_SIZE=5, LEADCAPTURE_RECOVERY_SCHEDULE_HOURS=(0,))
+    make_carts(app, f"t{round_}")
+    start = threading.Barrier(2)
+    now = datetime.now(UTC)
+    results: list[SweepResult] = []
+    errors: list[BaseException] = []
+
+    def sweep() -> None:
+        try:
+            with app.app_context():
+                start.wait(timeout=30)
+                results.append(run_sweep(db.session, now=now))
+                db.session.remove()
+        except BaseException as error:  # surfaced below
+            errors.append(error)
+
+    threads = [threading.Thread(target=sweep) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=300)
+    assert not errors, errors
+    assert sum(r.abandoned for r in results) == CARTS
+    assert sum(r.leads_created for r in results) == EMAILS
+    assert sum(r.emails for r in results) == CARTS
+    assert_each_thing_done_once(app)
+
+
+@pytest.mark.parametrize("round_", range(2))
+def test_two_sweep_processes_send_each_email_once(
+    app: Flask, database_url: str, tmp_path: Path, round_: int
+) -> None:
+    """Two ``flask leads sweep`` processes on the same due emails."""
+    make_carts(app, f"p{round_}")
+    app.config.update(LEADCAPTURE_RECOVERY_EMAILS=False)
+    with app.app_context():
+        run_sweep(db.session, now=datetime.now(UTC) - timedelta(minutes=5))
+        for cart in db.session.scalars(select(TrackedCart)):
+            cart.next_email_at = cart.abandoned_at
+        db.session.commit()
+
+    env = {
+        **os.environ,
+        "STOREFRONT_INSTANCE_PATH": str(tmp_path),
+        "FLASK_SQLALCHEMY_DATABASE_URI": database_url,
+        "FLASK_SECRET_KEY": "test-secret",
+        "FLASK_STOREFRONT_AUTO_MIGRATE": "false",
+        "FLASK_LEADCAPTURE_SWEEP_BATCH_SIZE": "5",
+    }
+    command = [sys.executable, "-m", "flask", "--app", "wsgi", "leads", "sweep"]
+    sweeps = [
+        subprocess.Popen(
+            command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+        for _ in range(2)
+    ]
+    outputs = [sweep.communicate(timeout=300) for sweep in sweeps]
+    for sweep, (_out, err) in zip(sweeps, outputs, strict=True):
+        assert sweep.returncode == 0, err
+    sent = [int(DONE.search(out).group(3)) for out, _ in outputs]  # type: ignore[union-attr]
+    assert sum(sent) == CARTS, outputs
+    assert_each_thing_done_once(app)
