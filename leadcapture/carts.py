@@ -74,7 +74,7 @@ def record_cart(
         cart.created_at = utcnow()
         cart.state = CartState.ACTIVE
         cart.emails_sent = 0
-    elif cart.state == CartState.ABANDONED and clean != cart.lines:
+    elif cart.state == CartState.ABANDONED and clean and clean != cart.lines:
         # The shopper came back and changed it: shopping again, no reminders meanwhile.
         cart.state = CartState.ACTIVE
         cart.next_email_at = None

@@ -4,8 +4,12 @@ when ``LEADCAPTURE_TEST_DATABASE_URL`` names one (its tables are dropped first).
 from __future__ import annotations
 
 import os
+import socket
 from collections.abc import Iterator
+from email import message_from_bytes, policy
+from email.message import EmailMessage
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -98,3 +102,39 @@ def staff(app: Flask) -> Shopper:
     browser = Shopper(app)
     browser.login("staff@example.com", "staff-password")
     return browser
+
+
+class Inbox:
+    """What a real local SMTP server (aiosmtpd) received, parsed."""
+
+    def __init__(self) -> None:
+        self.messages: list[EmailMessage] = []
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+        parsed = message_from_bytes(envelope.content, policy=policy.default)
+        self.messages.append(parsed)  # type: ignore[arg-type]
+        return "250 Message accepted"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture
+def smtp(app: Flask) -> Iterator[Inbox]:
+    """An SMTP server on a loopback port, and the app's MAIL_* settings pointing at it."""
+    from aiosmtpd.controller import Controller
+
+    inbox = Inbox()
+    port = free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    app.config.update(
+        MAIL_SERVER="127.0.0.1",
+        MAIL_PORT=port,
+        MAIL_DEFAULT_SENDER="Leaf & Kettle <shop@leafandkettle.example>",
+    )
+    yield inbox
+    controller.stop()

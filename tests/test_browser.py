@@ -99,3 +99,30 @@ def test_the_browser_shows_field_errors_and_writes_nothing(
     expect(page.locator('[data-field="email"]')).to_be_visible()
     with app.app_context():
         assert db.session.scalars(select(Lead)).first() is None
+
+
+def test_the_checkout_page_captures_a_typed_email(app: Flask, live_server: str, page: Page) -> None:
+    page.goto(live_server + "/")
+    page.locator(".product", has_text="Stoneware mug").get_by_role(
+        "button", name="Add to cart"
+    ).click()
+    page.goto(live_server + "/checkout")
+    expect(page.locator(".capture-notice")).to_contain_text("remind you of your cart")
+    with page.expect_response("**/checkout/email") as captured:
+        page.get_by_label("Email").type("gus@example.com", delay=20)
+    assert captured.value.status == 204
+
+    from leadcapture.models import TrackedCart
+
+    with app.app_context():
+        cart = db.session.scalars(select(TrackedCart)).one()
+        assert cart.email == "gus@example.com"
+
+    with page.expect_response("**/checkout/no-thanks") as declined:
+        page.get_by_role("button", name="No thanks").click()
+    assert declined.value.status == 204
+    expect(page.locator(".capture-notice")).to_contain_text("we will not use your email")
+    with app.app_context():
+        db.session.expire_all()
+        cart = db.session.scalars(select(TrackedCart)).one()
+        assert cart.email is None and cart.capture_declined

@@ -2,13 +2,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, current_app, render_template, request
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_wtf import FlaskForm
 from sqlalchemy import func, select
 
-from ..constants import LeadStatus
-from ..models import Lead
+from ..constants import CartState, LeadStatus
+from ..models import Email, Lead, TrackedCart
+from ..sweep import run_sweep
 from ..transactions import current_session
 from . import bp
+
+
+class SweepForm(FlaskForm):
+    """The "Run sweep now" button: nothing to fill in but its CSRF token."""
 
 
 @bp.route("/")
@@ -38,3 +44,63 @@ def lead(lead_id: int) -> Any:
     if found is None:
         abort(404)
     return render_template("leadcapture/backoffice/lead.html", lead=found)
+
+
+@bp.route("/carts")
+def carts() -> Any:
+    """Carts the plug-in tracks, newest activity first, with abandoned and recovered value."""
+    session = current_session()
+    rows = list(
+        session.scalars(
+            select(TrackedCart)
+            .where(TrackedCart.state != CartState.ACTIVE)
+            .order_by(TrackedCart.id.desc())
+            .limit(current_app.config["LEADCAPTURE_PAGE_SIZE"])
+        )
+    )
+    totals = dict(
+        session.execute(
+            select(TrackedCart.state, func.coalesce(func.sum(TrackedCart.total), 0)).group_by(
+                TrackedCart.state
+            )
+        ).all()
+    )
+    recovered = session.scalar(select(func.coalesce(func.sum(TrackedCart.recovered_value), 0)))
+    return render_template(
+        "leadcapture/backoffice/carts.html",
+        carts=rows,
+        totals=totals,
+        recovered=recovered,
+        form=SweepForm(),
+    )
+
+
+@bp.route("/carts/sweep", methods=["POST"])
+def sweep_now() -> Any:
+    """Run a sweep from the browser: the demo needs no cron."""
+    if not SweepForm().validate_on_submit():
+        abort(400)
+    result = run_sweep(current_session())
+    flash(
+        f"Sweep done: {result.abandoned} cart(s) abandoned, {result.leads_created} new "
+        f"lead(s), {result.lost} lost, {result.emails} recovery email(s).",
+        "success",
+    )
+    return redirect(url_for(".carts"))
+
+
+@bp.route("/outbox")
+def outbox() -> Any:
+    """Every email the plug-in wrote; without SMTP settings this is where they wait."""
+    emails = current_session().scalars(
+        select(Email).order_by(Email.id.desc()).limit(current_app.config["LEADCAPTURE_PAGE_SIZE"])
+    )
+    return render_template("leadcapture/backoffice/outbox.html", emails=list(emails))
+
+
+@bp.route("/outbox/<int:email_id>")
+def outbox_email(email_id: int) -> Any:
+    email = current_session().get(Email, email_id)
+    if email is None:
+        abort(404)
+    return render_template("leadcapture/backoffice/email.html", email=email)

@@ -1,0 +1,274 @@
+"""Recovery emails over real SMTP, the restore link on another device, unsubscribing,
+recovered revenue and lost carts."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+from flask import Flask
+from sqlalchemy import select
+
+from leadcapture import LeadSource, LeadStatus, capture_lead, set_status
+from leadcapture.models import Email, HistoryEntry, Lead, TrackedCart
+from storefront.extensions import db
+
+from .conftest import Inbox
+from .helpers import Shopper, age_carts, capture_email, count, sweep
+
+LINK = re.compile(r"http://\S+/leadcapture/(restore|unsubscribe)/[\w.-]+")
+
+
+def abandoned_guest(app: Flask, email: str = "gus@example.com") -> tuple[Shopper, datetime]:
+    guest = Shopper(app)
+    guest.add_to_cart("TEA-001", 2)
+    guest.add_to_cart("MUG-001", 1)
+    assert capture_email(guest, email).status_code == 204
+    age_carts(app, 120)
+    now = datetime.now(UTC)
+    assert sweep(app, now=now).abandoned == 1
+    return guest, now
+
+
+def links(message) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    text = message.get_body(preferencelist=("plain",)).get_content()
+    return {kind: match.group(0) for match in LINK.finditer(text) for kind in [match.group(1)]}
+
+
+def path(url: str) -> str:
+    return "/" + url.split("/", 3)[3]
+
+
+def cart(app: Flask) -> TrackedCart:
+    with app.app_context():
+        found = db.session.scalars(select(TrackedCart).order_by(TrackedCart.id)).first()
+        db.session.expunge_all()
+        assert found is not None
+        return found
+
+
+def lead(app: Flask) -> Lead:
+    with app.app_context():
+        found = db.session.scalars(select(Lead)).one()
+        db.session.expunge_all()
+        return found
+
+
+def test_the_schedule_sends_three_emails_at_1_24_and_72_hours(app: Flask, smtp: Inbox) -> None:
+    _, t0 = abandoned_guest(app)
+    assert sweep(app, now=t0 + timedelta(minutes=59)).emails == 0
+    assert sweep(app, now=t0 + timedelta(minutes=61)).emails == 1
+    assert sweep(app, now=t0 + timedelta(hours=2)).emails == 0
+    assert sweep(app, now=t0 + timedelta(hours=24, minutes=1)).emails == 1
+    assert sweep(app, now=t0 + timedelta(hours=72, minutes=1)).emails == 1
+    assert sweep(app, now=t0 + timedelta(hours=200)).emails == 0
+    assert [m["Subject"] for m in smtp.messages] == [
+        "You left something in your cart",
+        "Your cart at our shop is still waiting",
+        "Last reminder: your cart at our shop",
+    ]
+    first = smtp.messages[0]
+    assert first["To"] == "gus@example.com"
+    assert "shop@leafandkettle.example" in first["From"]
+    text = first.get_body(preferencelist=("plain",)).get_content()
+    html = first.get_body(preferencelist=("html",)).get_content()
+    assert "2 x Sencha green tea" in text and "Total: 31.00 EUR" in text
+    assert "Sencha green tea" in html and 'href="http://' in html
+    assert set(links(first)) == {"restore", "unsubscribe"}
+    assert first["List-Unsubscribe"] == f"<{links(first)['unsubscribe']}>"
+    assert first["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    with app.app_context():
+        emails = db.session.scalars(select(Email).order_by(Email.step)).all()
+        assert [(e.step, e.status) for e in emails] == [(1, "sent"), (2, "sent"), (3, "sent")]
+        sent = db.session.scalars(
+            select(HistoryEntry).where(HistoryEntry.kind == "email_sent")
+        ).all()
+        assert len(sent) == 3 and all(e.lead_id == emails[0].lead_id for e in sent)
+
+
+def test_the_restore_link_brings_the_cart_back_on_another_device(app: Flask, smtp: Inbox) -> None:
+    _, t0 = abandoned_guest(app)
+    sweep(app, now=t0 + timedelta(hours=1, minutes=1))
+    other_device = Shopper(app)
+    assert "Your cart is empty" in other_device.get("/cart").get_data(as_text=True)
+    response = other_device.get(path(links(smtp.messages[0])["restore"]))
+    assert response.status_code == 302 and response.location.endswith("/cart")
+    page = other_device.get("/cart").get_data(as_text=True)
+    assert "Sencha green tea" in page and "31.00 EUR" in page
+    assert lead(app).status == LeadStatus.INTERESTED
+    assert cart(app).link_opened_at is not None
+    with app.app_context():
+        assert db.session.scalars(
+            select(HistoryEntry).where(HistoryEntry.event == "recovery_link_clicked")
+        ).one()
+
+
+def test_an_order_after_a_recovery_email_recovers_the_cart(app: Flask, smtp: Inbox) -> None:
+    _, t0 = abandoned_guest(app)
+    sweep(app, now=t0 + timedelta(hours=1, minutes=1))
+    buyer = Shopper(app)
+    buyer.get(path(links(smtp.messages[0])["restore"]))
+    assert buyer.checkout(email="gus@example.com").status_code == 302
+    recovered = cart(app)
+    assert recovered.state == "recovered"
+    assert recovered.recovered_value == Decimal("31.00") and recovered.link_opened_at
+    with app.app_context():
+        entry = db.session.scalars(
+            select(HistoryEntry).where(HistoryEntry.event == "cart_recovered")
+        ).one()
+        assert entry.data["link_used"] is True and entry.data["value"] == "31.00"
+    assert sweep(app, now=t0 + timedelta(hours=30)).emails == 0
+
+
+def test_an_order_without_the_link_still_counts_as_recovered(app: Flask, smtp: Inbox) -> None:
+    guest, t0 = abandoned_guest(app)
+    sweep(app, now=t0 + timedelta(hours=1, minutes=1))
+    guest.checkout(email="gus@example.com")
+    with app.app_context():
+        entry = db.session.scalars(
+            select(HistoryEntry).where(HistoryEntry.event == "cart_recovered")
+        ).one()
+        assert entry.data["link_used"] is False
+
+
+def test_an_order_before_any_email_stops_the_schedule(app: Flask, smtp: Inbox) -> None:
+    guest, t0 = abandoned_guest(app)
+    guest.checkout(email="gus@example.com")
+    assert sweep(app, now=t0 + timedelta(hours=80)).emails == 0
+    assert smtp.messages == []
+    assert cart(app).state == "checked_out"
+
+
+def test_unsubscribing_stops_every_email(app: Flask, smtp: Inbox) -> None:
+    _, t0 = abandoned_guest(app)
+    sweep(app, now=t0 + timedelta(hours=1, minutes=1))
+    url = path(links(smtp.messages[0])["unsubscribe"])
+    browser = Shopper(app)
+    page = browser.get(url)
+    assert page.status_code == 200 and "Unsubscribe from all emails" in page.get_data(True)
+    assert lead(app).status != LeadStatus.DO_NOT_CONTACT  # a link scanner's GET changes nothing
+    done = browser.client.post(url)  # the one-click POST needs no CSRF token
+    assert done.status_code == 200 and "You are unsubscribed" in done.get_data(as_text=True)
+    assert lead(app).status == LeadStatus.DO_NOT_CONTACT
+    assert sweep(app, now=t0 + timedelta(hours=100)).emails == 0
+    assert len(smtp.messages) == 1
+
+
+def test_no_email_to_a_do_not_contact_lead(app: Flask, smtp: Inbox) -> None:
+    with app.app_context():
+        found, _ = capture_lead(
+            db.session, source=LeadSource.IMPORT, email="gus@example.com", lead_name="Gus"
+        )
+        set_status(db.session, found, LeadStatus.DO_NOT_CONTACT)
+        db.session.commit()
+    _, t0 = abandoned_guest(app)
+    assert sweep(app, now=t0 + timedelta(hours=100)).emails == 0
+    assert smtp.messages == []
+
+
+def test_no_email_after_the_lead_converted(app: Flask, smtp: Inbox, shopper: Shopper) -> None:
+    shopper.register(email="jane@example.com")
+    shopper.add_to_cart("TEA-001")
+    shopper.checkout(email=None)
+    shopper.add_to_cart("POT-001")
+    age_carts(app, 120)
+    t0 = datetime.now(UTC)
+    sweep(app, now=t0)
+    assert sweep(app, now=t0 + timedelta(hours=100)).emails == 0
+    assert smtp.messages == []
+
+
+def test_carts_abandoned_while_recovery_was_off_never_get_emails(app: Flask, smtp: Inbox) -> None:
+    app.config["LEADCAPTURE_RECOVERY_EMAILS"] = False
+    _, t0 = abandoned_guest(app)
+    app.config["LEADCAPTURE_RECOVERY_EMAILS"] = True
+    assert sweep(app, now=t0 + timedelta(hours=100)).emails == 0
+    assert smtp.messages == []
+
+
+def test_without_smtp_the_emails_wait_in_the_outbox(app: Flask, staff: Shopper) -> None:
+    _, t0 = abandoned_guest(app)
+    sweep(app, now=t0 + timedelta(hours=1, minutes=1))
+    with app.app_context():
+        email = db.session.scalars(select(Email)).one()
+        assert email.status == "outbox"
+    page = staff.get("/backoffice/outbox").get_data(as_text=True)
+    assert "gus@example.com" in page and "You left something in your cart" in page
+    body = staff.get(f"/backoffice/outbox/{email.id}").get_data(as_text=True)
+    assert "/leadcapture/restore/" in body
+
+
+def test_an_smtp_outage_marks_the_email_failed_and_the_sweep_goes_on(app: Flask) -> None:
+    from .conftest import free_port
+
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=free_port(), MAIL_TIMEOUT=2)
+    _, t0 = abandoned_guest(app)
+    result = sweep(app, now=t0 + timedelta(hours=1, minutes=1))
+    assert result.emails == 1
+    with app.app_context():
+        email = db.session.scalars(select(Email)).one()
+        assert email.status == "failed" and "Connection" in (email.error or "")
+
+
+def test_an_abandoned_cart_becomes_lost_after_30_days(app: Flask) -> None:
+    app.config["LEADCAPTURE_RECOVERY_EMAILS"] = False
+    _, t0 = abandoned_guest(app)
+    assert sweep(app, now=t0 + timedelta(days=29)).lost == 0
+    assert sweep(app, now=t0 + timedelta(days=30, minutes=1)).lost == 1
+    assert cart(app).state == "lost"
+    with app.app_context():
+        assert db.session.scalars(
+            select(HistoryEntry).where(HistoryEntry.event == "cart_lost")
+        ).one()
+
+
+@pytest.mark.parametrize(
+    "mangle",
+    [
+        lambda url: url[:-3] + ("abc" if not url.endswith("abc") else "xyz"),
+        lambda url: url.replace("/restore/", "/restore/x"),
+        lambda url: "/leadcapture/restore/not-a-token",
+        lambda url: url.replace("/restore/", "/unsubscribe/"),  # a token for another purpose
+    ],
+)
+def test_forged_or_tampered_links_change_nothing(app: Flask, smtp: Inbox, mangle) -> None:  # type: ignore[no-untyped-def]
+    _, t0 = abandoned_guest(app)
+    sweep(app, now=t0 + timedelta(hours=1, minutes=1))
+    url = mangle(path(links(smtp.messages[0])["restore"]))
+    browser = Shopper(app)
+    for response in (browser.get(url), browser.client.post(url)):
+        assert response.status_code in (400, 405)
+    assert "not valid" in browser.get(url).get_data(as_text=True)
+    assert lead(app).status == LeadStatus.OPEN
+    assert cart(app).link_opened_at is None
+
+
+def test_an_expired_link_is_refused(app: Flask, smtp: Inbox) -> None:
+    _, t0 = abandoned_guest(app)
+    sweep(app, now=t0 + timedelta(hours=1, minutes=1))
+    app.config["LEADCAPTURE_RESTORE_LINK_MAX_AGE_DAYS"] = -1
+    response = Shopper(app).get(path(links(smtp.messages[0])["restore"]))
+    assert response.status_code == 410 and "expired" in response.get_data(as_text=True)
+    assert lead(app).status == LeadStatus.OPEN
+
+
+def test_staff_run_a_sweep_from_the_back_office(app: Flask, staff: Shopper) -> None:
+    guest = Shopper(app)
+    guest.add_to_cart("POT-001")
+    capture_email(guest, "gus@example.com")
+    age_carts(app, 120)
+    response = staff.submit("/backoffice/carts", {}, action="/backoffice/carts/sweep", follow=True)
+    page = response.get_data(as_text=True)
+    assert "1 cart(s) abandoned" in page and "gus@example.com" in page and "49.00" in page
+    assert count(app, Lead) == 1
+
+
+def test_the_sweep_button_needs_staff_and_csrf(
+    app: Flask, shopper: Shopper, staff: Shopper, client
+) -> None:  # type: ignore[no-untyped-def]
+    assert client.post("/backoffice/carts/sweep").status_code in (302, 400)
+    shopper.register()
+    assert shopper.submit("/", {}, action="/backoffice/carts/sweep").status_code == 403
+    assert staff.client.post("/backoffice/carts/sweep").status_code == 400
