@@ -11,7 +11,8 @@ from flask import Flask, has_request_context
 from flask_migrate import upgrade
 
 from . import cli
-from .extensions import csrf, db, leadcapture, login_manager, migrate
+from .crm import leadcapture
+from .extensions import csrf, db, login_manager, migrate
 from .models import User
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -48,6 +49,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         STOREFRONT_CURRENCY="EUR",
         STOREFRONT_AUTO_MIGRATE=True,
         STOREFRONT_SEED_DEMO=True,
+        LEADCAPTURE_SHOP_NAME="Leaf & Kettle",
+        STOREFRONT_RECOVERY_DISCOUNT_PERCENT=10,
+        STOREFRONT_RECOVERY_DISCOUNT_FROM_STEP=3,
         STOREFRONT_DEMO_STAFF_PASSWORD="demo-staff-password",  # noqa: S106 (the documented demo login)
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",

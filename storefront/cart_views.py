@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, session, url_for
 
-from . import cart
+from . import cart, coupons
 from .extensions import db
 from .forms import CartLineForm, CartUpdateForm
 from .models import Product
@@ -24,8 +24,15 @@ def _product(product_id: int | None) -> Product:
 @bp.route("/cart")
 def show() -> Any:
     lines = cart.lines()
+    subtotal = cart.total(lines)
+    coupon = coupons.usable(session.get("coupon"))
     return render_template(
-        "cart/cart.html", lines=lines, total=cart.total(lines), form=CartUpdateForm()
+        "cart/cart.html",
+        lines=lines,
+        total=subtotal,
+        coupon=coupon,
+        discount=coupons.discount(coupon, subtotal),
+        form=CartUpdateForm(),
     )
 
 

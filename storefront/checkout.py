@@ -9,7 +9,7 @@ from flask_login import current_user
 
 from leadcapture import AddressType, addresses_of_web_user, signals
 
-from . import cart
+from . import cart, coupons
 from .extensions import db
 from .forms import CheckoutForm
 from .models import Order, OrderLine, User
@@ -50,12 +50,19 @@ def _place(form: CheckoutForm, user: User | None, lines: list[cart.Line]) -> Ord
             for name in ORDER_COLUMNS
         }
 
+    subtotal = cart.total(lines)
+    coupon = coupons.usable(session.get("coupon"))
+    if coupon is not None and not coupons.redeem(coupon):
+        coupon = None
+    reduction = coupons.discount(coupon, subtotal)
     order = Order(
+        discount=reduction,
+        coupon_code=coupon.code if coupon else None,
         user_id=user.id if user else None,
         email=user.email if user else form.email.data.strip().lower(),
         full_name=form.full_name.data.strip(),
         phone=(form.phone.data or "").strip() or None,
-        total=cart.total(lines),
+        total=subtotal - reduction,
         currency=current_app.config["STOREFRONT_CURRENCY"],
         **part(form.billing, "billing"),
         **part(form.shipping, "shipping"),
@@ -73,6 +80,7 @@ def _place(form: CheckoutForm, user: User | None, lines: list[cart.Line]) -> Ord
     db.session.add(order)
     cart.clear(user)
     db.session.commit()
+    session.pop("coupon", None)
     return order
 
 
@@ -111,8 +119,11 @@ def checkout() -> Any:
             shipping_address=order.address("shipping"),
         )
         return redirect(url_for(".confirmation", order_id=order.id))
+    coupon = coupons.usable(session.get("coupon"))
     return render_template(
         "checkout/checkout.html",
+        coupon=coupon,
+        discount=coupons.discount(coupon, cart.total(lines)),
         form=form,
         lines=lines,
         total=cart.total(lines),

@@ -9,10 +9,6 @@ from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
-from leadcapture import LeadCapture
-
-from .restore import restore_cart
-
 
 class Base(DeclarativeBase):
     metadata = MetaData(
@@ -30,4 +26,3 @@ db = SQLAlchemy(model_class=Base)
 login_manager = LoginManager()
 csrf = CSRFProtect()
 migrate = Migrate()
-leadcapture = LeadCapture(db=db, restore_cart=restore_cart)

@@ -85,6 +85,10 @@ class Order(db.Model):  # type: ignore[name-defined,misc]
     shipping_country: Mapped[str] = mapped_column(String(140))
     total: Mapped[Decimal] = mapped_column(Numeric(12, 2))
     currency: Mapped[str] = mapped_column(String(3))
+    discount: Mapped[Decimal] = mapped_column(
+        Numeric(12, 2), default=Decimal("0"), server_default="0"
+    )
+    coupon_code: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
     lines: Mapped[list[OrderLine]] = relationship(back_populates="order", order_by="OrderLine.id")
@@ -120,3 +124,15 @@ class OrderLine(db.Model):  # type: ignore[name-defined,misc]
     unit_price: Mapped[Decimal] = mapped_column(Numeric(10, 2))
 
     order: Mapped[Order] = relationship(back_populates="lines")
+
+
+class Coupon(db.Model):  # type: ignore[name-defined,misc]
+    """A single-use discount code, such as the one a recovery email carries."""
+
+    __tablename__ = "shop_coupons"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    percent_off: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    used_at: Mapped[datetime | None] = mapped_column(DateTime)

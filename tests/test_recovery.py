@@ -66,8 +66,8 @@ def test_the_schedule_sends_three_emails_at_1_24_and_72_hours(app: Flask, smtp: 
     assert sweep(app, now=t0 + timedelta(hours=200)).emails == 0
     assert [m["Subject"] for m in smtp.messages] == [
         "You left something in your cart",
-        "Your cart at our shop is still waiting",
-        "Last reminder: your cart at our shop",
+        "Your cart at Leaf & Kettle is still waiting",
+        "Last reminder: your cart at Leaf & Kettle",
     ]
     first = smtp.messages[0]
     assert first["To"] == "gus@example.com"
@@ -272,3 +272,39 @@ def test_the_sweep_button_needs_staff_and_csrf(
     shopper.register()
     assert shopper.submit("/", {}, action="/backoffice/carts/sweep").status_code == 403
     assert staff.client.post("/backoffice/carts/sweep").status_code == 400
+
+
+def test_the_last_email_carries_a_single_use_code_that_the_link_applies(
+    app: Flask, smtp: Inbox
+) -> None:
+    from storefront.models import Coupon, Order
+
+    _, t0 = abandoned_guest(app)
+    for hours in (1, 24, 72):
+        sweep(app, now=t0 + timedelta(hours=hours, minutes=1))
+    texts = [m.get_body(preferencelist=("plain",)).get_content() for m in smtp.messages]
+    assert "code" not in texts[0] and "code" not in texts[1]
+    code = re.search(r"Use the code (BACK-\w+)", texts[2]).group(1)  # type: ignore[union-attr]
+
+    buyer = Shopper(app)
+    buyer.get(path(links(smtp.messages[2])["restore"]))
+    page = buyer.get("/cart").get_data(as_text=True)
+    assert code in page and "27.90 EUR" in page
+    buyer.checkout(email="gus@example.com")
+    with app.app_context():
+        order = db.session.scalars(select(Order)).one()
+        assert (order.total, order.discount, order.coupon_code) == (
+            Decimal("27.90"),
+            Decimal("3.10"),
+            code,
+        )
+        assert db.session.scalars(select(Coupon)).one().used_at is not None
+    assert cart(app).recovered_value == Decimal("27.90")
+
+    again = Shopper(app)
+    again.get(path(links(smtp.messages[2])["restore"]))
+    assert "27.90" not in again.get("/cart").get_data(as_text=True)
+    again.checkout(email="gus@example.com")
+    with app.app_context():
+        second = db.session.scalars(select(Order).order_by(Order.id.desc())).first()
+        assert second.discount == 0 and second.total == Decimal("31.00")
