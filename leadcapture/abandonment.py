@@ -12,13 +12,14 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import case, insert, select, text, update
+from sqlalchemy import case, insert, literal, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from . import signals
 from .constants import CartState, HistoryKind, LeadSource, LeadStatus, SystemEvent
 from .leads import NAME_PREFIX
 from .models import Customer, HistoryEntry, Lead, TrackedCart
+from .models.base import UTCDateTime
 from .models.cart import SWEEPABLE
 
 __all__ = ["SWEEPABLE", "SweepResult", "abandon_batch", "mark_lost"]
@@ -42,7 +43,7 @@ def schedule_case(now: datetime, schedule_hours: tuple[float, ...] | None) -> An
         return None
     return case(
         *[
-            (TrackedCart.emails_sent == step, now + timedelta(hours=hours))
+            (TrackedCart.emails_sent == step, literal(now + timedelta(hours=hours), UTCDateTime()))
             for step, hours in enumerate(schedule_hours)
         ],
         else_=None,

@@ -308,3 +308,13 @@ def test_the_last_email_carries_a_single_use_code_that_the_link_applies(
     with app.app_context():
         second = db.session.scalars(select(Order).order_by(Order.id.desc())).first()
         assert second.discount == 0 and second.total == Decimal("31.00")
+
+
+def test_a_restore_link_never_moves_a_lead_out_of_do_not_contact(app: Flask, smtp: Inbox) -> None:
+    _, t0 = abandoned_guest(app)
+    sweep(app, now=t0 + timedelta(hours=1, minutes=1))
+    message = smtp.messages[0]
+    browser = Shopper(app)
+    browser.client.post(path(links(message)["unsubscribe"]))
+    assert browser.get(path(links(message)["restore"])).status_code == 302
+    assert lead(app).status == LeadStatus.DO_NOT_CONTACT
