@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import Flask
+from flask import Flask, current_app
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy.orm import Session
 
@@ -30,6 +30,8 @@ class LeadCapture:
     :param restore_cart: ``restore_cart(lines, discount_code) -> response``: put the
         lines of a recovered cart into this browser's cart; called when a shopper opens
         a restore link. Default: redirect to ``/``.
+    :param load_user: ``load_user(user_id) -> user | None``, for the JSON API's bearer
+        tokens; default: Flask-Login's ``user_loader``.
     :param discount_code: ``discount_code(cart, step) -> str | None``: a single-use code
         for recovery email ``step`` (1, 2, …), or ``None`` for none.
 
@@ -52,7 +54,9 @@ class LeadCapture:
         current_user: Callable[[], WebUser | None] | None = None,
         restore_cart: Callable[[list[dict[str, Any]], str | None], Any] | None = None,
         discount_code: Callable[[TrackedCart, int], str | None] | None = None,
+        load_user: Callable[[str], Any] | None = None,
     ) -> None:
+        self._load_user = load_user
         self.db = db
         self.restore_cart = restore_cart
         self.discount_code = discount_code
@@ -70,6 +74,7 @@ class LeadCapture:
         app.extensions["leadcapture"] = self
 
         from .backoffice import bp as backoffice_bp
+        from .backoffice.api import api as api_bp
         from .cli import leads_cli
         from .web import bp as portal_bp
         from .web.links import bp as links_bp
@@ -78,15 +83,27 @@ class LeadCapture:
         app.register_blueprint(
             backoffice_bp, url_prefix=app.config["LEADCAPTURE_BACKOFFICE_URL_PREFIX"]
         )
+        app.register_blueprint(
+            api_bp, url_prefix=app.config["LEADCAPTURE_BACKOFFICE_URL_PREFIX"] + "/api"
+        )
         app.register_blueprint(links_bp, url_prefix=app.config["LEADCAPTURE_LINKS_URL_PREFIX"])
         app.cli.add_command(leads_cli)
         csrf = app.extensions.get("csrf")
         if csrf is not None:  # the one-click unsubscribe POST comes from mail clients
             csrf.exempt("leadcapture.web.links.unsubscribe_link")
+            csrf.exempt(api_bp)  # bearer tokens carry no CSRF token; sessions are checked
         receivers.connect(app)
         migrate_state = app.extensions.get("migrate")
         if migrate_state is not None:
             migrate_state.migrate.configure(configure_alembic)
+
+    def load_user(self, user_id: str) -> Any:
+        """The host's user object for ``user_id`` (bearer tokens name their staff user)."""
+        if self._load_user is not None:
+            return self._load_user(user_id)
+        login_manager = getattr(current_app, "login_manager", None)
+        callback = getattr(login_manager, "_user_callback", None)
+        return callback(user_id) if callback is not None else None
 
     @property
     def session(self) -> Session:

@@ -2,19 +2,22 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
 from sqlalchemy import func, select
+from wtforms import StringField
+from wtforms.validators import DataRequired, Length
 
+from ..apitokens import create_token, revoke_token, tokens_of
 from ..constants import CartState, LeadStatus
 from ..models import Email, Lead, TrackedCart
 from ..sweep import run_sweep
-from ..transactions import current_session
+from ..transactions import current_session, in_transaction
 from . import bp
 
 
 class SweepForm(FlaskForm):
-    """The "Run sweep now" button: nothing to fill in but its CSRF token."""
+    """A button that posts nothing but its CSRF token (run a sweep, revoke a token)."""
 
 
 @bp.route("/")
@@ -104,3 +107,42 @@ def outbox_email(email_id: int) -> Any:
     if email is None:
         abort(404)
     return render_template("leadcapture/backoffice/email.html", email=email)
+
+
+class TokenForm(FlaskForm):
+    name = StringField("Name", validators=[DataRequired(), Length(max=100)])
+
+
+@bp.route("/tokens", methods=["GET", "POST"])
+def tokens() -> Any:
+    """The signed-in staff user's API tokens: make one (shown once) or revoke one."""
+    session = current_session()
+    user_id = g.leadcapture_staff.id
+    form = TokenForm()
+    plain = None
+    if form.validate_on_submit():
+        _, plain = in_transaction(
+            session, lambda: create_token(session, user_id=user_id, name=form.name.data)
+        )
+        form = TokenForm(formdata=None)
+    return render_template(
+        "leadcapture/backoffice/tokens.html",
+        form=form,
+        plain=plain,
+        tokens=tokens_of(session, user_id),
+        revoke_form=SweepForm(),
+    )
+
+
+@bp.route("/tokens/<int:token_id>/revoke", methods=["POST"])
+def revoke(token_id: int) -> Any:
+    if not SweepForm().validate_on_submit():
+        abort(400)
+    session = current_session()
+    token = in_transaction(
+        session, lambda: revoke_token(session, user_id=g.leadcapture_staff.id, token_id=token_id)
+    )
+    if token is None:
+        abort(404)
+    flash(f"Token {token.name} revoked.", "success")
+    return redirect(url_for(".tokens"))

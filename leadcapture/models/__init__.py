@@ -7,8 +7,10 @@ from .customer import Contact, Customer
 from .email import Email
 from .history import HistoryEntry
 from .lead import Lead
+from .token import ApiToken
 
 __all__ = [
+    "ApiToken",
     "Address",
     "Base",
     "Contact",

@@ -1,0 +1,172 @@
+"""The back office's JSON API (``/backoffice/api/``): staff by session or bearer token.
+
+Errors are 4xx with ``{"errors": {"field": ["message", ...]}}``. A browser session must
+send its CSRF token in ``X-CSRFToken`` for writes; a bearer token needs none.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Blueprint, current_app, g, jsonify, request
+from flask_wtf.csrf import CSRFError, validate_csrf
+from werkzeug.exceptions import HTTPException, NotFound
+
+from .. import serialize
+from ..apitokens import authenticate
+from ..constants import HistoryKind
+from ..conversion import convert_lead
+from ..errors import ValidationError
+from ..history import record
+from ..leadlist import search_leads, status_counts
+from ..leads import capture_lead, update_lead
+from ..models import Lead
+from ..models.base import utcnow
+from ..transactions import current_session, in_transaction
+from ..webuser import signed_in
+
+api = Blueprint(
+    "leadcapture_api",
+    __name__,
+    template_folder=str(Path(__file__).parent.parent / "templates"),
+)
+
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+
+def errors(code: int, by_field: dict[str, list[str]]) -> Any:
+    return jsonify(errors=by_field), code
+
+
+@api.before_request
+def require_staff() -> Any:
+    extension = current_app.extensions["leadcapture"]
+    header = request.headers.get("Authorization", "")
+    if header.startswith("Bearer "):
+        session = current_session()
+        token = authenticate(session, header[len("Bearer ") :].strip())
+        user = extension.load_user(token.user_id) if token else None
+        if token is None or user is None:
+            return errors(401, {"authorization": ["The token is unknown or revoked."]})
+        if not extension.is_staff(user):
+            return errors(403, {"authorization": ["Staff only."]})
+        token.last_used_at = utcnow()
+        session.commit()
+        g.leadcapture_actor = token.user_id
+        return None
+    web_user = signed_in()
+    if web_user is None:
+        return errors(401, {"authorization": ["Sign in or send a bearer token."]})
+    if not extension.is_staff(web_user.user if web_user.user is not None else web_user):
+        return errors(403, {"authorization": ["Staff only."]})
+    if request.method not in SAFE_METHODS:
+        try:
+            validate_csrf(request.headers.get("X-CSRFToken"))
+        except Exception:
+            return errors(400, {"csrf_token": ["Missing or wrong X-CSRFToken header."]})
+    g.leadcapture_actor = web_user.id
+    return None
+
+
+@api.errorhandler(ValidationError)
+def refused(error: ValidationError) -> Any:
+    return errors(400, error.errors)
+
+
+@api.errorhandler(HTTPException)
+def http_error(error: HTTPException) -> Any:
+    return errors(error.code or 500, {"request": [error.description or error.name]})
+
+
+@api.errorhandler(CSRFError)
+def csrf_error(error: CSRFError) -> Any:
+    return errors(400, {"csrf_token": [error.description]})
+
+
+def body() -> dict[str, Any]:
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        raise ValidationError.single("body", "Send a JSON object.")
+    return data
+
+
+def found(lead_id: int) -> Lead:
+    lead = current_session().get(Lead, lead_id)
+    if lead is None:
+        raise NotFound("No lead with this id.")
+    return lead
+
+
+@api.get("/leads")
+def list_leads() -> Any:
+    session = current_session()
+    page = search_leads(session, request.args.to_dict())
+    return jsonify(
+        items=[serialize.lead(lead) for lead in page.items],
+        next_cursor=page.next_cursor,
+        counts=status_counts(session),
+    )
+
+
+@api.get("/leads/<int:lead_id>")
+def lead_detail(lead_id: int) -> Any:
+    return jsonify(serialize.lead(found(lead_id), detail=True))
+
+
+@api.post("/leads")
+def create_lead() -> Any:
+    data = body()
+    session = current_session()
+    source = data.pop("source", None)
+    actor = g.leadcapture_actor
+    lead, created = in_transaction(
+        session,
+        lambda: capture_lead(
+            session,
+            source=source,
+            owner=actor,
+            by=actor,
+            **data,
+        ),
+    )
+    return jsonify(serialize.lead(lead, detail=True)), 201 if created else 200
+
+
+@api.patch("/leads/<int:lead_id>")
+def patch_lead(lead_id: int) -> Any:
+    data = body()
+    session = current_session()
+    lead = found(lead_id)
+    in_transaction(session, lambda: update_lead(session, lead, data, by=g.leadcapture_actor))
+    return jsonify(serialize.lead(lead, detail=True))
+
+
+@api.post("/leads/<int:lead_id>/notes")
+def add_note(lead_id: int) -> Any:
+    from .. import fields
+
+    data = body()
+    text = fields.text("body", data.get("body"), max_length=20_000, required=True, multiline=True)
+    session = current_session()
+    lead = found(lead_id)
+    entry = in_transaction(
+        session,
+        lambda: record(
+            session,
+            lead=lead,
+            kind=HistoryKind.NOTE,
+            subject=(text or "")[:120],
+            body=text,
+            by=g.leadcapture_actor,
+        ),
+    )
+    return jsonify(serialize.history_entry(entry)), 201
+
+
+@api.post("/leads/<int:lead_id>/convert")
+def convert(lead_id: int) -> Any:
+    session = current_session()
+    lead = found(lead_id)
+    in_transaction(session, lambda: convert_lead(session, lead, by=g.leadcapture_actor))
+    return jsonify(serialize.lead(found(lead_id), detail=True))

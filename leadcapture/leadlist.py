@@ -1,0 +1,145 @@
+"""The lead list: filters, search, sort and keyset (cursor) pages, never OFFSET."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
+from typing import Any
+
+from sqlalchemy import and_, func, or_, select
+
+from . import fields
+from .constants import LeadSource, LeadStatus
+from .errors import ValidationError
+from .models import Lead
+from .transactions import DBSession
+
+#: Sort keys the list accepts; ``-`` sorts descending. The id breaks ties.
+SORTS = {
+    "created_at": Lead.created_at,
+    "lead_name": func.coalesce(Lead.lead_name, ""),
+    "updated_at": Lead.updated_at,
+}
+DATETIME_SORTS = {"created_at", "updated_at"}
+MAX_LIMIT = 200
+
+
+@dataclass
+class Page:
+    items: list[Lead]
+    next_cursor: str | None
+
+
+def _moment(field: str, value: str | None, *, end_of_day: bool = False) -> datetime | None:
+    if not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise ValidationError.single(field, "Must be a date or an ISO 8601 time.") from None
+    if len(value) <= 10:  # a plain date: its start, or its end for "before"
+        parsed = datetime.combine(date.fromisoformat(value), time.max if end_of_day else time.min)
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC)
+
+
+def encode_cursor(sort: str, lead: Lead) -> str:
+    key = sort.lstrip("-")
+    value = getattr(lead, key) if key != "lead_name" else (lead.lead_name or "")
+    if isinstance(value, datetime):
+        value = value.isoformat()
+    raw = json.dumps([value, lead.id]).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _decode_cursor(sort: str, cursor: str) -> tuple[Any, int]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        value, lead_id = json.loads(raw)
+        if not isinstance(lead_id, int) or not isinstance(value, str):
+            raise ValueError
+        if sort.lstrip("-") in DATETIME_SORTS:
+            value = datetime.fromisoformat(value)
+    except (ValueError, TypeError, binascii.Error, json.JSONDecodeError, UnicodeDecodeError):
+        raise ValidationError.single("cursor", "Not a cursor this list gave out.") from None
+    return value, lead_id
+
+
+def search_leads(session: DBSession, params: dict[str, Any]) -> Page:
+    """Leads matching ``params`` (``q``, ``status``, ``source``, ``assigned_to``,
+    ``created_after``, ``created_before``, ``sort``, ``limit``, ``cursor``)."""
+    unknown = set(params) - {
+        "q",
+        "status",
+        "source",
+        "assigned_to",
+        "created_after",
+        "created_before",
+        "sort",
+        "limit",
+        "cursor",
+    }
+    if unknown:
+        raise ValidationError({name: ["Unknown parameter."] for name in sorted(unknown)})
+    sort = params.get("sort") or "-created_at"
+    if sort.lstrip("-") not in SORTS:
+        raise ValidationError.single(
+            "sort", f"Must be one of: {', '.join(SORTS)} (- first for descending)."
+        )
+    try:
+        limit = int(params.get("limit") or 50)
+    except ValueError:
+        raise ValidationError.single("limit", "Must be a whole number.") from None
+    if not 1 <= limit <= MAX_LIMIT:
+        raise ValidationError.single("limit", f"Must be from 1 to {MAX_LIMIT}.")
+
+    query = select(Lead)
+    if params.get("status"):
+        query = query.where(Lead.status == fields.one_of("status", params["status"], LeadStatus))
+    if params.get("source"):
+        query = query.where(Lead.source == fields.one_of("source", params["source"], LeadSource))
+    if params.get("assigned_to"):
+        assignee = fields.text("assigned_to", params["assigned_to"], max_length=64)
+        query = query.where(Lead.assigned_to == assignee)
+    after = _moment("created_after", params.get("created_after"))
+    before = _moment("created_before", params.get("created_before"), end_of_day=True)
+    if after:
+        query = query.where(Lead.created_at >= after)
+    if before:
+        query = query.where(Lead.created_at <= before)
+    q = fields.text("q", params.get("q"), max_length=200)
+    if q:
+        pattern = (
+            "%" + q.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        )
+        query = query.where(
+            or_(
+                *(
+                    func.lower(column).like(pattern, escape="\\")
+                    for column in (Lead.lead_name, Lead.email, Lead.company_name, Lead.name)
+                )
+            )
+        )
+
+    key = SORTS[sort.lstrip("-")]
+    descending = sort.startswith("-")
+    if params.get("cursor"):
+        value, lead_id = _decode_cursor(sort, params["cursor"])
+        if descending:
+            query = query.where(or_(key < value, and_(key == value, Lead.id < lead_id)))
+        else:
+            query = query.where(or_(key > value, and_(key == value, Lead.id > lead_id)))
+    order = (key.desc(), Lead.id.desc()) if descending else (key.asc(), Lead.id.asc())
+    rows = list(session.scalars(query.order_by(*order).limit(limit + 1)))
+    more = len(rows) > limit
+    items = rows[:limit]
+    return Page(items=items, next_cursor=encode_cursor(sort, items[-1]) if more else None)
+
+
+def status_counts(session: DBSession) -> dict[str, int]:
+    counts = dict(session.execute(select(Lead.status, func.count()).group_by(Lead.status)).all())
+    return {status.value: int(counts.get(status.value, 0)) for status in LeadStatus}

@@ -1,0 +1,95 @@
+"""The JSON shapes of PRODUCT.md §5."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from .models import Address, Contact, Customer, HistoryEntry, Lead
+
+
+def _iso(value: date | datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def customer_summary(customer: Customer | None) -> dict[str, Any] | None:
+    if customer is None:
+        return None
+    return {
+        "id": customer.id,
+        "name": customer.name,
+        "customer_name": customer.customer_name,
+        "customer_type": customer.customer_type,
+    }
+
+
+def address(a: Address) -> dict[str, Any]:
+    return {
+        "id": a.id,
+        "name": a.name,
+        "address_type": a.address_type,
+        "address_line1": a.address_line1,
+        "address_line2": a.address_line2,
+        "city": a.city,
+        "state": a.state,
+        "pincode": a.pincode,
+        "country": a.country,
+        "phone": a.phone,
+        "email": a.email,
+    }
+
+
+def contact(c: Contact) -> dict[str, Any]:
+    return {
+        "id": c.id,
+        "full_name": c.full_name,
+        "email": c.email,
+        "phone": c.phone,
+        "user_id": c.user_id,
+        "is_primary": c.is_primary,
+    }
+
+
+def history_entry(e: HistoryEntry) -> dict[str, Any]:
+    return {
+        "id": e.id,
+        "kind": e.kind,
+        "event": e.event,
+        "subject": e.subject,
+        "body": e.body,
+        "data": e.data,
+        "created_by": e.created_by,
+        "created_at": _iso(e.created_at),
+    }
+
+
+def lead(lead: Lead, *, detail: bool = False) -> dict[str, Any]:
+    """A lead; ``detail`` adds its addresses, contacts and history (newest first)."""
+    shape: dict[str, Any] = {
+        "id": lead.id,
+        "name": lead.name,
+        "lead_name": lead.lead_name,
+        "company_name": lead.company_name,
+        "is_organization": lead.is_organization,
+        "email": lead.email,
+        "phone": lead.phone,
+        "gender": lead.gender,
+        "status": lead.status,
+        "source": lead.source,
+        "lead_type": lead.lead_type,
+        "market_segment": lead.market_segment,
+        "industry": lead.industry,
+        "owner": lead.owner,
+        "assigned_to": lead.assigned_to,
+        "next_contact_date": _iso(lead.next_contact_date),
+        "next_contact_by": lead.next_contact_by,
+        "customer": customer_summary(lead.customer),
+        "created_at": _iso(lead.created_at),
+        "updated_at": _iso(lead.updated_at),
+    }
+    if detail:
+        shape["notes"] = lead.notes
+        shape["addresses"] = [address(a) for a in lead.addresses]
+        shape["contacts"] = [contact(c) for c in lead.contacts]
+        shape["history"] = [history_entry(e) for e in lead.history]
+    return shape

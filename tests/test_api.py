@@ -1,0 +1,290 @@
+"""The back office's JSON API: staff only (session or bearer token), PRODUCT.md §5 shapes,
+keyset pages, and errors that name the field."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+
+import pytest
+from flask import Flask
+from sqlalchemy import select
+
+from leadcapture import LeadSource, LeadStatus, capture_lead
+from leadcapture.models import Customer, Lead
+from storefront.extensions import db
+from storefront.models import User
+
+from .helpers import Shopper, count, csrf_token
+
+API = "/backoffice/api"
+ROUTES = [
+    ("get", f"{API}/leads"),
+    ("get", f"{API}/leads/1"),
+    ("post", f"{API}/leads"),
+    ("patch", f"{API}/leads/1"),
+    ("post", f"{API}/leads/1/notes"),
+    ("post", f"{API}/leads/1/convert"),
+]
+LEAD_KEYS = {
+    "id",
+    "name",
+    "lead_name",
+    "company_name",
+    "is_organization",
+    "email",
+    "phone",
+    "gender",
+    "status",
+    "source",
+    "lead_type",
+    "market_segment",
+    "industry",
+    "owner",
+    "assigned_to",
+    "next_contact_date",
+    "next_contact_by",
+    "customer",
+    "created_at",
+    "updated_at",
+}
+
+
+def make_leads(app: Flask, n: int, **fields) -> list[int]:  # type: ignore[no-untyped-def]
+    with app.app_context():
+        ids = []
+        for i in range(n):
+            lead, _ = capture_lead(
+                db.session,
+                source=fields.get("source", LeadSource.REFERENCE),
+                lead_name=f"Person {i:03d}",
+                email=f"p{i}@example.com",
+            )
+            ids.append(lead.id)
+        db.session.commit()
+        return ids
+
+
+def token_for(staff: Shopper) -> str:
+    page = staff.submit("/backoffice/tokens", {"name": "laptop"}).get_data(as_text=True)
+    return re.search(r"<code>(lc_[\w-]+)</code>", page).group(1)  # type: ignore[union-attr]
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+@pytest.mark.parametrize("method, url", ROUTES)
+def test_anonymous_callers_get_401_and_shoppers_403(
+    client, shopper: Shopper, method: str, url: str
+) -> None:  # type: ignore[no-untyped-def]
+    response = getattr(client, method)(url, json={})
+    assert response.status_code == 401 and "authorization" in response.get_json()["errors"]
+    shopper.register()
+    response = getattr(shopper.client, method)(url, json={})
+    assert response.status_code == 403 and "authorization" in response.get_json()["errors"]
+
+
+def test_a_bearer_token_works_until_revoked(app: Flask, staff: Shopper, client) -> None:  # type: ignore[no-untyped-def]
+    make_leads(app, 2)
+    token = token_for(staff)
+    response = client.get(f"{API}/leads", headers=bearer(token))
+    assert response.status_code == 200 and len(response.get_json()["items"]) == 2
+    created = client.post(
+        f"{API}/leads",
+        headers=bearer(token),
+        json={"lead_name": "By Token", "source": "Cold Calling"},
+    )
+    assert created.status_code == 201  # no CSRF token needed with a bearer token
+    page = staff.get("/backoffice/tokens").get_data(as_text=True)
+    token_id = re.search(r"/backoffice/tokens/(\d+)/revoke", page).group(1)  # type: ignore[union-attr]
+    staff.submit("/backoffice/tokens", {}, action=f"/backoffice/tokens/{token_id}/revoke")
+    assert client.get(f"{API}/leads", headers=bearer(token)).status_code == 401
+    assert client.get(f"{API}/leads", headers=bearer("lc_made-up")).status_code == 401
+
+
+def test_a_token_of_someone_no_longer_staff_is_refused(app: Flask, staff: Shopper, client) -> None:  # type: ignore[no-untyped-def]
+    token = token_for(staff)
+    with app.app_context():
+        db.session.scalars(select(User).where(User.is_staff.is_(True))).one().is_staff = False
+        db.session.commit()
+    assert client.get(f"{API}/leads", headers=bearer(token)).status_code == 403
+
+
+def test_tokens_are_stored_only_as_digests(app: Flask, staff: Shopper) -> None:
+    from leadcapture.models import ApiToken
+
+    token = token_for(staff)
+    with app.app_context():
+        stored = db.session.scalars(select(ApiToken)).one()
+        assert token not in (stored.digest, stored.name) and len(stored.digest) == 64
+
+
+def test_a_session_write_needs_the_csrf_header(app: Flask, staff: Shopper) -> None:
+    response = staff.client.post(f"{API}/leads", json={"lead_name": "X", "source": "Reference"})
+    assert response.status_code == 400 and "csrf_token" in response.get_json()["errors"]
+    header = csrf_token(staff.get("/backoffice/tokens").get_data(as_text=True))
+    response = staff.client.post(
+        f"{API}/leads",
+        json={"lead_name": "X", "source": "Reference"},
+        headers={"X-CSRFToken": header},
+    )
+    assert response.status_code == 201
+
+
+def test_the_list_pages_by_cursor_through_every_lead_once(app: Flask, staff: Shopper) -> None:
+    ids = make_leads(app, 23)
+    seen: list[int] = []
+    url = f"{API}/leads?limit=5&sort=lead_name"
+    while url:
+        body = staff.get(url).get_json()
+        seen += [item["id"] for item in body["items"]]
+        url = (
+            f"{API}/leads?limit=5&sort=lead_name&cursor={body['next_cursor']}"
+            if body["next_cursor"]
+            else ""
+        )
+    assert seen == ids
+    newest = staff.get(f"{API}/leads?limit=3").get_json()
+    assert [i["id"] for i in newest["items"]] == ids[::-1][:3]
+    assert newest["counts"]["Lead"] == 23 and set(newest["counts"]) == set(LeadStatus)
+    assert set(newest["items"][0]) == LEAD_KEYS
+
+
+def test_the_list_filters_and_searches(app: Flask, staff: Shopper) -> None:
+    make_leads(app, 3)
+    with app.app_context():
+        lead, _ = capture_lead(
+            db.session,
+            source=LeadSource.EXHIBITION,
+            is_organization=True,
+            company_name="Acme_100% Ltd",
+            email="buyer@acme.example",
+        )
+        lead.assigned_to = "7"
+        db.session.commit()
+
+    def names(query: str) -> list[str]:
+        return [
+            i["company_name"] or i["lead_name"]
+            for i in staff.get(f"{API}/leads?{query}").get_json()["items"]
+        ]
+
+    assert names("source=Exhibition") == ["Acme_100% Ltd"]
+    assert names("q=acme_100") == ["Acme_100% Ltd"]
+    assert names("q=ACME.EXAMPLE") == ["Acme_100% Ltd"]
+    assert names("q=person_0") == []  # "_" is a character, not a wildcard
+    assert names("assigned_to=7") == ["Acme_100% Ltd"]
+    assert len(names("status=Lead")) == 4 and names("status=Open") == []
+    today = date.today()
+    assert len(names(f"created_after={today - timedelta(days=1)}")) == 4
+    assert names(f"created_before={today - timedelta(days=1)}") == []
+
+
+@pytest.mark.parametrize(
+    "query, field",
+    [
+        ("status=Hot", "status"),
+        ("source=Pigeon", "source"),
+        ("limit=0", "limit"),
+        ("limit=lots", "limit"),
+        ("sort=colour", "sort"),
+        ("cursor=%%%", "cursor"),
+        ("cursor=WzEsMl0", "cursor"),
+        ("created_after=yesterday", "created_after"),
+        ("colour=red", "colour"),
+        ("q=" + "x" * 300, "q"),
+    ],
+)
+def test_bad_list_parameters_get_400_naming_the_field(
+    staff: Shopper, query: str, field: str
+) -> None:
+    response = staff.get(f"{API}/leads?{query}")
+    assert response.status_code == 400 and field in response.get_json()["errors"]
+
+
+def test_detail_create_update_note_and_convert(app: Flask, staff: Shopper) -> None:
+    header = {"X-CSRFToken": csrf_token(staff.get("/backoffice/tokens").get_data(as_text=True))}
+    created = staff.client.post(
+        f"{API}/leads",
+        headers=header,
+        json={
+            "lead_name": "Ann Ray",
+            "email": "ANN@example.com",
+            "source": "Reference",
+            "phone": "+44 20 7946 0000",
+        },
+    )
+    assert created.status_code == 201
+    lead = created.get_json()
+    assert lead["status"] == "Lead" and lead["email"] == "ann@example.com"
+    assert set(lead) >= LEAD_KEYS | {"addresses", "contacts", "history"}
+    again = staff.client.post(
+        f"{API}/leads",
+        headers=header,
+        json={"lead_name": "Ann Ray", "email": "ann@EXAMPLE.com", "source": "Web Form"},
+    )
+    assert again.status_code == 200 and again.get_json()["id"] == lead["id"]
+
+    url = f"{API}/leads/{lead['id']}"
+    patched = staff.client.patch(
+        url, headers=header, json={"status": "Opportunity", "industry": "Tea"}
+    )
+    assert patched.get_json()["status"] == "Opportunity" and patched.get_json()["industry"] == "Tea"
+    note = staff.client.post(f"{url}/notes", headers=header, json={"body": "Called, keen."})
+    assert note.status_code == 201
+    assert staff.get(url).get_json()["history"][0]["body"] == "Called, keen."
+
+    converted = staff.client.post(f"{url}/convert", headers=header).get_json()
+    assert converted["status"] == "Converted"
+    assert converted["customer"]["customer_name"] == "Ann Ray"
+    staff.client.post(f"{url}/convert", headers=header)
+    assert count(app, Customer) == 1
+
+
+@pytest.mark.parametrize(
+    "payload, field",
+    [
+        ({"lead_name": "A"}, "source"),
+        ({"lead_name": "A", "source": "Reference", "email": "nope"}, "email"),
+        ({"source": "Reference"}, "lead_name"),
+        ({"source": "Reference", "is_organization": True, "lead_name": "A"}, "company_name"),
+        ({"source": "Reference", "lead_name": "x" * 10_000}, "lead_name"),
+        ({"source": "Reference", "lead_name": "A", "status": "Hot"}, "status"),
+        ({"source": "Reference", "lead_name": "A", "shoe_size": 9}, "shoe_size"),
+        ({"source": "Reference", "lead_name": ["A"]}, "lead_name"),
+        ([1, 2], "body"),
+        ("just text", "body"),
+    ],
+)
+def test_bad_input_to_create_gets_400_naming_the_field(
+    app: Flask, staff: Shopper, payload, field: str
+) -> None:  # type: ignore[no-untyped-def]
+    header = {"X-CSRFToken": csrf_token(staff.get("/backoffice/tokens").get_data(as_text=True))}
+    response = staff.client.post(f"{API}/leads", headers=header, json=payload)
+    assert response.status_code == 400 and field in response.get_json()["errors"]
+    assert count(app, Lead) == 0
+
+
+def test_unknown_leads_and_bad_updates(app: Flask, staff: Shopper) -> None:
+    [lead_id] = make_leads(app, 1)
+    header = {"X-CSRFToken": csrf_token(staff.get("/backoffice/tokens").get_data(as_text=True))}
+    assert staff.get(f"{API}/leads/999999").status_code == 404
+    response = staff.client.patch(
+        f"{API}/leads/{lead_id}",
+        headers=header,
+        json={"email": "not-an-email", "lead_name": "Changed"},
+    )
+    assert response.status_code == 400 and "email" in response.get_json()["errors"]
+    with app.app_context():
+        assert db.session.get(Lead, lead_id).lead_name == "Person 000"
+    empty_note = staff.client.post(
+        f"{API}/leads/{lead_id}/notes", headers=header, json={"body": "  "}
+    )
+    assert empty_note.status_code == 400 and "body" in empty_note.get_json()["errors"]
+
+
+def test_the_token_page_is_staff_only(client, shopper: Shopper) -> None:  # type: ignore[no-untyped-def]
+    assert client.get("/backoffice/tokens").status_code == 302
+    shopper.register()
+    assert shopper.get("/backoffice/tokens").status_code == 403
