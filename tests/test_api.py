@@ -288,3 +288,18 @@ def test_the_token_page_is_staff_only(client, shopper: Shopper) -> None:  # type
     assert client.get("/backoffice/tokens").status_code == 302
     shopper.register()
     assert shopper.get("/backoffice/tokens").status_code == 403
+
+
+def test_the_html_list_filters_and_pages(app: Flask, staff: Shopper) -> None:
+    make_leads(app, 7)
+    app.config["LEADCAPTURE_PAGE_SIZE"] = 5
+    first = staff.get("/backoffice/?sort=lead_name").get_data(as_text=True)
+    assert "Person 000" in first and "Person 005" not in first
+    following = re.search(r'class="next-page" href="([^"]+)"', first).group(1)  # type: ignore[union-attr]
+    second = staff.get(following.replace("&amp;", "&")).get_data(as_text=True)
+    assert "Person 005" in second and "Person 000" not in second
+    searched = staff.get("/backoffice/?q=person+003").get_data(as_text=True)
+    assert "Person 003" in searched and "Person 004" not in searched
+    assert "Lead: 7" in searched
+    refused = staff.get("/backoffice/?status=Hot")
+    assert refused.status_code == 200 and 'data-field="status"' in refused.get_data(as_text=True)

@@ -9,7 +9,9 @@ from wtforms import StringField
 from wtforms.validators import DataRequired, Length
 
 from ..apitokens import create_token, revoke_token, tokens_of
-from ..constants import CartState, LeadStatus
+from ..constants import CartState, LeadSource, LeadStatus
+from ..errors import ValidationError
+from ..leadlist import Page, search_leads, status_counts
 from ..models import Email, Lead, TrackedCart
 from ..sweep import run_sweep
 from ..transactions import current_session, in_transaction
@@ -22,22 +24,31 @@ class SweepForm(FlaskForm):
 
 @bp.route("/")
 def leads() -> Any:
-    """Newest leads first, a page at a time (keyset on the key, never OFFSET)."""
+    """The lead list: filters, search, sort and cursor pages over the same query as the API."""
     session = current_session()
-    page_size = current_app.config["LEADCAPTURE_PAGE_SIZE"]
-    before = request.args.get("before", type=int)
-    query = select(Lead).order_by(Lead.id.desc()).limit(page_size + 1)
-    if before is not None:
-        query = query.where(Lead.id < before)
-    rows = list(session.scalars(query))
-    more = len(rows) > page_size
-    rows = rows[:page_size]
-    counts = dict(session.execute(select(Lead.status, func.count()).group_by(Lead.status)).all())
+    params = {k: v for k, v in request.args.items() if v}
+    params.setdefault("limit", str(current_app.config["LEADCAPTURE_PAGE_SIZE"]))
+    try:
+        page = search_leads(session, params)
+        problems: dict[str, list[str]] = {}
+    except ValidationError as error:
+        page, problems = Page(items=[], next_cursor=None), error.errors
     return render_template(
         "leadcapture/backoffice/leads.html",
-        leads=rows,
-        next_before=rows[-1].id if more else None,
-        counts=[(status, counts.get(status, 0)) for status in LeadStatus],
+        leads=page.items,
+        next_cursor=page.next_cursor,
+        params=params,
+        problems=problems,
+        counts=status_counts(session),
+        statuses=list(LeadStatus),
+        sources=list(LeadSource),
+        sorts=[
+            ("-created_at", "Newest"),
+            ("created_at", "Oldest"),
+            ("lead_name", "Name A–Z"),
+            ("-lead_name", "Name Z–A"),
+            ("-updated_at", "Recently changed"),
+        ],
     )
 
 

@@ -58,7 +58,12 @@ class Lead(Base):
         foreign_keys="HistoryEntry.lead_id",
     )
 
-    __table_args__ = (Index("ix_lc_leads_created_at_id", "created_at", "id"),)
+    __table_args__ = (
+        Index("ix_lc_leads_created_at_id", "created_at", "id"),
+        Index("ix_lc_leads_status_created_at_id", "status", "created_at", "id"),
+        Index("ix_lc_leads_source_created_at_id", "source", "created_at", "id"),
+        Index("ix_lc_leads_assigned_to_created_at_id", "assigned_to", "created_at", "id"),
+    )
 
     @property
     def display_name(self) -> str:
