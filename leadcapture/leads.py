@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from functools import partial
 from typing import Any
 
@@ -198,6 +199,10 @@ def update_lead(
         other = find_by_email(session, cleaned["email"])
         if other is not None and other.id != lead.id:
             raise ValidationError.single("email", "Another lead has this email.")
+    contact_date = cleaned.get("next_contact_date")
+    if contact_date is not None and contact_date != lead.next_contact_date:
+        if contact_date < date.today():
+            raise ValidationError.single("next_contact_date", "Must not be in the past.")
     for name, value in cleaned.items():
         setattr(lead, name, value)
     check_lead(lead)

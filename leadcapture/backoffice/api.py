@@ -13,12 +13,10 @@ from flask import Blueprint, current_app, g, jsonify, request
 from flask_wtf.csrf import CSRFError, validate_csrf
 from werkzeug.exceptions import HTTPException, NotFound
 
-from .. import serialize
+from .. import communications, serialize
 from ..apitokens import authenticate
-from ..constants import HistoryKind
 from ..conversion import convert_lead
 from ..errors import ValidationError
-from ..history import record
 from ..leadlist import search_leads, status_counts
 from ..leads import capture_lead, update_lead
 from ..models import Lead
@@ -144,22 +142,12 @@ def patch_lead(lead_id: int) -> Any:
 
 @api.post("/leads/<int:lead_id>/notes")
 def add_note(lead_id: int) -> Any:
-    from .. import fields
-
     data = body()
-    text = fields.text("body", data.get("body"), max_length=20_000, required=True, multiline=True)
     session = current_session()
     lead = found(lead_id)
     entry = in_transaction(
         session,
-        lambda: record(
-            session,
-            lead=lead,
-            kind=HistoryKind.NOTE,
-            subject=(text or "")[:120],
-            body=text,
-            by=g.leadcapture_actor,
-        ),
+        lambda: communications.add_note(session, lead, data.get("body"), by=g.leadcapture_actor),
     )
     return jsonify(serialize.history_entry(entry)), 201
 

@@ -8,14 +8,21 @@ from sqlalchemy import func, select
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length
 
+from .. import communications
+from ..addresses import add_address
 from ..apitokens import create_token, revoke_token, tokens_of
 from ..constants import CartState, LeadSource, LeadStatus
+from ..contacts import add_contact
+from ..conversion import convert_lead
 from ..errors import ValidationError
 from ..leadlist import Page, search_leads, status_counts
+from ..leads import update_lead
 from ..models import Email, Lead, TrackedCart
 from ..sweep import run_sweep
 from ..transactions import current_session, in_transaction
+from ..web.forms import AddressForm, show_errors
 from . import bp
+from .forms import CommunicationForm, ContactForm, LeadForm, NoteForm
 
 
 class SweepForm(FlaskForm):
@@ -52,12 +59,135 @@ def leads() -> Any:
     )
 
 
-@bp.route("/leads/<int:lead_id>")
-def lead(lead_id: int) -> Any:
+def _lead_or_404(lead_id: int) -> Lead:
     found = current_session().get(Lead, lead_id)
     if found is None:
         abort(404)
-    return render_template("leadcapture/backoffice/lead.html", lead=found)
+    return found
+
+
+def _lead_page(lead: Lead, **forms: Any) -> Any:
+    forms.setdefault("form", LeadForm(obj=lead, formdata=None))
+    forms.setdefault("note_form", NoteForm(formdata=None))
+    forms.setdefault("communication_form", CommunicationForm(formdata=None))
+    forms.setdefault("contact_form", ContactForm(formdata=None))
+    forms.setdefault("address_form", AddressForm(formdata=None))
+    forms.setdefault("convert_form", SweepForm(formdata=None))
+    carts = current_session().scalars(
+        select(TrackedCart).where(TrackedCart.lead_id == lead.id).order_by(TrackedCart.id.desc())
+    )
+    return render_template(
+        "leadcapture/backoffice/lead.html", lead=lead, carts=list(carts), **forms
+    )
+
+
+def _save(lead: Lead, form: Any, name: str, work: Any, done: str) -> Any:
+    """Validate ``form``, run ``work`` in one transaction, or show the page with errors."""
+    if form.validate_on_submit():
+        try:
+            in_transaction(current_session(), work)
+        except ValidationError as error:
+            show_errors(form, error)
+        else:
+            flash(done, "success")
+            return redirect(url_for(".lead", lead_id=lead.id))
+    return _lead_page(lead, **{name: form}), 400
+
+
+@bp.route("/leads/<int:lead_id>", methods=["GET", "POST"])
+def lead(lead_id: int) -> Any:
+    """A lead: every field editable, status by hand, history, addresses, contacts, carts."""
+    found = _lead_or_404(lead_id)
+    if request.method == "GET":
+        return _lead_page(found)
+    form = LeadForm()
+    session = current_session()
+    return _save(
+        found,
+        form,
+        "form",
+        lambda: update_lead(session, found, form.lead_data(), by=g.leadcapture_staff.id),
+        "Lead saved.",
+    )
+
+
+@bp.route("/leads/<int:lead_id>/notes", methods=["POST"])
+def add_note(lead_id: int) -> Any:
+    found = _lead_or_404(lead_id)
+    form = NoteForm()
+    session = current_session()
+    return _save(
+        found,
+        form,
+        "note_form",
+        lambda: communications.add_note(session, found, form.body.data, by=g.leadcapture_staff.id),
+        "Note added.",
+    )
+
+
+@bp.route("/leads/<int:lead_id>/communications", methods=["POST"])
+def log_communication(lead_id: int) -> Any:
+    found = _lead_or_404(lead_id)
+    form = CommunicationForm()
+    session = current_session()
+    return _save(
+        found,
+        form,
+        "communication_form",
+        lambda: communications.log_communication(
+            session,
+            found,
+            medium=form.medium.data,
+            direction=form.direction.data,
+            subject=form.subject.data,
+            body=form.body.data,
+            by=g.leadcapture_staff.id,
+        ),
+        "Logged.",
+    )
+
+
+@bp.route("/leads/<int:lead_id>/contacts", methods=["POST"])
+def add_contact_view(lead_id: int) -> Any:
+    found = _lead_or_404(lead_id)
+    form = ContactForm()
+    session = current_session()
+    return _save(
+        found,
+        form,
+        "contact_form",
+        lambda: add_contact(session, found, form.data, by=g.leadcapture_staff.id),
+        "Contact added.",
+    )
+
+
+@bp.route("/leads/<int:lead_id>/addresses", methods=["POST"])
+def add_address_view(lead_id: int) -> Any:
+    found = _lead_or_404(lead_id)
+    form = AddressForm()
+    session = current_session()
+    return _save(
+        found,
+        form,
+        "address_form",
+        lambda: add_address(session, found, form.address_data(), by=g.leadcapture_staff.id),
+        "Address added.",
+    )
+
+
+@bp.route("/leads/<int:lead_id>/convert", methods=["POST"])
+def convert(lead_id: int) -> Any:
+    """ "Make → Customer": the same conversion as a checkout."""
+    found = _lead_or_404(lead_id)
+    form = SweepForm()
+    session = current_session()
+    return _save(
+        found,
+        form,
+        "convert_form",
+        lambda: convert_lead(session, found, by=g.leadcapture_staff.id),
+        "Customer made.",
+    )
 
 
 @bp.route("/carts")

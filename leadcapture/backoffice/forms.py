@@ -1,0 +1,88 @@
+from __future__ import annotations
+
+from typing import Any
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+
+from ..constants import MAX_NAME, Gender, LeadSource, LeadStatus, LeadType
+
+
+def _choices(values: Any, blank: bool = True) -> list[tuple[str, str]]:
+    options = [(str(v), str(v)) for v in values]
+    return [("", "—"), *options] if blank else options
+
+
+def _strip(value: Any) -> Any:
+    return value.strip() if isinstance(value, str) else value
+
+
+class LeadForm(FlaskForm):
+    """Every field of a lead. The choices are checked by the domain, which names the field
+    of a value that is not offered (or missing) the same way for every surface."""
+
+    lead_name = StringField("Person's name", filters=[_strip], validators=[Length(max=MAX_NAME)])
+    is_organization = BooleanField("An organization")
+    company_name = StringField("Company", filters=[_strip], validators=[Length(max=MAX_NAME)])
+    email = StringField("Email", filters=[_strip], validators=[Length(max=254)])
+    phone = StringField("Phone", filters=[_strip], validators=[Length(max=40)])
+    gender = SelectField("Gender", choices=_choices(Gender), validate_choice=False)
+    status = SelectField("Status", choices=_choices(LeadStatus, blank=False), validate_choice=False)
+    source = SelectField("Source", choices=_choices(LeadSource), validate_choice=False)
+    lead_type = SelectField("Lead type", choices=_choices(LeadType), validate_choice=False)
+    market_segment = StringField(
+        "Market segment", filters=[_strip], validators=[Length(max=MAX_NAME)]
+    )
+    industry = StringField("Industry", filters=[_strip], validators=[Length(max=MAX_NAME)])
+    assigned_to = StringField("Assigned to", filters=[_strip], validators=[Length(max=64)])
+    next_contact_date = DateField("Next contact date", validators=[Optional()])
+    next_contact_by = StringField("Next contact by", filters=[_strip], validators=[Length(max=64)])
+    notes = TextAreaField("Notes", validators=[Length(max=20_000)])
+
+    def lead_data(self) -> dict[str, Any]:
+        data = {
+            name: self[name].data
+            for name in (
+                "lead_name",
+                "is_organization",
+                "company_name",
+                "email",
+                "phone",
+                "gender",
+                "status",
+                "source",
+                "lead_type",
+                "market_segment",
+                "industry",
+                "assigned_to",
+                "next_contact_date",
+                "next_contact_by",
+                "notes",
+            )
+        }
+        if not data["source"]:
+            data.pop("source")
+        return data
+
+
+class NoteForm(FlaskForm):
+    body = TextAreaField("Note", validators=[DataRequired(), Length(max=20_000)])
+
+
+class CommunicationForm(FlaskForm):
+    medium = SelectField("What", choices=[("call", "Call"), ("email", "Email")])
+    direction = SelectField(
+        "Direction",
+        choices=[("sent", "to the lead (sent)"), ("received", "from the lead (received)")],
+    )
+    subject = StringField("Subject", filters=[_strip], validators=[DataRequired(), Length(max=200)])
+    body = TextAreaField("Details", validators=[Optional(), Length(max=20_000)])
+
+
+class ContactForm(FlaskForm):
+    full_name = StringField(
+        "Full name", filters=[_strip], validators=[DataRequired(), Length(max=MAX_NAME)]
+    )
+    email = StringField("Email", filters=[_strip], validators=[Optional(), Length(max=254)])
+    phone = StringField("Phone", filters=[_strip], validators=[Optional(), Length(max=40)])

@@ -1,0 +1,162 @@
+"""The back office's lead page: edit with validation, status by hand, notes, logged
+calls and emails driving the status, addresses, contacts, and Make → Customer."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from flask import Flask
+from sqlalchemy import select
+
+from leadcapture import LeadSource, LeadStatus, capture_lead
+from leadcapture.models import Customer, Lead
+from storefront.extensions import db
+
+from .helpers import Shopper, count
+
+
+@pytest.fixture
+def lead_id(app: Flask) -> int:
+    with app.app_context():
+        lead, _ = capture_lead(
+            db.session, source=LeadSource.REFERENCE, lead_name="Ann Ray", email="ann@example.com"
+        )
+        db.session.commit()
+        return lead.id
+
+
+def fresh(app: Flask, lead_id: int) -> Lead:
+    with app.app_context():
+        lead = db.session.get(Lead, lead_id)
+        assert lead is not None
+        _ = (lead.history, lead.addresses, lead.contacts, lead.customer)
+        db.session.expunge_all()
+        return lead
+
+
+FIELDS = {
+    "lead_name": "Ann Ray",
+    "email": "ann@example.com",
+    "status": "Lead",
+    "source": "Reference",
+}
+
+
+def test_staff_edit_every_field_and_set_the_status(
+    app: Flask, staff: Shopper, lead_id: int
+) -> None:
+    url = f"/backoffice/leads/{lead_id}"
+    soon = (date.today() + timedelta(days=3)).isoformat()
+    response = staff.submit(
+        url,
+        {
+            **FIELDS,
+            "is_organization": "y",
+            "company_name": "Ray & Co",
+            "status": "Opportunity",
+            "industry": "Tea",
+            "gender": "Female",
+            "lead_type": "Client",
+            "next_contact_date": soon,
+            "next_contact_by": "1",
+            "notes": "Met at the fair.",
+        },
+    )
+    assert response.status_code == 302
+    lead = fresh(app, lead_id)
+    assert (lead.is_organization, lead.company_name, lead.status, lead.industry) == (
+        True,
+        "Ray & Co",
+        "Opportunity",
+        "Tea",
+    )
+    assert lead.next_contact_date.isoformat() == soon
+    assert lead.history[0].subject == "Status changed from Lead to Opportunity"
+
+
+@pytest.mark.parametrize(
+    "changes, field",
+    [
+        ({"email": "nope"}, "email"),
+        ({"is_organization": "y", "company_name": ""}, "company_name"),
+        ({"lead_name": ""}, "lead_name"),
+        ({"lead_name": "x" * 10_000}, "lead_name"),
+        ({"status": "Hot"}, "status"),
+        ({"next_contact_date": "2001-01-01"}, "next_contact_date"),
+        ({"next_contact_date": "soon"}, "next_contact_date"),
+    ],
+)
+def test_bad_edits_are_refused_naming_the_field(
+    app: Flask, staff: Shopper, lead_id: int, changes: dict, field: str
+) -> None:
+    response = staff.submit(f"/backoffice/leads/{lead_id}", {**FIELDS, **changes})
+    assert response.status_code == 400
+    assert f'data-field="{field}"' in response.get_data(as_text=True)
+    assert fresh(app, lead_id).lead_name == "Ann Ray"
+
+
+def test_notes_and_logged_communications_drive_the_status(
+    app: Flask, staff: Shopper, lead_id: int
+) -> None:
+    url = f"/backoffice/leads/{lead_id}"
+    staff.submit(url, {"body": "Likes green tea."}, action=f"{url}/notes")
+    staff.submit(
+        url,
+        {"medium": "call", "direction": "sent", "subject": "Intro call"},
+        action=f"{url}/communications",
+    )
+    assert fresh(app, lead_id).status == LeadStatus.REPLIED
+    staff.submit(
+        url,
+        {"medium": "email", "direction": "received", "subject": "Question"},
+        action=f"{url}/communications",
+    )
+    lead = fresh(app, lead_id)
+    assert lead.status == LeadStatus.OPEN
+    subjects = [e.subject for e in lead.history]
+    assert subjects.index("Email received: Question") < subjects.index("Call sent: Intro call")
+    assert "Likes green tea." in subjects
+    page = staff.get(url).get_data(as_text=True)
+    assert "Likes green tea." in page and "Call sent: Intro call" in page
+
+
+def test_addresses_and_several_contacts_are_added(app: Flask, staff: Shopper, lead_id: int) -> None:
+    url = f"/backoffice/leads/{lead_id}"
+    staff.submit(
+        url,
+        {"address_type": "Office", "address_line1": "1 Quay", "city": "Cork", "country": "Ireland"},
+        action=f"{url}/addresses",
+    )
+    for name in ("Bo Buyer", "Cy Clerk"):
+        staff.submit(
+            url,
+            {"full_name": name, "email": f"{name[:2].lower()}@ray.example"},
+            action=f"{url}/contacts",
+        )
+    refused = staff.submit(url, {"full_name": "Bad", "email": "nope"}, action=f"{url}/contacts")
+    assert refused.status_code == 400 and 'data-field="email"' in refused.get_data(True)
+    lead = fresh(app, lead_id)
+    assert [a.name for a in lead.addresses] == ["Ann Ray-Office"]
+    assert [c.full_name for c in lead.contacts] == ["Bo Buyer", "Cy Clerk"]
+
+
+def test_make_customer_by_hand_is_the_checkout_conversion(
+    app: Flask, staff: Shopper, lead_id: int
+) -> None:
+    url = f"/backoffice/leads/{lead_id}"
+    assert staff.submit(url, {}, action=f"{url}/convert").status_code == 302
+    lead = fresh(app, lead_id)
+    assert lead.status == LeadStatus.CONVERTED and lead.customer.customer_name == "Ann Ray"
+    assert "Make → Customer" not in staff.get(url).get_data(as_text=True)
+    assert count(app, Customer) == 1
+
+
+def test_the_lead_page_escapes_what_shoppers_typed(
+    app: Flask, staff: Shopper, shopper: Shopper
+) -> None:
+    shopper.register(full_name="<img src=x onerror=alert(1)>")
+    with app.app_context():
+        lead_id = db.session.scalars(select(Lead.id)).one()
+    page = staff.get(f"/backoffice/leads/{lead_id}").get_data(as_text=True)
+    assert "<img src=x" not in page and "&lt;img src=x onerror=alert(1)&gt;" in page
