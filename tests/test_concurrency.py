@@ -138,3 +138,46 @@ def test_two_sweep_processes_send_each_email_once(
     sent = [int(DONE.search(out).group(3)) for out, _ in outputs]  # type: ignore[union-attr]
     assert sum(sent) == CARTS, outputs
     assert_each_thing_done_once(app)
+
+
+def test_two_reminder_runs_at_once_remind_each_lead_once(app: Flask) -> None:
+    from datetime import date
+
+    from leadcapture import LeadSource, capture_lead
+    from leadcapture.followups import remind
+
+    with app.app_context():
+        for i in range(150):
+            lead, _ = capture_lead(db.session, source=LeadSource.REFERENCE, lead_name=f"L{i}")
+            lead.next_contact_date = date.today()
+        db.session.commit()
+    start = threading.Barrier(2)
+    counts: list[int] = []
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            with app.app_context():
+                start.wait(timeout=30)
+                counts.append(remind(db.session, today=date.today()))
+                db.session.commit()
+                db.session.remove()
+        except BaseException as error:  # surfaced below
+            errors.append(error)
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not errors, errors
+    assert sum(counts) == 150
+    assert (
+        count(
+            app,
+            select(func.count())
+            .select_from(HistoryEntry)
+            .where(HistoryEntry.subject.like("Follow-up due%")),
+        )
+        == 150
+    )

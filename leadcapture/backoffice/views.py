@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
@@ -15,6 +16,7 @@ from ..constants import CartState, LeadSource, LeadStatus
 from ..contacts import add_contact
 from ..conversion import convert_lead
 from ..errors import ValidationError
+from ..followups import calendar_token, due_for
 from ..leadlist import Page, search_leads, status_counts
 from ..leads import update_lead
 from ..models import Email, Lead, TrackedCart
@@ -287,3 +289,17 @@ def revoke(token_id: int) -> Any:
         abort(404)
     flash(f"Token {token.name} revoked.", "success")
     return redirect(url_for(".tokens"))
+
+
+@bp.route("/today")
+def today() -> Any:
+    """The signed-in staff user's follow-ups due today or overdue, and their calendar feed."""
+    user_id = g.leadcapture_staff.id
+    return render_template(
+        "leadcapture/backoffice/today.html",
+        leads=due_for(current_session(), user_id, today=date.today()),
+        today=date.today(),
+        feed_url=url_for(
+            "leadcapture_links.calendar", token=calendar_token(user_id), _external=True
+        ),
+    )

@@ -41,6 +41,8 @@ class Lead(Base):
     assigned_to: Mapped[str | None] = mapped_column(String(64), index=True)
     next_contact_date: Mapped[date | None] = mapped_column(Date)
     next_contact_by: Mapped[str | None] = mapped_column(String(64))
+    #: The ``next_contact_date`` whose reminder was given (so ``remind`` acts once).
+    reminded_for: Mapped[date | None] = mapped_column(Date)
     notes: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
@@ -63,6 +65,7 @@ class Lead(Base):
         Index("ix_lc_leads_status_created_at_id", "status", "created_at", "id"),
         Index("ix_lc_leads_source_created_at_id", "source", "created_at", "id"),
         Index("ix_lc_leads_assigned_to_created_at_id", "assigned_to", "created_at", "id"),
+        Index("ix_lc_leads_next_contact", "next_contact_date", "next_contact_by"),
     )
 
     @property

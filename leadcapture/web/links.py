@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, current_app, redirect, render_template, request
+from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
 
-from .. import tokens
+from .. import followups, tokens
 from ..recovery import open_restore_link, unsubscribe
 from ..transactions import current_session, in_transaction
 
@@ -59,3 +59,20 @@ def unsubscribe_link(token: str) -> Any:
     except (tokens.TokenError, LookupError) as error:
         return _refused(error)
     return render_template("leadcapture/links/unsubscribe.html", done=True)
+
+
+@bp.route("/calendar/<token>.ics")
+def calendar(token: str) -> Any:
+    """A staff user's follow-ups as an iCalendar feed; the secret URL is the key."""
+    try:
+        user_id = followups.calendar_user(token)
+    except tokens.TokenError as error:
+        return _refused(error)
+    body = followups.calendar_feed(
+        current_session(),
+        user_id,
+        lead_url=lambda lead: url_for(
+            "leadcapture_backoffice.lead", lead_id=lead.id, _external=True
+        ),
+    )
+    return Response(body, mimetype="text/calendar", headers={"Cache-Control": "private"})

@@ -1,0 +1,165 @@
+"""Follow-ups: the daily reminder, each staff user's "today", and their calendar feed."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+
+from flask import current_app
+from sqlalchemy import insert, select, update
+
+from . import signals, tokens
+from .constants import HistoryKind, LeadStatus, SystemEvent
+from .models import HistoryEntry, Lead
+from .oncommit import send_on_commit
+from .status import TARGETS, Trigger
+from .transactions import DBSession
+
+CALENDAR = "leadcapture.calendar"
+NEVER_REMINDED = (LeadStatus.CONVERTED.value, LeadStatus.DO_NOT_CONTACT.value)
+OPEN = TARGETS[Trigger.CONTACT_DATE_REACHED]
+
+
+def remind(session: DBSession, *, today: date) -> int:
+    """Leads whose next contact date has come are set Open, once per date; caller commits.
+
+    The conditional UPDATE claims each lead, so reminder runs on several hosts at once
+    still act once. Converted and Do Not Contact leads are never touched.
+    """
+    due = (
+        (Lead.next_contact_date <= today)
+        & (Lead.status.not_in(NEVER_REMINDED))
+        & ((Lead.reminded_for.is_(None)) | (Lead.reminded_for != Lead.next_contact_date))
+    )
+    before = {
+        row.id: row.status
+        for row in session.execute(select(Lead.id, Lead.status).where(due).with_for_update())
+    }
+    if not before:
+        return 0
+    claimed = list(
+        session.execute(
+            update(Lead)
+            .where(Lead.id.in_(before), due)
+            .values(reminded_for=Lead.next_contact_date, status=OPEN.value)
+            .returning(Lead.id, Lead.next_contact_date, Lead.next_contact_by)
+            .execution_options(synchronize_session=False)
+        )
+    )
+    now = datetime.now(UTC)
+    rows = []
+    for row in claimed:
+        old = before[row.id]
+        rows.append(
+            {
+                "lead_id": row.id,
+                "kind": HistoryKind.SYSTEM.value,
+                "event": SystemEvent.STATUS_CHANGED.value,
+                "created_at": now,
+                "subject": f"Follow-up due {row.next_contact_date}"
+                + (f" (by {row.next_contact_by})" if row.next_contact_by else "")
+                + (f"; status changed from {old} to Open" if old != "Open" else ""),
+                "data": {"old": old, "new": OPEN.value},
+            }
+        )
+    session.execute(insert(HistoryEntry), rows)
+    changed = [row.id for row in claimed if before[row.id] != OPEN.value]
+    for lead in session.scalars(select(Lead).where(Lead.id.in_(changed))):
+        send_on_commit(
+            session,
+            signals.lead_status_changed,
+            lead=lead,
+            old_status=before[lead.id],
+            new_status=OPEN.value,
+        )
+    return len(claimed)
+
+
+def due_for(session: DBSession, user_id: str, *, today: date) -> list[Lead]:
+    """A staff user's follow-ups up to today (overdue first), for the "today" view."""
+    return list(
+        session.scalars(
+            select(Lead)
+            .where(
+                Lead.next_contact_by == str(user_id),
+                Lead.next_contact_date <= today,
+                Lead.status.not_in(NEVER_REMINDED),
+            )
+            .order_by(Lead.next_contact_date, Lead.id)
+        )
+    )
+
+
+def calendar_token(user_id: str) -> str:
+    return tokens.make(CALENDAR, {"user": str(user_id)})
+
+
+def calendar_user(token: str) -> str:
+    payload = tokens.read(CALENDAR, token, max_age_days=365 * 100)
+    user = payload.get("user")
+    if not isinstance(user, str):
+        raise tokens.TokenError(expired=False)
+    return user
+
+
+def _escape(text: str) -> str:
+    return (
+        text.replace("\\", "\\\\")
+        .replace(";", "\\;")
+        .replace(",", "\\,")
+        .replace("\r\n", "\\n")
+        .replace("\n", "\\n")
+    )
+
+
+def _fold(line: str) -> str:
+    """RFC 5545: lines longer than 75 octets continue on lines starting with a space."""
+    out, current = [], ""
+    for char in line:
+        if len((current + char).encode()) > 75:
+            out.append(current)
+            current = " " + char
+        else:
+            current += char
+    out.append(current)
+    return "\r\n".join(out)
+
+
+def calendar_feed(session: DBSession, user_id: str, *, lead_url: Callable[[Lead], str]) -> str:
+    """An iCalendar feed: one all-day event per follow-up of this user."""
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    host = current_app.config["LEADCAPTURE_SHOP_NAME"]
+    lines = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        "PRODID:-//Leadcapture//Follow-ups//EN",
+        "CALSCALE:GREGORIAN",
+        f"X-WR-CALNAME:{_escape(f'Follow-ups ({host})')}",
+    ]
+    leads = session.scalars(
+        select(Lead)
+        .where(
+            Lead.next_contact_by == str(user_id),
+            Lead.next_contact_date.is_not(None),
+            Lead.status.not_in(NEVER_REMINDED),
+        )
+        .order_by(Lead.next_contact_date)
+    )
+    for lead in leads:
+        day = lead.next_contact_date
+        assert day is not None
+        summary = f"Follow up {lead.name}: {lead.display_name}"
+        contact = " ".join(part for part in (lead.email, lead.phone) if part)
+        description = f"{contact} status {lead.status}".strip()
+        lines += [
+            "BEGIN:VEVENT",
+            f"UID:lead-{lead.id}-{day:%Y%m%d}@leadcapture",
+            f"DTSTAMP:{stamp}",
+            f"DTSTART;VALUE=DATE:{day:%Y%m%d}",
+            f"SUMMARY:{_escape(summary)}",
+            f"DESCRIPTION:{_escape(description)}",
+            f"URL:{lead_url(lead)}",
+            "END:VEVENT",
+        ]
+    lines.append("END:VCALENDAR")
+    return "\r\n".join(_fold(line) for line in lines) + "\r\n"
