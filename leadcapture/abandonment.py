@@ -16,6 +16,7 @@ from sqlalchemy import case, insert, literal, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from . import signals
+from .assignment import next_assignees
 from .constants import CartState, HistoryKind, LeadSource, LeadStatus, SystemEvent
 from .leads import NAME_PREFIX
 from .models import Customer, HistoryEntry, Lead, TrackedCart
@@ -132,8 +133,13 @@ def abandon_batch(
     created_ids = [row.id for row in created]
     result.leads_created = len(created_ids)
     if created_ids:
+        assignees = next_assignees(session, LeadSource.ABANDONED_CART.value, len(created_ids))
         session.execute(
-            update(Lead), [{"id": i, "name": f"{NAME_PREFIX}{i:05d}"} for i in created_ids]
+            update(Lead),
+            [
+                {"id": i, "name": f"{NAME_PREFIX}{i:05d}", "assigned_to": who}
+                for i, who in zip(created_ids, assignees, strict=True)
+            ],
         )
 
     moved = list(

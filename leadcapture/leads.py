@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import select
 
 from . import fields, signals
+from .assignment import next_assignees
 from .constants import (
     MAX_NAME,
     Gender,
@@ -136,6 +137,8 @@ def _new_lead(
     status = LeadStatus(cleaned.pop("status", None) or automatic_status(None, trigger))
     lead = Lead(source=str(source), owner=owner, status=status, **cleaned)
     lead.is_organization = bool(lead.is_organization)
+    if not lead.assigned_to:
+        [lead.assigned_to] = next_assignees(session, str(source))
     check_lead(lead)
     session.add(lead)
     session.flush()

@@ -12,6 +12,7 @@ from wtforms.validators import DataRequired, Length
 from .. import communications
 from ..addresses import add_address
 from ..apitokens import create_token, revoke_token, tokens_of
+from ..assignment import add_rule
 from ..constants import CartState, LeadSource, LeadStatus
 from ..contacts import add_contact
 from ..conversion import convert_lead
@@ -19,7 +20,7 @@ from ..errors import ValidationError
 from ..followups import calendar_token, due_for
 from ..leadlist import Page, search_leads, status_counts
 from ..leads import update_lead
-from ..models import Email, Lead, TrackedCart
+from ..models import AssignmentRule, Email, Lead, TrackedCart
 from ..sweep import run_sweep
 from ..transactions import current_session, in_transaction
 from ..web.forms import AddressForm, show_errors
@@ -303,3 +304,50 @@ def today() -> Any:
             "leadcapture_links.calendar", token=calendar_token(user_id), _external=True
         ),
     )
+
+
+class RuleForm(FlaskForm):
+    name = StringField("Name", validators=[DataRequired(), Length(max=100)])
+    source = StringField("Source (empty: any)", validators=[Length(max=40)])
+    users = StringField(
+        "Staff user ids, comma-separated", validators=[DataRequired(), Length(max=2000)]
+    )
+
+
+@bp.route("/assignment", methods=["GET", "POST"])
+def assignment() -> Any:
+    """Assignment rules: round-robin among staff, for one source or for any."""
+    session = current_session()
+    form = RuleForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            in_transaction(session, lambda: add_rule(session, form.data))
+        except ValidationError as error:
+            show_errors(form, error)
+            status = 400
+        else:
+            flash("Rule added.", "success")
+            return redirect(url_for(".assignment"))
+    elif form.is_submitted():
+        status = 400
+    rules = session.scalars(select(AssignmentRule).order_by(AssignmentRule.id))
+    return render_template(
+        "leadcapture/backoffice/assignment.html",
+        form=form,
+        rules=list(rules),
+        sources=list(LeadSource),
+    ), status
+
+
+@bp.route("/assignment/<int:rule_id>/toggle", methods=["POST"])
+def toggle_rule(rule_id: int) -> Any:
+    if not SweepForm().validate_on_submit():
+        abort(400)
+    session = current_session()
+    rule = session.get(AssignmentRule, rule_id)
+    if rule is None:
+        abort(404)
+    rule.active = not rule.active
+    session.commit()
+    return redirect(url_for(".assignment"))

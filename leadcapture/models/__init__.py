@@ -1,6 +1,7 @@
 """The plug-in's tables. Import from here; one module per record kind."""
 
 from .address import Address
+from .assignment import AssignmentRule
 from .base import Base, metadata
 from .cart import TrackedCart
 from .customer import Contact, Customer
@@ -11,6 +12,7 @@ from .token import ApiToken
 
 __all__ = [
     "ApiToken",
+    "AssignmentRule",
     "Address",
     "Base",
     "Contact",

@@ -1,0 +1,79 @@
+"""Assignment rules: round-robin among chosen staff, or by source, for new leads from
+every source; "Mine" lists a user's leads."""
+
+from __future__ import annotations
+
+from flask import Flask
+from sqlalchemy import select
+
+from leadcapture import LeadSource, capture_lead
+from leadcapture.models import Lead
+from storefront.extensions import db
+
+from .helpers import Shopper, age_carts, capture_email, sweep
+
+
+def assignees(app: Flask) -> list[str | None]:
+    with app.app_context():
+        return list(db.session.scalars(select(Lead.assigned_to).order_by(Lead.id)))
+
+
+def test_rules_assign_new_leads_from_every_source(
+    app: Flask, staff: Shopper, shopper: Shopper
+) -> None:
+    assert (
+        staff.submit(
+            "/backoffice/assignment", {"name": "Everyone", "users": "11, 12, 13"}
+        ).status_code
+        == 302
+    )
+    staff.submit(
+        "/backoffice/assignment", {"name": "Carts", "source": "Abandoned Cart", "users": "21,22"}
+    )
+    with app.app_context():
+        for i in range(4):
+            capture_lead(db.session, source=LeadSource.REFERENCE, lead_name=f"R{i}")
+        db.session.commit()
+    shopper.register(email="jane@example.com")  # a sign-up: source Website
+    for email in ("a@example.com", "b@example.com", "c@example.com"):
+        guest = Shopper(app)
+        guest.add_to_cart("TEA-001")
+        capture_email(guest, email)
+    age_carts(app, 120)
+    sweep(app)
+    assert assignees(app) == ["11", "12", "13", "11", "12", "21", "22", "21"]
+
+
+def test_mine_lists_my_leads(app: Flask, staff: Shopper) -> None:
+    page = staff.get("/backoffice/").get_data(as_text=True)
+    import re
+
+    mine = re.search(r'href="([^"]+)">Mine<', page).group(1)  # type: ignore[union-attr]
+    me = mine.rsplit("=", 1)[1]
+    with app.app_context():
+        capture_lead(db.session, source=LeadSource.REFERENCE, lead_name="For Me", assigned_to=me)
+        capture_lead(db.session, source=LeadSource.REFERENCE, lead_name="Not Me", assigned_to="999")
+        db.session.commit()
+    listing = staff.get(mine.replace("&amp;", "&")).get_data(as_text=True)
+    assert "For Me" in listing and "Not Me" not in listing
+
+
+def test_bad_rules_are_refused_naming_the_field(app: Flask, staff: Shopper) -> None:
+    for data, field in (
+        ({"name": "X", "users": " , "}, "users"),
+        ({"name": "X", "source": "Pigeon", "users": "1"}, "source"),
+        ({"name": "", "users": "1"}, "name"),
+    ):
+        response = staff.submit("/backoffice/assignment", data)
+        assert response.status_code == 400
+        assert f'data-field="{field}"' in response.get_data(as_text=True)
+    assert "No rules" in staff.get("/backoffice/assignment").get_data(as_text=True)
+
+
+def test_a_paused_rule_assigns_nobody(app: Flask, staff: Shopper) -> None:
+    staff.submit("/backoffice/assignment", {"name": "Everyone", "users": "11"})
+    staff.submit("/backoffice/assignment", {}, action="/backoffice/assignment/1/toggle")
+    with app.app_context():
+        capture_lead(db.session, source=LeadSource.REFERENCE, lead_name="Nobody's")
+        db.session.commit()
+    assert assignees(app) == [None]
