@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
@@ -21,6 +21,7 @@ from ..followups import calendar_token, due_for
 from ..leadlist import Page, search_leads, status_counts
 from ..leads import update_lead
 from ..models import AssignmentRule, Email, Lead, TrackedCart
+from ..models.base import utcnow
 from ..sweep import run_sweep
 from ..transactions import current_session, in_transaction
 from ..web.forms import AddressForm, show_errors
@@ -219,7 +220,20 @@ def carts() -> Any:
         totals=totals,
         recovered=recovered,
         form=SweepForm(),
+        age=lambda cart: _age(cart.abandoned_at),
     )
+
+
+def _age(since: datetime | None) -> str:
+    """How long ago, the way a person says it: 45 min, 5 h, 3 d."""
+    if since is None:
+        return ""
+    minutes = int((utcnow() - since).total_seconds() // 60)
+    if minutes < 120:
+        return f"{minutes} min"
+    if minutes < 48 * 60:
+        return f"{minutes // 60} h"
+    return f"{minutes // (24 * 60)} d"
 
 
 @bp.route("/carts/sweep", methods=["POST"])
