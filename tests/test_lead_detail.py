@@ -160,3 +160,65 @@ def test_the_lead_page_escapes_what_shoppers_typed(
         lead_id = db.session.scalars(select(Lead.id)).one()
     page = staff.get(f"/backoffice/leads/{lead_id}").get_data(as_text=True)
     assert "<img src=x" not in page and "&lt;img src=x onerror=alert(1)&gt;" in page
+
+
+def test_opportunities_and_quotations_drive_the_status(
+    app: Flask, staff: Shopper, lead_id: int
+) -> None:
+    url = f"/backoffice/leads/{lead_id}"
+    assert (
+        staff.submit(
+            url, {"title": "Office tea supply", "amount": "1200"}, action=f"{url}/opportunities"
+        ).status_code
+        == 302
+    )
+    assert fresh(app, lead_id).status == LeadStatus.OPPORTUNITY
+    staff.submit(
+        url, {"cart_id": "", "total": "980.50", "currency": "eur"}, action=f"{url}/quotations"
+    )
+    assert fresh(app, lead_id).status == LeadStatus.QUOTATION
+    staff.submit(url, {"reason": "Went with a rival"}, action=f"{url}/quotations/1/lost")
+    assert fresh(app, lead_id).status == LeadStatus.LOST_QUOTATION
+    page = staff.get(url).get_data(as_text=True)
+    assert "Office tea supply: 1200.00" in page and "980.50 EUR" in page
+    assert "Lost: Went with a rival" in page
+
+
+def test_a_quotation_from_an_abandoned_cart_takes_its_lines(app: Flask, staff: Shopper) -> None:
+    from .helpers import age_carts, capture_email, sweep
+
+    guest = Shopper(app)
+    guest.add_to_cart("POT-001", 2)
+    capture_email(guest, "gus@example.com")
+    age_carts(app, 120)
+    sweep(app)
+    with app.app_context():
+        from leadcapture.models import Quotation, TrackedCart
+
+        lead_id, cart_id = db.session.execute(select(TrackedCart.lead_id, TrackedCart.id)).one()
+    url = f"/backoffice/leads/{lead_id}"
+    assert f'<option value="{cart_id}">' in staff.get(url).get_data(as_text=True)
+    staff.submit(url, {"cart_id": str(cart_id)}, action=f"{url}/quotations")
+    with app.app_context():
+        quotation = db.session.scalars(select(Quotation)).one()
+        assert quotation.total == 98 and quotation.lines[0]["sku"] == "POT-001"
+
+
+@pytest.mark.parametrize(
+    "path, data, field",
+    [
+        ("opportunities", {"title": "", "amount": "1"}, "title"),
+        ("opportunities", {"title": "X", "amount": "lots"}, "amount"),
+        ("quotations", {"cart_id": "", "total": ""}, "total"),
+        ("quotations", {"cart_id": "999", "total": ""}, "cart_id"),
+        ("quotations", {"cart_id": "", "total": "-5"}, "total"),
+    ],
+)
+def test_bad_deals_are_refused_naming_the_field(
+    app: Flask, staff: Shopper, lead_id: int, path: str, data: dict, field: str
+) -> None:
+    url = f"/backoffice/leads/{lead_id}"
+    response = staff.submit(url, data, action=f"{url}/{path}")
+    assert response.status_code == 400
+    assert f'data-field="{field}"' in response.get_data(as_text=True)
+    assert fresh(app, lead_id).status == LeadStatus.LEAD

@@ -86,3 +86,22 @@ class ContactForm(FlaskForm):
     )
     email = StringField("Email", filters=[_strip], validators=[Optional(), Length(max=254)])
     phone = StringField("Phone", filters=[_strip], validators=[Optional(), Length(max=40)])
+
+
+class OpportunityForm(FlaskForm):
+    title = StringField(
+        "Opportunity", filters=[_strip], validators=[DataRequired(), Length(max=200)]
+    )
+    amount = StringField("Amount", filters=[_strip], validators=[Optional(), Length(max=20)])
+
+
+class QuotationForm(FlaskForm):
+    cart_id = SelectField("From a cart", choices=[("", "— typed total —")], validate_choice=False)
+    total = StringField("Total", filters=[_strip], validators=[Optional(), Length(max=20)])
+    currency = StringField(
+        "Currency", default="EUR", filters=[_strip], validators=[Optional(), Length(max=3)]
+    )
+
+
+class LostForm(FlaskForm):
+    reason = StringField("Why lost", filters=[_strip], validators=[Optional(), Length(max=240)])

@@ -16,17 +16,26 @@ from ..assignment import add_rule
 from ..constants import CartState, LeadSource, LeadStatus
 from ..contacts import add_contact
 from ..conversion import convert_lead
+from ..deals import make_opportunity, make_quotation, mark_quotation_lost
 from ..errors import ValidationError
 from ..followups import calendar_token, due_for
 from ..leadlist import Page, search_leads, status_counts
 from ..leads import update_lead
-from ..models import AssignmentRule, Email, Lead, TrackedCart
+from ..models import AssignmentRule, Email, Lead, Opportunity, Quotation, TrackedCart
 from ..models.base import utcnow
 from ..sweep import run_sweep
 from ..transactions import current_session, in_transaction
 from ..web.forms import AddressForm, show_errors
 from . import bp
-from .forms import CommunicationForm, ContactForm, LeadForm, NoteForm
+from .forms import (
+    CommunicationForm,
+    ContactForm,
+    LeadForm,
+    LostForm,
+    NoteForm,
+    OpportunityForm,
+    QuotationForm,
+)
 
 
 class SweepForm(FlaskForm):
@@ -77,11 +86,31 @@ def _lead_page(lead: Lead, **forms: Any) -> Any:
     forms.setdefault("contact_form", ContactForm(formdata=None))
     forms.setdefault("address_form", AddressForm(formdata=None))
     forms.setdefault("convert_form", SweepForm(formdata=None))
-    carts = current_session().scalars(
-        select(TrackedCart).where(TrackedCart.lead_id == lead.id).order_by(TrackedCart.id.desc())
+    forms.setdefault("opportunity_form", OpportunityForm(formdata=None))
+    forms.setdefault("quotation_form", QuotationForm(formdata=None))
+    forms.setdefault("lost_form", LostForm(formdata=None))
+    session = current_session()
+    carts = list(
+        session.scalars(
+            select(TrackedCart)
+            .where(TrackedCart.lead_id == lead.id)
+            .order_by(TrackedCart.id.desc())
+        )
     )
+    forms["quotation_form"].cart_id.choices = [("", "— typed total —")] + [
+        (str(c.id), f"Cart {c.id}: {c.total} {c.currency} ({c.state})") for c in carts
+    ]
     return render_template(
-        "leadcapture/backoffice/lead.html", lead=lead, carts=list(carts), **forms
+        "leadcapture/backoffice/lead.html",
+        lead=lead,
+        carts=carts,
+        opportunities=session.scalars(
+            select(Opportunity).where(Opportunity.lead_id == lead.id).order_by(Opportunity.id)
+        ).all(),
+        quotations=session.scalars(
+            select(Quotation).where(Quotation.lead_id == lead.id).order_by(Quotation.id)
+        ).all(),
+        **forms,
     )
 
 
@@ -176,6 +205,63 @@ def add_address_view(lead_id: int) -> Any:
         "address_form",
         lambda: add_address(session, found, form.address_data(), by=g.leadcapture_staff.id),
         "Address added.",
+    )
+
+
+@bp.route("/leads/<int:lead_id>/opportunities", methods=["POST"])
+def add_opportunity(lead_id: int) -> Any:
+    found = _lead_or_404(lead_id)
+    form = OpportunityForm()
+    session = current_session()
+    return _save(
+        found,
+        form,
+        "opportunity_form",
+        lambda: make_opportunity(
+            session,
+            found,
+            title=form.title.data,
+            amount=form.amount.data,
+            by=g.leadcapture_staff.id,
+        ),
+        "Opportunity made.",
+    )
+
+
+@bp.route("/leads/<int:lead_id>/quotations", methods=["POST"])
+def add_quotation(lead_id: int) -> Any:
+    found = _lead_or_404(lead_id)
+    form = QuotationForm()
+    session = current_session()
+    return _save(
+        found,
+        form,
+        "quotation_form",
+        lambda: make_quotation(
+            session,
+            found,
+            cart_id=form.cart_id.data,
+            total=form.total.data,
+            currency=form.currency.data or "EUR",
+            by=g.leadcapture_staff.id,
+        ),
+        "Quotation made.",
+    )
+
+
+@bp.route("/leads/<int:lead_id>/quotations/<int:quotation_id>/lost", methods=["POST"])
+def quotation_lost(lead_id: int, quotation_id: int) -> Any:
+    found = _lead_or_404(lead_id)
+    form = LostForm()
+    session = current_session()
+    return _save(
+        found,
+        form,
+        "lost_form",
+        lambda: mark_quotation_lost(
+            session, found, quotation_id, reason=form.reason.data, by=g.leadcapture_staff.id
+        ),
+        "Quotation marked lost.",
     )
 
 

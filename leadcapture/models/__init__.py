@@ -5,6 +5,7 @@ from .assignment import AssignmentRule
 from .base import Base, metadata
 from .cart import TrackedCart
 from .customer import Contact, Customer
+from .deal import Opportunity, Quotation
 from .email import Email
 from .history import HistoryEntry
 from .lead import Lead
@@ -20,6 +21,8 @@ __all__ = [
     "Email",
     "HistoryEntry",
     "Lead",
+    "Opportunity",
+    "Quotation",
     "TrackedCart",
     "metadata",
 ]

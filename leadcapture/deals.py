@@ -1,0 +1,104 @@
+"""Opportunities and quotations: light records against a lead that drive its status."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from . import fields
+from .errors import ValidationError
+from .history import record
+from .leads import apply_trigger
+from .models import Lead, Opportunity, Quotation, TrackedCart
+from .status import Trigger
+from .transactions import DBSession
+
+
+def _amount(field: str, value: Any, *, required: bool = False) -> Decimal | None:
+    if value in (None, ""):
+        if required:
+            raise ValidationError.single(field, "This field is required.")
+        return None
+    try:
+        amount = Decimal(str(value).strip())
+    except InvalidOperation:
+        raise ValidationError.single(field, "Must be an amount.") from None
+    if not amount.is_finite() or amount < 0 or amount >= Decimal("1e10"):
+        raise ValidationError.single(field, "Must be a positive amount.")
+    return amount.quantize(Decimal("0.01"))
+
+
+def make_opportunity(
+    session: DBSession, lead: Lead, *, title: Any, amount: Any = None, by: str | None = None
+) -> Opportunity:
+    opportunity = Opportunity(
+        lead_id=lead.id,
+        title=fields.text("title", title, max_length=200, required=True),
+        amount=_amount("amount", amount),
+        created_by=by,
+    )
+    session.add(opportunity)
+    record(session, lead=lead, subject=f"Opportunity made: {opportunity.title}", by=by)
+    apply_trigger(session, lead, Trigger.OPPORTUNITY_MADE, by=by)
+    return opportunity
+
+
+def make_quotation(
+    session: DBSession,
+    lead: Lead,
+    *,
+    cart_id: Any = None,
+    total: Any = None,
+    currency: str = "EUR",
+    by: str | None = None,
+) -> Quotation:
+    """A quotation for a total, or from one of the lead's carts (its lines and total)."""
+    if cart_id not in (None, ""):
+        cart = session.get(TrackedCart, int(cart_id)) if str(cart_id).isdigit() else None
+        if cart is None or cart.lead_id != lead.id:
+            raise ValidationError.single("cart_id", "Not a cart of this lead.")
+        quotation = Quotation(
+            lead_id=lead.id,
+            cart_id=cart.id,
+            lines=cart.lines,
+            total=cart.total,
+            currency=cart.currency,
+            created_by=by,
+        )
+    else:
+        quotation = Quotation(
+            lead_id=lead.id,
+            lines=[],
+            total=_amount("total", total, required=True),
+            currency=(fields.text("currency", currency, max_length=3, required=True) or "").upper(),
+            created_by=by,
+        )
+    session.add(quotation)
+    session.flush()
+    record(
+        session,
+        lead=lead,
+        by=by,
+        subject=f"Quotation {quotation.id} made: {quotation.total} {quotation.currency}",
+    )
+    apply_trigger(session, lead, Trigger.QUOTATION_MADE, by=by)
+    return quotation
+
+
+def mark_quotation_lost(
+    session: DBSession, lead: Lead, quotation_id: int, *, reason: Any = None, by: str | None = None
+) -> Quotation:
+    quotation = session.get(Quotation, quotation_id)
+    if quotation is None or quotation.lead_id != lead.id:
+        raise ValidationError.single("quotation_id", "Not a quotation of this lead.")
+    quotation.status = "Lost"
+    quotation.lost_reason = fields.text("reason", reason, max_length=240)
+    record(
+        session,
+        lead=lead,
+        by=by,
+        subject=f"Quotation {quotation.id} lost"
+        + (f": {quotation.lost_reason}" if quotation.lost_reason else ""),
+    )
+    apply_trigger(session, lead, Trigger.QUOTATION_LOST, by=by)
+    return quotation
