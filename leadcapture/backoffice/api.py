@@ -13,7 +13,7 @@ from flask import Blueprint, current_app, g, jsonify, request
 from flask_wtf.csrf import CSRFError, validate_csrf
 from werkzeug.exceptions import HTTPException, NotFound
 
-from .. import communications, serialize
+from .. import communications, reports, serialize
 from ..apitokens import authenticate
 from ..conversion import convert_lead
 from ..errors import ValidationError
@@ -158,3 +158,14 @@ def convert(lead_id: int) -> Any:
     lead = found(lead_id)
     in_transaction(session, lambda: convert_lead(session, lead, by=g.leadcapture_actor))
     return jsonify(serialize.lead(found(lead_id), detail=True))
+
+
+@api.get("/funnel")
+def funnel() -> Any:
+    session = current_session()
+    weeks, by_source = reports.leads_by_source(session)
+    return jsonify(
+        funnel=[{"stage": stage, "count": n} for stage, n in reports.funnel(session)],
+        leads_by_source={"weeks": [w.isoformat() for w in weeks], "series": by_source},
+        conversion_by_source=reports.conversion_by_source(session),
+    )

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length
 
-from .. import communications
+from .. import communications, reports
 from ..addresses import add_address
 from ..apitokens import create_token, revoke_token, tokens_of
 from ..assignment import add_rule
@@ -451,3 +451,21 @@ def toggle_rule(rule_id: int) -> Any:
     rule.active = not rule.active
     session.commit()
     return redirect(url_for(".assignment"))
+
+
+@bp.route("/dashboard")
+def dashboard() -> Any:
+    """The funnel, leads by source over time, and conversion by source, as SVG charts."""
+    session = current_session()
+    weeks, by_source = reports.leads_by_source(session)
+    return render_template(
+        "leadcapture/backoffice/dashboard.html",
+        funnel=reports.funnel(session),
+        weeks=weeks,
+        by_source=by_source,
+        week_totals=[sum(column) for column in zip(*by_source.values(), strict=True)]
+        if by_source
+        else [0] * len(weeks),
+        conversion=reports.conversion_by_source(session),
+        palette=["#2d5a27", "#c2703d", "#3d7ec2", "#9b3dc2", "#c23d5a", "#7a7a2d", "#2d7a7a"],
+    )

@@ -1,0 +1,84 @@
+"""Numbers for the dashboard and the API: the funnel, leads by source over time, and the
+conversion rate by source, each one grouped query."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import case, func, select
+
+from .constants import CartState, LeadStatus, SystemEvent
+from .models import HistoryEntry, Lead, TrackedCart
+from .transactions import DBSession
+
+
+def funnel(session: DBSession) -> list[tuple[str, int]]:
+    """Sign-ups → leads → carts abandoned → recovered → converted."""
+    signups = session.scalar(
+        select(func.count())
+        .select_from(HistoryEntry)
+        .where(HistoryEntry.event.in_([SystemEvent.SIGNED_UP, SystemEvent.LINKED]))
+    )
+    leads = session.scalar(select(func.count()).select_from(Lead))
+    carts = session.execute(
+        select(
+            func.count(TrackedCart.abandoned_at),
+            func.count(case((TrackedCart.state == CartState.RECOVERED, 1))),
+        )
+    ).one()
+    converted = session.scalar(
+        select(func.count()).select_from(Lead).where(Lead.status == LeadStatus.CONVERTED)
+    )
+    return [
+        ("Sign-ups", signups or 0),
+        ("Leads", leads or 0),
+        ("Carts abandoned", carts[0]),
+        ("Recovered", carts[1]),
+        ("Converted", converted or 0),
+    ]
+
+
+def _week_start(value: date) -> date:
+    return value - timedelta(days=value.weekday())
+
+
+def leads_by_source(
+    session: DBSession, *, weeks: int = 8, today: date | None = None
+) -> tuple[list[date], dict[str, list[int]]]:
+    """New leads per source for each of the last ``weeks`` weeks (Monday first)."""
+    today = today or datetime.now(UTC).date()
+    first = _week_start(today) - timedelta(weeks=weeks - 1)
+    starts = [first + timedelta(weeks=i) for i in range(weeks)]
+    day = func.date(Lead.created_at)
+    rows = session.execute(
+        select(Lead.source, day, func.count())
+        .where(Lead.created_at >= datetime.combine(first, datetime.min.time(), UTC))
+        .group_by(Lead.source, day)
+    ).all()
+    series: dict[str, list[int]] = {}
+    for source, when, n in rows:
+        when = when if isinstance(when, date) else date.fromisoformat(str(when))
+        index = (_week_start(when) - first).days // 7
+        if 0 <= index < weeks:
+            series.setdefault(source or "—", [0] * weeks)[index] += n
+    return starts, dict(sorted(series.items()))
+
+
+def conversion_by_source(session: DBSession) -> list[dict[str, Any]]:
+    rows = session.execute(
+        select(
+            Lead.source, func.count(), func.count(case((Lead.status == LeadStatus.CONVERTED, 1)))
+        )
+        .group_by(Lead.source)
+        .order_by(Lead.source)
+    ).all()
+    return [
+        {
+            "source": source or "—",
+            "leads": total,
+            "converted": won,
+            "rate": round(100 * won / total, 1) if total else 0.0,
+        }
+        for source, total, won in rows
+    ]
