@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from .models import Address, Contact, Customer, HistoryEntry, Lead
+from .models import Address, Contact, Customer, HistoryEntry, Lead, TrackedCart
 
 
 def _iso(value: date | datetime | None) -> str | None:
@@ -93,3 +93,32 @@ def lead(lead: Lead, *, detail: bool = False) -> dict[str, Any]:
         shape["contacts"] = [contact(c) for c in lead.contacts]
         shape["history"] = [history_entry(e) for e in lead.history]
     return shape
+
+
+def cart(c: TrackedCart) -> dict[str, Any]:
+    return {
+        "id": c.id,
+        "email": c.email,
+        "lead_id": c.lead_id,
+        "customer_id": c.customer_id,
+        "state": c.state,
+        "lines": c.lines,
+        "item_count": c.item_count,
+        "total": str(c.total),
+        "currency": c.currency,
+        "last_activity_at": _iso(c.last_activity_at),
+        "abandoned_at": _iso(c.abandoned_at),
+        "emails_sent": c.emails_sent,
+        "link_opened": c.link_opened_at is not None,
+        "recovered_value": str(c.recovered_value) if c.recovered_value is not None else None,
+    }
+
+
+def customer(c: Customer) -> dict[str, Any]:
+    return {
+        **(customer_summary(c) or {}),
+        "lead_id": c.lead_id,
+        "created_at": _iso(c.created_at),
+        "contacts": [contact(x) for x in c.contacts],
+        "addresses": [address(a) for a in c.addresses],
+    }

@@ -303,3 +303,32 @@ def test_the_html_list_filters_and_pages(app: Flask, staff: Shopper) -> None:
     assert "Lead: 7" in searched
     refused = staff.get("/backoffice/?status=Hot")
     assert refused.status_code == 200 and 'data-field="status"' in refused.get_data(as_text=True)
+
+
+def test_carts_and_customers_in_the_api(app: Flask, staff: Shopper, shopper: Shopper) -> None:
+    from .helpers import age_carts, capture_email, sweep
+
+    shopper.register(email="jane@example.com", full_name="Jane Doe")
+    shopper.add_to_cart("TEA-001")
+    shopper.checkout(email=None)
+    for email in ("a@example.com", "b@example.com", "c@example.com"):
+        guest = Shopper(app)
+        guest.add_to_cart("MUG-001")
+        capture_email(guest, email)
+    age_carts(app, 120)
+    sweep(app)
+
+    abandoned = staff.get(f"{API}/carts?state=abandoned&limit=2").get_json()
+    assert len(abandoned["items"]) == 2 and abandoned["next_cursor"]
+    assert abandoned["items"][0]["total"] == "14.00" and abandoned["items"][0]["lead_id"]
+    rest = staff.get(f"{API}/carts?state=abandoned&limit=2&cursor={abandoned['next_cursor']}")
+    assert len(rest.get_json()["items"]) == 1 and rest.get_json()["next_cursor"] is None
+    assert staff.get(f"{API}/carts?state=gone").status_code == 400
+    assert staff.get(f"{API}/carts?limit=x").status_code == 400
+
+    [customer] = staff.get(f"{API}/customers").get_json()["items"]
+    assert customer["customer_name"] == "Jane Doe" and customer["customer_type"] == "Individual"
+    assert customer["contacts"][0]["email"] == "jane@example.com"
+    detail = staff.get(f"{API}/customers/{customer['id']}").get_json()
+    assert {a["address_type"] for a in detail["addresses"]} == {"Billing", "Shipping"}
+    assert staff.get(f"{API}/customers/999").status_code == 404

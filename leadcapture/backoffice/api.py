@@ -11,15 +11,17 @@ from typing import Any
 
 from flask import Blueprint, current_app, g, jsonify, request
 from flask_wtf.csrf import CSRFError, validate_csrf
+from sqlalchemy import select
 from werkzeug.exceptions import HTTPException, NotFound
 
-from .. import communications, reports, serialize
+from .. import communications, fields, reports, serialize
 from ..apitokens import authenticate
+from ..constants import CartState
 from ..conversion import convert_lead
 from ..errors import ValidationError
 from ..leadlist import search_leads, status_counts
 from ..leads import capture_lead, update_lead
-from ..models import Lead
+from ..models import Customer, Lead, TrackedCart
 from ..models.base import utcnow
 from ..transactions import current_session, in_transaction
 from ..webuser import signed_in
@@ -169,3 +171,51 @@ def funnel() -> Any:
         leads_by_source={"weeks": [w.isoformat() for w in weeks], "series": by_source},
         conversion_by_source=reports.conversion_by_source(session),
     )
+
+
+def _keyset(model: Any, limit_default: int = 50) -> tuple[Any, int]:
+    """Newest first by id, ``limit`` and ``cursor`` (the last id seen) from the query."""
+    try:
+        limit = int(request.args.get("limit", limit_default))
+        before = int(request.args["cursor"]) if request.args.get("cursor") else None
+    except ValueError:
+        raise ValidationError.single("limit", "limit and cursor must be whole numbers.") from None
+    if not 1 <= limit <= 200:
+        raise ValidationError.single("limit", "Must be from 1 to 200.")
+    query = select(model).order_by(model.id.desc()).limit(limit + 1)
+    if before is not None:
+        query = query.where(model.id < before)
+    return query, limit
+
+
+def _page(query: Any, limit: int, shape: Any) -> Any:
+    rows = list(current_session().scalars(query))
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return jsonify(
+        items=[shape(r) for r in rows], next_cursor=str(rows[-1].id) if more and rows else None
+    )
+
+
+@api.get("/carts")
+def carts() -> Any:
+    """Tracked carts, newest first; ``state`` filters (active, abandoned, recovered, …)."""
+    query, limit = _keyset(TrackedCart)
+    state = request.args.get("state")
+    if state:
+        query = query.where(TrackedCart.state == fields.one_of("state", state, CartState))
+    return _page(query, limit, serialize.cart)
+
+
+@api.get("/customers")
+def customers() -> Any:
+    query, limit = _keyset(Customer)
+    return _page(query, limit, serialize.customer)
+
+
+@api.get("/customers/<int:customer_id>")
+def customer(customer_id: int) -> Any:
+    found = current_session().get(Customer, customer_id)
+    if found is None:
+        raise NotFound("No customer with this id.")
+    return jsonify(serialize.customer(found))
