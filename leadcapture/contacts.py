@@ -26,3 +26,14 @@ def add_contact(
     session.add(contact)
     record(session, lead=lead, subject=f"Contact {contact.full_name} added", by=by)
     return contact
+
+
+def update_contact(
+    session: DBSession, contact: Contact, data: dict[str, Any], *, by: str | None = None
+) -> Contact:
+    cleaned = fields.clean({name: data.get(name) for name in CONTACT_FIELDS}, CONTACT_FIELDS)
+    for name, value in cleaned.items():
+        setattr(contact, name, value)
+    if contact.lead is not None:
+        record(session, lead=contact.lead, subject=f"Contact {contact.full_name} changed", by=by)
+    return contact

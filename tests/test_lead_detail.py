@@ -222,3 +222,43 @@ def test_bad_deals_are_refused_naming_the_field(
     assert response.status_code == 400
     assert f'data-field="{field}"' in response.get_data(as_text=True)
     assert fresh(app, lead_id).status == LeadStatus.LEAD
+
+
+def test_staff_edit_addresses_and_contacts(app: Flask, staff: Shopper, lead_id: int) -> None:
+    url = f"/backoffice/leads/{lead_id}"
+    staff.submit(
+        url,
+        {"address_type": "Office", "address_line1": "1 Quay", "city": "Cork", "country": "Ireland"},
+        action=f"{url}/addresses",
+    )
+    staff.submit(
+        url, {"full_name": "Bo Buyer", "email": "bo@ray.example"}, action=f"{url}/contacts"
+    )
+    lead = fresh(app, lead_id)
+    address_url = f"/backoffice/addresses/{lead.addresses[0].id}"
+    contact_url = f"/backoffice/contacts/{lead.contacts[0].id}"
+    assert (
+        staff.submit(
+            address_url,
+            {
+                "address_type": "Office",
+                "address_line1": "2 Quay",
+                "city": "Galway",
+                "country": "Ireland",
+            },
+        ).status_code
+        == 302
+    )
+    assert (
+        staff.submit(contact_url, {"full_name": "Bo Boss", "phone": "+353 1 234 5678"}).status_code
+        == 302
+    )
+    bad = staff.submit(
+        address_url,
+        {"address_type": "Office", "address_line1": "2 Quay", "city": "", "country": "Ireland"},
+    )
+    assert bad.status_code == 400 and 'data-field="city"' in bad.get_data(as_text=True)
+    lead = fresh(app, lead_id)
+    assert (lead.addresses[0].city, lead.addresses[0].name) == ("Galway", "Ann Ray-Office")
+    assert (lead.contacts[0].full_name, lead.contacts[0].phone) == ("Bo Boss", "+353 1 234 5678")
+    assert staff.get("/backoffice/addresses/999").status_code == 404

@@ -10,18 +10,27 @@ from wtforms import StringField
 from wtforms.validators import DataRequired, Length
 
 from .. import communications, reports
-from ..addresses import add_address
+from ..addresses import add_address, update_address
 from ..apitokens import create_token, revoke_token, tokens_of
 from ..assignment import add_rule
 from ..constants import CartState, LeadSource, LeadStatus
-from ..contacts import add_contact
+from ..contacts import add_contact, update_contact
 from ..conversion import convert_lead
 from ..deals import make_opportunity, make_quotation, mark_quotation_lost
 from ..errors import ValidationError
 from ..followups import calendar_token, due_for
 from ..leadlist import Page, search_leads, status_counts
 from ..leads import update_lead
-from ..models import AssignmentRule, Email, Lead, Opportunity, Quotation, TrackedCart
+from ..models import (
+    Address,
+    AssignmentRule,
+    Contact,
+    Email,
+    Lead,
+    Opportunity,
+    Quotation,
+    TrackedCart,
+)
 from ..models.base import utcnow
 from ..sweep import run_sweep
 from ..transactions import current_session, in_transaction
@@ -469,3 +478,57 @@ def dashboard() -> Any:
         conversion=reports.conversion_by_source(session),
         palette=["#2d5a27", "#c2703d", "#3d7ec2", "#9b3dc2", "#c23d5a", "#7a7a2d", "#2d7a7a"],
     )
+
+
+@bp.route("/addresses/<int:address_id>", methods=["GET", "POST"])
+def edit_address(address_id: int) -> Any:
+    session = current_session()
+    address = session.get(Address, address_id)
+    if address is None:
+        abort(404)
+    form = AddressForm(obj=address)
+    if form.validate_on_submit():
+        try:
+            in_transaction(
+                session,
+                lambda: update_address(
+                    session, address, form.address_data(), by=g.leadcapture_staff.id
+                ),
+            )
+        except ValidationError as error:
+            show_errors(form, error)
+        else:
+            flash(f"Address {address.name} saved.", "success")
+            return redirect(
+                url_for(".lead", lead_id=address.lead_id) if address.lead_id else url_for(".leads")
+            )
+    status = 400 if form.is_submitted() else 200
+    return render_template(
+        "leadcapture/backoffice/edit.html", form=form, title=f"Address {address.name}"
+    ), status
+
+
+@bp.route("/contacts/<int:contact_id>", methods=["GET", "POST"])
+def edit_contact(contact_id: int) -> Any:
+    session = current_session()
+    contact = session.get(Contact, contact_id)
+    if contact is None:
+        abort(404)
+    form = ContactForm(obj=contact)
+    if form.validate_on_submit():
+        try:
+            in_transaction(
+                session,
+                lambda: update_contact(session, contact, form.data, by=g.leadcapture_staff.id),
+            )
+        except ValidationError as error:
+            show_errors(form, error)
+        else:
+            flash(f"Contact {contact.full_name} saved.", "success")
+            return redirect(
+                url_for(".lead", lead_id=contact.lead_id) if contact.lead_id else url_for(".leads")
+            )
+    status = 400 if form.is_submitted() else 200
+    return render_template(
+        "leadcapture/backoffice/edit.html", form=form, title=f"Contact {contact.full_name}"
+    ), status
