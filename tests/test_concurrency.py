@@ -8,21 +8,22 @@ import re
 import subprocess
 import sys
 import threading
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
 from leadcapture import record_cart
-from leadcapture.abandonment import SweepResult
 from leadcapture.models import Email, HistoryEntry, Lead, TrackedCart
 from leadcapture.sweep import run_sweep
 from storefront.extensions import db
 
 ROOT = Path(__file__).resolve().parent.parent
+T = TypeVar("T")
 
 pytestmark = pytest.mark.skipif(
     not os.environ.get("LEADCAPTURE_TEST_DATABASE_URL", "").startswith("postgresql"),
@@ -54,6 +55,32 @@ def count(app: Flask, query: Any) -> int:
         return db.session.scalar(query) or 0
 
 
+def together(app: Flask, work: Callable[[], T], runs: int = 2) -> list[T]:
+    """Run ``work`` on ``runs`` threads, each with its own app context and connection,
+    released at the same instant by a barrier; returns their results, raises their errors."""
+    start = threading.Barrier(runs)
+    results: list[T] = []
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            with app.app_context():
+                start.wait(timeout=30)
+                results.append(work())
+                db.session.remove()
+        except BaseException as error:  # surfaced below
+            errors.append(error)
+
+    threads = [threading.Thread(target=run) for _ in range(runs)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=300)
+    assert not errors, errors
+    assert len(results) == runs
+    return results
+
+
 def assert_each_thing_done_once(app: Flask) -> None:
     total = select(func.count())
     assert (
@@ -78,26 +105,8 @@ def test_two_sweeps_in_threads_started_together(app: Flask, round_: int) -> None
     """Two connections released at the same instant by a barrier."""
     app.config.update(LEADCAPTURE_SWEEP_BATCH_SIZE=5, LEADCAPTURE_RECOVERY_SCHEDULE_HOURS=(0,))
     make_carts(app, f"t{round_}")
-    start = threading.Barrier(2)
     now = datetime.now(UTC)
-    results: list[SweepResult] = []
-    errors: list[BaseException] = []
-
-    def sweep() -> None:
-        try:
-            with app.app_context():
-                start.wait(timeout=30)
-                results.append(run_sweep(db.session, now=now))
-                db.session.remove()
-        except BaseException as error:  # surfaced below
-            errors.append(error)
-
-    threads = [threading.Thread(target=sweep) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=300)
-    assert not errors, errors
+    results = together(app, lambda: run_sweep(db.session, now=now))
     assert sum(r.abandoned for r in results) == CARTS
     assert sum(r.leads_created for r in results) == EMAILS
     assert sum(r.emails for r in results) == CARTS
@@ -151,26 +160,13 @@ def test_two_reminder_runs_at_once_remind_each_lead_once(app: Flask) -> None:
             lead, _ = capture_lead(db.session, source=LeadSource.REFERENCE, lead_name=f"L{i}")
             lead.next_contact_date = date.today()
         db.session.commit()
-    start = threading.Barrier(2)
-    counts: list[int] = []
-    errors: list[BaseException] = []
 
-    def run() -> None:
-        try:
-            with app.app_context():
-                start.wait(timeout=30)
-                counts.append(remind(db.session, today=date.today()))
-                db.session.commit()
-                db.session.remove()
-        except BaseException as error:  # surfaced below
-            errors.append(error)
+    def run() -> int:
+        reminded = remind(db.session, today=date.today())
+        db.session.commit()
+        return reminded
 
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not errors, errors
+    counts = together(app, run)
     assert sum(counts) == 150
     assert (
         count(
