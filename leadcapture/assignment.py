@@ -16,6 +16,7 @@ from . import fields
 from .constants import LeadSource
 from .errors import ValidationError
 from .models import AssignmentRule
+from .staff import staff_field
 from .transactions import DBSession
 
 
@@ -31,8 +32,8 @@ def clean_rule(data: dict[str, Any]) -> dict[str, Any]:
     users = raw.split(",") if isinstance(raw, str) else raw
     if not isinstance(users, list):
         raise ValidationError.single("users", "List the staff user ids, separated by commas.")
-    ids = [fields.text("users", str(u), max_length=64) for u in users]
-    cleaned["users"] = [u for u in ids if u]
+    ids = [staff_field("users", u) for u in users]
+    cleaned["users"] = list(dict.fromkeys(u for u in ids if u))
     if not cleaned["users"]:
         raise ValidationError.single("users", "Name at least one staff user.")
     return cleaned

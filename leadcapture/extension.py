@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from flask import Flask, current_app
@@ -32,6 +32,9 @@ class LeadCapture:
         a restore link. Default: redirect to ``/``.
     :param load_user: ``load_user(user_id) -> user | None``, for the JSON API's bearer
         tokens; default: Flask-Login's ``user_loader``.
+    :param staff_users: ``staff_users() -> iterable of (user_id, name)``: the staff users
+        leads may be assigned to, shown by name in the back office. Default: none listed;
+        an id typed by staff is checked with ``load_user`` and ``is_staff``.
     :param discount_code: ``discount_code(cart, step) -> str | None``: a single-use code
         for recovery email ``step`` (1, 2, …), or ``None`` for none.
 
@@ -55,7 +58,9 @@ class LeadCapture:
         restore_cart: Callable[[list[dict[str, Any]], str | None], Any] | None = None,
         discount_code: Callable[[TrackedCart, int], str | None] | None = None,
         load_user: Callable[[str], Any] | None = None,
+        staff_users: Callable[[], Iterable[tuple[Any, str]]] | None = None,
     ) -> None:
+        self.staff_users = staff_users
         self._load_user = load_user
         self.db = db
         self.restore_cart = restore_cart

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import String, and_, func, literal_column, or_, select
 
 from . import fields
 from .constants import LeadSource, LeadStatus
@@ -24,6 +24,20 @@ SORTS = {
     "updated_at": Lead.updated_at,
 }
 DATETIME_SORTS = {"created_at", "updated_at"}
+
+
+def _searched(*columns: Any) -> Any:
+    """``lower(a || ' ' || b || …)``, each column ``''`` when null, as literal SQL."""
+    blank, space = literal_column("''", String), literal_column("' '", String)
+    joined: Any = func.coalesce(columns[0], blank)
+    for column in columns[1:]:
+        joined = joined.concat(space).concat(func.coalesce(column, blank))
+    return func.lower(joined)
+
+
+#: What the search looks in: the name, email, company and human id in one text, so one
+#: trigram index serves it on PostgreSQL (migration lc0008 holds the same expression).
+SEARCH_TEXT = _searched(Lead.lead_name, Lead.email, Lead.company_name, Lead.name)
 MAX_LIMIT = 200
 
 
@@ -116,14 +130,7 @@ def search_leads(session: DBSession, params: dict[str, Any]) -> Page:
         pattern = (
             "%" + q.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         )
-        query = query.where(
-            or_(
-                *(
-                    func.lower(column).like(pattern, escape="\\")
-                    for column in (Lead.lead_name, Lead.email, Lead.company_name, Lead.name)
-                )
-            )
-        )
+        query = query.where(SEARCH_TEXT.like(pattern, escape="\\"))
 
     key = SORTS[sort.lstrip("-")]
     descending = sort.startswith("-")

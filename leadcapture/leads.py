@@ -22,6 +22,7 @@ from .errors import ValidationError
 from .history import record
 from .models import Lead
 from .oncommit import send_on_commit
+from .staff import staff_field
 from .status import Trigger, automatic_status
 from .transactions import DBSession
 
@@ -40,9 +41,9 @@ LEAD_FIELDS: dict[str, Any] = {
     "market_segment": partial(fields.text, max_length=MAX_NAME),
     "industry": partial(fields.text, max_length=MAX_NAME),
     "owner": partial(fields.text, max_length=64),
-    "assigned_to": partial(fields.text, max_length=64),
+    "assigned_to": staff_field,
     "next_contact_date": fields.day,
-    "next_contact_by": partial(fields.text, max_length=64),
+    "next_contact_by": staff_field,
     "notes": partial(fields.text, max_length=20_000, multiline=True),
 }
 

@@ -167,3 +167,16 @@ def capture_email(browser: Shopper, email: Any) -> TestResponse:
     return browser.client.post(
         "/checkout/email", json={"email": email}, headers={"X-CSRFToken": token}
     )
+
+
+def make_staff(app: Flask, *names: str) -> list[str]:
+    """Staff users named ``names`` (emails derived from them); their ids as strings."""
+    from storefront.seed import create_staff
+
+    with app.app_context():
+        users = [
+            create_staff(db.session, f"{name.lower()}@example.com", "staff-password", name)
+            for name in names
+        ]
+        db.session.commit()
+        return [str(user.id) for user in users]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, timedelta
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -282,6 +283,11 @@ def test_unknown_leads_and_bad_updates(app: Flask, staff: Shopper) -> None:
         f"{API}/leads/{lead_id}/notes", headers=header, json={"body": "  "}
     )
     assert empty_note.status_code == 400 and "body" in empty_note.get_json()["errors"]
+    for field, value in (("assigned_to", "999"), ("next_contact_by", ["1"])):
+        response = staff.client.patch(f"{API}/leads/{lead_id}", headers=header, json={field: value})
+        assert response.status_code == 400 and field in response.get_json()["errors"]
+    assigned = staff.client.patch(f"{API}/leads/{lead_id}", headers=header, json={"assigned_to": 1})
+    assert assigned.status_code == 200 and assigned.get_json()["assigned_to"] == "1"
 
 
 def test_the_token_page_is_staff_only(client, shopper: Shopper) -> None:  # type: ignore[no-untyped-def]
@@ -332,3 +338,38 @@ def test_carts_and_customers_in_the_api(app: Flask, staff: Shopper, shopper: Sho
     detail = staff.get(f"{API}/customers/{customer['id']}").get_json()
     assert {a["address_type"] for a in detail["addresses"]} == {"Billing", "Shipping"}
     assert staff.get(f"{API}/customers/999").status_code == 404
+
+
+def test_search_is_served_by_trigram_indexes_on_postgresql(app: Flask) -> None:
+    """The infix search's plan uses the pg_trgm GIN index of migration lc0008."""
+    from sqlalchemy import event
+
+    from leadcapture.leadlist import search_leads
+
+    with app.app_context():
+        if db.engine.dialect.name != "postgresql":
+            pytest.skip("trigram indexes are PostgreSQL's")
+        with db.engine.begin() as connection:  # enough leads for the planner to choose
+            connection.exec_driver_sql(
+                "INSERT INTO lc_leads (name, lead_name, email, status, is_organization,"
+                " created_at, updated_at) SELECT 'LEAD-' || n, 'Person ' || n,"
+                " 'p' || n || '@example.com', 'Lead', false, now(), now()"
+                " FROM generate_series(1, 20000) AS n"
+            )
+            connection.exec_driver_sql("ANALYZE lc_leads")
+        seen: list[tuple[str, Any]] = []
+        listener = lambda conn, cursor, statement, parameters, *rest: seen.append(  # noqa: E731
+            (statement, parameters)
+        )
+        event.listen(db.engine, "before_cursor_execute", listener)
+        try:
+            found = search_leads(db.session, {"q": "son 12345"}).items
+            assert [lead.lead_name for lead in found] == ["Person 12345"]
+        finally:
+            event.remove(db.engine, "before_cursor_execute", listener)
+        statement, parameters = seen[-1]
+        with db.engine.connect() as connection:
+            plan = "\n".join(
+                row[0] for row in connection.exec_driver_sql("EXPLAIN " + statement, parameters)
+            )
+    assert "ix_lc_leads_search" in plan

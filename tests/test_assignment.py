@@ -10,7 +10,7 @@ from leadcapture import LeadSource, capture_lead
 from leadcapture.models import Lead
 from storefront.extensions import db
 
-from .helpers import Shopper, age_carts, capture_email, sweep
+from .helpers import Shopper, age_carts, capture_email, make_staff, sweep
 
 
 def assignees(app: Flask) -> list[str | None]:
@@ -21,14 +21,15 @@ def assignees(app: Flask) -> list[str | None]:
 def test_rules_assign_new_leads_from_every_source(
     app: Flask, staff: Shopper, shopper: Shopper
 ) -> None:
+    a, b, c, d, e = make_staff(app, "Ann", "Bob", "Cat", "Dan", "Eve")
     assert (
         staff.submit(
-            "/backoffice/assignment", {"name": "Everyone", "users": "11, 12, 13"}
+            "/backoffice/assignment", {"name": "Everyone", "users": f"{a}, {b}, {c}"}
         ).status_code
         == 302
     )
     staff.submit(
-        "/backoffice/assignment", {"name": "Carts", "source": "Abandoned Cart", "users": "21,22"}
+        "/backoffice/assignment", {"name": "Carts", "source": "Abandoned Cart", "users": f"{d},{e}"}
     )
     with app.app_context():
         for i in range(4):
@@ -41,7 +42,9 @@ def test_rules_assign_new_leads_from_every_source(
         capture_email(guest, email)
     age_carts(app, 120)
     sweep(app)
-    assert assignees(app) == ["11", "12", "13", "11", "12", "21", "22", "21"]
+    assert assignees(app) == [a, b, c, a, b, d, e, d]
+    rules = staff.get("/backoffice/assignment").get_data(as_text=True)
+    assert "Ann, Bob, Cat" in rules and "Dan, Eve" in rules
 
 
 def test_mine_lists_my_leads(app: Flask, staff: Shopper) -> None:
@@ -50,17 +53,23 @@ def test_mine_lists_my_leads(app: Flask, staff: Shopper) -> None:
 
     mine = re.search(r'href="([^"]+)">Mine<', page).group(1)  # type: ignore[union-attr]
     me = mine.rsplit("=", 1)[1]
+    (other,) = make_staff(app, "Other")
     with app.app_context():
         capture_lead(db.session, source=LeadSource.REFERENCE, lead_name="For Me", assigned_to=me)
-        capture_lead(db.session, source=LeadSource.REFERENCE, lead_name="Not Me", assigned_to="999")
+        capture_lead(db.session, source=LeadSource.REFERENCE, lead_name="Not Me", assigned_to=other)
         db.session.commit()
     listing = staff.get(mine.replace("&amp;", "&")).get_data(as_text=True)
     assert "For Me" in listing and "Not Me" not in listing
 
 
-def test_bad_rules_are_refused_naming_the_field(app: Flask, staff: Shopper) -> None:
+def test_bad_rules_are_refused_naming_the_field(
+    app: Flask, staff: Shopper, shopper: Shopper
+) -> None:
+    shopper.register(email="shopper@example.com")  # user 2: not staff
     for data, field in (
         ({"name": "X", "users": " , "}, "users"),
+        ({"name": "X", "users": "999"}, "users"),  # nobody
+        ({"name": "X", "users": "2"}, "users"),  # a shopper, not staff
         ({"name": "X", "source": "Pigeon", "users": "1"}, "source"),
         ({"name": "", "users": "1"}, "name"),
     ):
@@ -71,7 +80,7 @@ def test_bad_rules_are_refused_naming_the_field(app: Flask, staff: Shopper) -> N
 
 
 def test_a_paused_rule_assigns_nobody(app: Flask, staff: Shopper) -> None:
-    staff.submit("/backoffice/assignment", {"name": "Everyone", "users": "11"})
+    staff.submit("/backoffice/assignment", {"name": "Everyone", "users": "1"})
     staff.submit("/backoffice/assignment", {}, action="/backoffice/assignment/1/toggle")
     with app.app_context():
         capture_lead(db.session, source=LeadSource.REFERENCE, lead_name="Nobody's")

@@ -126,3 +126,52 @@ def test_the_checkout_page_captures_a_typed_email(app: Flask, live_server: str, 
         db.session.expire_all()
         cart = db.session.scalars(select(TrackedCart)).one()
         assert cart.email is None and cart.capture_declined
+
+
+def test_staff_work_a_lead_in_the_back_office(app: Flask, live_server: str, page: Page) -> None:
+    from leadcapture import capture_lead
+
+    with app.app_context():
+        for name, email in (("Ann Ray", "ann@example.com"), ("Bo Li", "bo@example.com")):
+            capture_lead(db.session, source="Reference", lead_name=name, email=email)
+        db.session.commit()
+
+    page.goto(live_server + "/backoffice/")
+    page.get_by_label("Email").fill("staff@example.com")  # sent to sign in first
+    page.get_by_label("Password").fill("staff-password")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", name="Leads")).to_be_visible()
+    expect(page.locator(".status-tabs")).to_contain_text("Lead: 2")
+
+    page.get_by_label("Search").fill("RAY")
+    page.get_by_role("button", name="Show").click()
+    expect(page.locator("table.leads tbody tr")).to_have_count(1)
+    page.get_by_role("link", name="LEAD-00001").click()
+    expect(page.locator("h1")).to_contain_text("Ann Ray")
+
+    page.get_by_label("Note", exact=True).fill("Prefers <b>oolong</b>.")
+    page.get_by_role("button", name="Add note").click()
+    expect(page.locator("ol.history")).to_contain_text("Prefers <b>oolong</b>.")  # as text
+    page.get_by_label("What").select_option("call")
+    page.get_by_label("Direction").select_option("sent")
+    page.get_by_label("Subject").fill("Intro call")
+    page.get_by_role("button", name="Log it").click()
+    expect(page.locator(".lead-summary .status")).to_have_text("Replied")
+
+    page.get_by_label("Assigned to").fill("1")
+    page.get_by_label("Next contact by").fill("999")  # nobody
+    page.get_by_role("button", name="Save lead").click()
+    expect(page.locator('[data-field="next_contact_by"]')).to_contain_text("not a staff user")
+    page.get_by_label("Next contact by").fill("1")
+    page.get_by_role("button", name="Save lead").click()
+    expect(page.locator(".lead-summary")).to_contain_text("assigned to Demo Staff")
+
+    page.get_by_role("button", name="Make → Customer").click()
+    expect(page.locator(".lead-summary .status")).to_have_text("Converted")
+    expect(page.locator(".lead-summary")).to_contain_text("Ann Ray (Individual)")
+
+    page.get_by_role("link", name="Mine").click()
+    expect(page.locator("table.leads tbody tr")).to_have_count(1)
+    expect(page.locator("table.leads")).to_contain_text("Demo Staff")
+    page.get_by_role("link", name="Dashboard").click()
+    expect(page.locator("svg").first).to_be_visible()

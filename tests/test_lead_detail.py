@@ -3,6 +3,7 @@ calls and emails driving the status, addresses, contacts, and Make → Customer.
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -73,6 +74,11 @@ def test_staff_edit_every_field_and_set_the_status(
     )
     assert lead.next_contact_date.isoformat() == soon
     assert lead.history[0].subject == "Status changed from Lead to Opportunity"
+    page = staff.get(url).get_data(as_text=True)
+    assert '<span class="staff-name">Demo Staff</span>' in page
+    assert '<option value="1">Demo Staff</option>' in page  # the staff offered by name
+    ids = [i for i in re.findall(r'\sid="([^"]+)"', page) if i != "csrf_token"]
+    assert len(ids) == len(set(ids)), "each label names one field"
 
 
 @pytest.mark.parametrize(
@@ -85,11 +91,14 @@ def test_staff_edit_every_field_and_set_the_status(
         ({"status": "Hot"}, "status"),
         ({"next_contact_date": "2001-01-01"}, "next_contact_date"),
         ({"next_contact_date": "soon"}, "next_contact_date"),
+        ({"assigned_to": "999"}, "assigned_to"),  # no such user
+        ({"next_contact_by": "2"}, "next_contact_by"),  # a shopper, not staff
     ],
 )
 def test_bad_edits_are_refused_naming_the_field(
-    app: Flask, staff: Shopper, lead_id: int, changes: dict, field: str
+    app: Flask, staff: Shopper, shopper: Shopper, lead_id: int, changes: dict, field: str
 ) -> None:
+    shopper.register(email="shopper@example.com")  # user 2
     response = staff.submit(f"/backoffice/leads/{lead_id}", {**FIELDS, **changes})
     assert response.status_code == 400
     assert f'data-field="{field}"' in response.get_data(as_text=True)

@@ -13,8 +13,9 @@ from flask_migrate import Migrate, init, upgrade
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy.orm import Mapped, mapped_column
 
-from leadcapture import LeadCapture, LeadStatus, signals
+from leadcapture import LeadCapture, LeadStatus, ValidationError, capture_lead, signals
 from leadcapture.models import Customer, Lead
+from leadcapture.staff import staff_name
 
 
 def make_host(database: str, migrations: Path) -> tuple[Flask, SQLAlchemy, type]:
@@ -65,7 +66,7 @@ def test_a_minimal_host_runs_the_plug_in_migrations_in_its_own_setup(host) -> No
             "members",
         } <= tables
         version = db.session.execute(sa.text("SELECT version_num FROM alembic_version")).scalar()
-        assert version == "lc0007"  # the plug-in branch's head
+        assert version == "lc0008"  # the plug-in branch's head
 
 
 def test_a_minimal_host_sends_the_signals_and_gets_leads(host) -> None:  # type: ignore[no-untyped-def]
@@ -151,3 +152,23 @@ def test_the_host_staff_callable_guards_the_back_office(host) -> None:  # type: 
     with client.session_transaction() as session:
         session["_user_id"] = "2"
     assert client.get("/backoffice/").status_code == 403
+
+
+def test_without_a_staff_list_staff_ids_are_checked_by_loading_the_user(host) -> None:  # type: ignore[no-untyped-def]
+    app, db, member = host
+    app.login_manager.user_loader(lambda user_id: db.session.get(member, int(user_id)))
+    with app.app_context():
+        db.session.add_all(
+            [
+                member(email="boss@example.com", name="Boss", admin=True),
+                member(email="shopper@example.com", name="Shopper"),
+            ]
+        )
+        db.session.commit()
+    with app.test_request_context():
+        lead, _ = capture_lead(db.session, source="Reference", lead_name="Kim", assigned_to="1")
+        assert lead.assigned_to == "1" and staff_name("1") == "Boss"
+        for user_id in ("2", "3"):  # a shopper; nobody
+            with pytest.raises(ValidationError) as refused:
+                capture_lead(db.session, source="Reference", lead_name="Lee", assigned_to=user_id)
+            assert set(refused.value.errors) == {"assigned_to"}

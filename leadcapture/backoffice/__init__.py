@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import Blueprint, g
 
+from ..staff import staff_directory, staff_name
 from ..web.access import staff_user, unauthorized
 
 bp = Blueprint(
@@ -23,6 +24,11 @@ def require_staff() -> Any:
         return unauthorized()
     g.leadcapture_staff = user
     return None
+
+
+@bp.context_processor
+def staff_helpers() -> dict[str, Any]:
+    return {"staff_name": staff_name, "staff_directory": staff_directory}
 
 
 from . import views  # noqa: E402,F401  (routes register on bp)

@@ -7,6 +7,7 @@ from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaF
 from wtforms.validators import DataRequired, Length, Optional
 
 from ..constants import MAX_NAME, Gender, LeadSource, LeadStatus, LeadType
+from ..web.forms import AddressForm
 
 
 def _choices(values: Any, blank: bool = True) -> list[tuple[str, str]]:
@@ -16,6 +17,19 @@ def _choices(values: Any, blank: bool = True) -> list[tuple[str, str]]:
 
 def _strip(value: Any) -> Any:
     return value.strip() if isinstance(value, str) else value
+
+
+class PageForm(FlaskForm):
+    """A form that shares its page with others: its fields' ids (and so its labels'
+    ``for``) start with ``id_prefix``, so no two fields of the page share an id."""
+
+    id_prefix = ""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.id_prefix:
+            for field in self:
+                field.id = field.label.field_id = f"{self.id_prefix}-{field.short_name}"
 
 
 class LeadForm(FlaskForm):
@@ -66,11 +80,15 @@ class LeadForm(FlaskForm):
         return data
 
 
-class NoteForm(FlaskForm):
+class NoteForm(PageForm):
+    id_prefix = "note"
+
     body = TextAreaField("Note", validators=[DataRequired(), Length(max=20_000)])
 
 
-class CommunicationForm(FlaskForm):
+class CommunicationForm(PageForm):
+    id_prefix = "communication"
+
     medium = SelectField("What", choices=[("call", "Call"), ("email", "Email")])
     direction = SelectField(
         "Direction",
@@ -80,7 +98,9 @@ class CommunicationForm(FlaskForm):
     body = TextAreaField("Details", validators=[Optional(), Length(max=20_000)])
 
 
-class ContactForm(FlaskForm):
+class ContactForm(PageForm):
+    id_prefix = "contact"
+
     full_name = StringField(
         "Full name", filters=[_strip], validators=[DataRequired(), Length(max=MAX_NAME)]
     )
@@ -88,14 +108,18 @@ class ContactForm(FlaskForm):
     phone = StringField("Phone", filters=[_strip], validators=[Optional(), Length(max=40)])
 
 
-class OpportunityForm(FlaskForm):
+class OpportunityForm(PageForm):
+    id_prefix = "opportunity"
+
     title = StringField(
         "Opportunity", filters=[_strip], validators=[DataRequired(), Length(max=200)]
     )
     amount = StringField("Amount", filters=[_strip], validators=[Optional(), Length(max=20)])
 
 
-class QuotationForm(FlaskForm):
+class QuotationForm(PageForm):
+    id_prefix = "quotation"
+
     cart_id = SelectField("From a cart", choices=[("", "— typed total —")], validate_choice=False)
     total = StringField("Total", filters=[_strip], validators=[Optional(), Length(max=20)])
     currency = StringField(
@@ -103,5 +127,13 @@ class QuotationForm(FlaskForm):
     )
 
 
-class LostForm(FlaskForm):
+class LostForm(PageForm):
+    id_prefix = "lost"
+
     reason = StringField("Why lost", filters=[_strip], validators=[Optional(), Length(max=240)])
+
+
+class LeadAddressForm(AddressForm, PageForm):
+    """The address form on a lead's page."""
+
+    id_prefix = "address"

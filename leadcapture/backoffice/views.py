@@ -39,6 +39,7 @@ from . import bp
 from .forms import (
     CommunicationForm,
     ContactForm,
+    LeadAddressForm,
     LeadForm,
     LostForm,
     NoteForm,
@@ -93,7 +94,7 @@ def _lead_page(lead: Lead, **forms: Any) -> Any:
     forms.setdefault("note_form", NoteForm(formdata=None))
     forms.setdefault("communication_form", CommunicationForm(formdata=None))
     forms.setdefault("contact_form", ContactForm(formdata=None))
-    forms.setdefault("address_form", AddressForm(formdata=None))
+    forms.setdefault("address_form", LeadAddressForm(formdata=None))
     forms.setdefault("convert_form", SweepForm(formdata=None))
     forms.setdefault("opportunity_form", OpportunityForm(formdata=None))
     forms.setdefault("quotation_form", QuotationForm(formdata=None))
@@ -206,7 +207,7 @@ def add_contact_view(lead_id: int) -> Any:
 @bp.route("/leads/<int:lead_id>/addresses", methods=["POST"])
 def add_address_view(lead_id: int) -> Any:
     found = _lead_or_404(lead_id)
-    form = AddressForm()
+    form = LeadAddressForm()
     session = current_session()
     return _save(
         found,
