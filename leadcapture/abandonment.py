@@ -13,12 +13,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import case, insert, literal, select, text, update
-from sqlalchemy.dialects import postgresql, sqlite
 
 from . import signals
-from .assignment import next_assignees
+from .bulk import insert_new_leads, name_and_assign
 from .constants import CartState, HistoryKind, LeadSource, LeadStatus, SystemEvent
-from .leads import NAME_PREFIX
 from .models import Customer, HistoryEntry, Lead, TrackedCart
 from .models.base import UTCDateTime
 from .models.cart import SWEEPABLE
@@ -49,19 +47,6 @@ def schedule_case(now: datetime, schedule_hours: tuple[float, ...] | None) -> An
         ],
         else_=None,
     )
-
-
-def _insert_ignoring_duplicates(session: DBSession, rows: list[dict[str, Any]]) -> list[Any]:
-    """Insert leads whose email is new; a concurrent sweep's lead wins the conflict."""
-    dialect = session.get_bind().dialect.name
-    module = postgresql if dialect == "postgresql" else sqlite
-    statement = (
-        module.insert(Lead)
-        .values(rows)
-        .on_conflict_do_nothing(index_elements=["email"])
-        .returning(Lead.id, Lead.email)
-    )
-    return list(session.execute(statement))
 
 
 def _snapshot_subject(row: Any) -> str:
@@ -115,7 +100,7 @@ def abandon_batch(
     result.cart_ids = cart_ids
 
     new_status = automatic_status(None, Trigger.CART_ABANDONED)
-    created = _insert_ignoring_duplicates(
+    created = insert_new_leads(
         session,
         [
             {
@@ -132,15 +117,7 @@ def abandon_batch(
     )
     created_ids = [row.id for row in created]
     result.leads_created = len(created_ids)
-    if created_ids:
-        assignees = next_assignees(session, LeadSource.ABANDONED_CART.value, len(created_ids))
-        session.execute(
-            update(Lead),
-            [
-                {"id": i, "name": f"{NAME_PREFIX}{i:05d}", "assigned_to": who}
-                for i, who in zip(created_ids, assignees, strict=True)
-            ],
-        )
+    name_and_assign(session, ((i, LeadSource.ABANDONED_CART.value) for i in created_ids))
 
     moved = list(
         session.execute(

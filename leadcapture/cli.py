@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import sys
 from datetime import date
+from pathlib import Path
+from typing import Any, TextIO
 
 import click
 from flask.cli import AppGroup
 
+from .errors import ValidationError
+from .exporting import export_csv
 from .followups import remind
+from .importing import import_leads
+from .spreadsheets import open_sheet
 from .sweep import run_sweep
 from .transactions import current_session
 
@@ -31,3 +38,54 @@ def remind_command() -> None:
     count = remind(session, today=date.today())
     session.commit()
     click.echo(f"Reminders: {count} lead(s) due for follow-up.")
+
+
+@leads_cli.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--by", help="The staff user id to record as the leads' owner.")
+def import_command(file: Path, by: str | None) -> None:
+    """Import leads from a CSV or XLSX FILE (columns by header; ERPNext's names work)."""
+    session = current_session()
+    bar: Any = None
+
+    def advance(amount: int) -> None:
+        if bar is not None:
+            bar.update(amount)
+
+    try:
+        sheet = open_sheet(file, progress=advance)
+        with click.progressbar(length=sheet.size, label="Importing", file=sys.stderr) as bar:
+            report = import_leads(session, sheet, filename=file.name, by=by)
+        session.commit()
+    except ValidationError as error:
+        session.rollback()
+        raise click.ClickException(f"Nothing imported. {error}") from None
+    for problem in report.problems:
+        click.echo(f"line {problem.line}: {problem.field}: {problem.message}", err=True)
+    if report.skipped > len(report.problems):
+        click.echo(f"… and {report.skipped - len(report.problems)} more bad row(s).", err=True)
+    if report.ignored_columns:
+        click.echo(f"Columns ignored: {', '.join(report.ignored_columns)}", err=True)
+    click.echo(
+        f"Imported {report.rows} row(s): {report.created} new lead(s), {report.merged} merged"
+        f" into known leads, {report.skipped} skipped."
+    )
+
+
+@leads_cli.command("export")
+@click.option("-o", "--output", type=click.File("w", encoding="utf-8"), default="-")
+@click.option("--q", "q", help="Search name, email, company and id.")
+@click.option("--status")
+@click.option("--source")
+@click.option("--assigned-to")
+@click.option("--created-after", help="A date or ISO 8601 time.")
+@click.option("--created-before", help="A date or ISO 8601 time.")
+def export_command(output: TextIO, **filters: str | None) -> None:
+    """Write the leads matching the filters as CSV (to stdout, or --output FILE)."""
+    params = {name: value for name, value in filters.items() if value}
+    try:
+        pieces = export_csv(current_session(), params)
+        for piece in pieces:
+            output.write(piece)
+    except ValidationError as error:
+        raise click.ClickException(str(error)) from None

@@ -35,6 +35,20 @@ DEFAULTS: dict[str, Any] = {
     "SHOP_NAME": "our shop",
     # How many carts one sweep statement takes at a time.
     "SWEEP_BATCH_SIZE": 500,
+    # Where rate-limit counts live: "memory://" (one process) or "redis://host:6379/0"
+    # (shared by every worker; needs the redis extra).
+    "RATELIMIT_STORAGE_URI": "memory://",
+    # Submissions of the public web form per client address.
+    "WEBFORM_RATE_LIMIT": "5 per minute",
+    # The sources an embedding page may name (hidden field "source"); the first is the default.
+    "WEBFORM_SOURCES": ("Web Form", "Campaign", "Advertisement", "Exhibition", "Mass Mailing"),
+    # Sites allowed to post the web form (their Origin, e.g. "https://blog.example");
+    # None: any site. The shop's own origin is always allowed.
+    "WEBFORM_ORIGINS": None,
+    # The Content-Security-Policy frame-ancestors of the web form's pages ("*": any site).
+    "WEBFORM_FRAME_ANCESTORS": "*",
+    # The largest spreadsheet the back office's import page takes, in bytes.
+    "IMPORT_MAX_BYTES": 50 * 1024 * 1024,
 }
 
 

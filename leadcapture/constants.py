@@ -107,6 +107,8 @@ class SystemEvent(StrEnum):
     CART_LOST = "cart_lost"
     RECOVERY_LINK_CLICKED = "recovery_link_clicked"
     UNSUBSCRIBED = "unsubscribed"
+    WEB_FORM = "web_form"
+    EMAIL_RECEIVED = "email_received"
 
 
 #: Field lengths shared by the models, the domain validation and the forms.

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from . import receivers
 from .config import apply_defaults
-from .migrations import configure_alembic
+from .migrations import configure_alembic, include_object
 from .models import TrackedCart
 from .webuser import WebUser, current_web_user, is_staff_user
 
@@ -83,6 +83,7 @@ class LeadCapture:
         from .cli import leads_cli
         from .web import bp as portal_bp
         from .web.links import bp as links_bp
+        from .web.webform import bp as webform_bp
 
         app.register_blueprint(portal_bp, url_prefix=app.config["LEADCAPTURE_PORTAL_URL_PREFIX"])
         app.register_blueprint(
@@ -92,15 +93,19 @@ class LeadCapture:
             api_bp, url_prefix=app.config["LEADCAPTURE_BACKOFFICE_URL_PREFIX"] + "/api"
         )
         app.register_blueprint(links_bp, url_prefix=app.config["LEADCAPTURE_LINKS_URL_PREFIX"])
+        app.register_blueprint(webform_bp, url_prefix=app.config["LEADCAPTURE_LINKS_URL_PREFIX"])
         app.cli.add_command(leads_cli)
         csrf = app.extensions.get("csrf")
         if csrf is not None:  # the one-click unsubscribe POST comes from mail clients
             csrf.exempt("leadcapture.web.links.unsubscribe_link")
             csrf.exempt(api_bp)  # bearer tokens carry no CSRF token; sessions are checked
+            csrf.exempt(webform_bp)  # posted from any site, acting for nobody: see its module
         receivers.connect(app)
         migrate_state = app.extensions.get("migrate")
         if migrate_state is not None:
             migrate_state.migrate.configure(configure_alembic)
+            arguments = migrate_state.configure_args
+            arguments["include_object"] = include_object(arguments.get("include_object"))
 
     def load_user(self, user_id: str) -> Any:
         """The host's user object for ``user_id`` (bearer tokens name their staff user)."""

@@ -39,6 +39,8 @@ def _searched(*columns: Any) -> Any:
 #: trigram index serves it on PostgreSQL (migration lc0008 holds the same expression).
 SEARCH_TEXT = _searched(Lead.lead_name, Lead.email, Lead.company_name, Lead.name)
 MAX_LIMIT = 200
+#: The parameters that filter the list (and the export).
+FILTERS = frozenset({"q", "status", "source", "assigned_to", "created_after", "created_before"})
 
 
 @dataclass
@@ -83,20 +85,35 @@ def _decode_cursor(sort: str, cursor: str) -> tuple[Any, int]:
     return value, lead_id
 
 
+def lead_filters(params: dict[str, Any]) -> list[Any]:
+    """The conditions of the list's filters and search (the keys of :data:`FILTERS`)."""
+    conditions: list[Any] = []
+    if params.get("status"):
+        conditions.append(Lead.status == fields.one_of("status", params["status"], LeadStatus))
+    if params.get("source"):
+        conditions.append(Lead.source == fields.one_of("source", params["source"], LeadSource))
+    if params.get("assigned_to"):
+        assignee = fields.text("assigned_to", params["assigned_to"], max_length=64)
+        conditions.append(Lead.assigned_to == assignee)
+    after = _moment("created_after", params.get("created_after"))
+    before = _moment("created_before", params.get("created_before"), end_of_day=True)
+    if after:
+        conditions.append(Lead.created_at >= after)
+    if before:
+        conditions.append(Lead.created_at <= before)
+    q = fields.text("q", params.get("q"), max_length=200)
+    if q:
+        pattern = (
+            "%" + q.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        )
+        conditions.append(SEARCH_TEXT.like(pattern, escape="\\"))
+    return conditions
+
+
 def search_leads(session: DBSession, params: dict[str, Any]) -> Page:
     """Leads matching ``params`` (``q``, ``status``, ``source``, ``assigned_to``,
     ``created_after``, ``created_before``, ``sort``, ``limit``, ``cursor``)."""
-    unknown = set(params) - {
-        "q",
-        "status",
-        "source",
-        "assigned_to",
-        "created_after",
-        "created_before",
-        "sort",
-        "limit",
-        "cursor",
-    }
+    unknown = set(params) - FILTERS - {"sort", "limit", "cursor"}
     if unknown:
         raise ValidationError({name: ["Unknown parameter."] for name in sorted(unknown)})
     sort = params.get("sort") or "-created_at"
@@ -111,27 +128,7 @@ def search_leads(session: DBSession, params: dict[str, Any]) -> Page:
     if not 1 <= limit <= MAX_LIMIT:
         raise ValidationError.single("limit", f"Must be from 1 to {MAX_LIMIT}.")
 
-    query = select(Lead)
-    if params.get("status"):
-        query = query.where(Lead.status == fields.one_of("status", params["status"], LeadStatus))
-    if params.get("source"):
-        query = query.where(Lead.source == fields.one_of("source", params["source"], LeadSource))
-    if params.get("assigned_to"):
-        assignee = fields.text("assigned_to", params["assigned_to"], max_length=64)
-        query = query.where(Lead.assigned_to == assignee)
-    after = _moment("created_after", params.get("created_after"))
-    before = _moment("created_before", params.get("created_before"), end_of_day=True)
-    if after:
-        query = query.where(Lead.created_at >= after)
-    if before:
-        query = query.where(Lead.created_at <= before)
-    q = fields.text("q", params.get("q"), max_length=200)
-    if q:
-        pattern = (
-            "%" + q.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        )
-        query = query.where(SEARCH_TEXT.like(pattern, escape="\\"))
-
+    query = select(Lead).where(*lead_filters(params))
     key = SORTS[sort.lstrip("-")]
     descending = sort.startswith("-")
     if params.get("cursor"):

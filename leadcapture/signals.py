@@ -54,6 +54,12 @@ lead_created = _signals.signal("lead-created")
 #: Keyword arguments: ``lead`` (Lead), ``old_status`` (str | None), ``new_status`` (str).
 lead_status_changed = _signals.signal("lead-status-changed")
 
+#: Sent by the plug-in after a spreadsheet import is committed — once per import, not
+#: ``lead_created`` per row, so that a file of 100,000 rows is one message.
+#: Keyword arguments: ``created_ids`` (list[int], new leads), ``merged_ids`` (list[int],
+#: known leads the file updated), ``filename`` (str).
+leads_imported = _signals.signal("leads-imported")
+
 #: Sent by the plug-in after a lead's conversion is committed (once per lead).
 #: Keyword arguments: ``lead`` (Lead), ``customer`` (a :class:`leadcapture.models.Customer`).
 lead_converted = _signals.signal("lead-converted")
@@ -71,6 +77,7 @@ __all__ = [
     "lead_converted",
     "lead_created",
     "lead_status_changed",
+    "leads_imported",
     "order_placed",
     "user_registered",
 ]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import shutil
 import threading
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -175,3 +176,43 @@ def test_staff_work_a_lead_in_the_back_office(app: Flask, live_server: str, page
     expect(page.locator("table.leads")).to_contain_text("Demo Staff")
     page.get_by_role("link", name="Dashboard").click()
     expect(page.locator("svg").first).to_be_visible()
+
+
+def test_the_web_form_works_framed_in_another_site_and_as_its_plain_html(
+    app: Flask, live_server: str, page: Page
+) -> None:
+    served: list[str] = []
+
+    def other_site(environ: dict, start_response: Any) -> list[bytes]:
+        start_response("200 OK", [("Content-Type", "text/html; charset=utf-8")])
+        return [served[-1].encode()]
+
+    # Another site: its own server on loopback (Chromium's local-network checks refuse a
+    # public page framing a loopback one), at another origin.
+    server = make_server("127.0.0.1", 0, other_site)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+
+    def blog(html: str) -> None:
+        """Open ``html`` as a page of the other site."""
+        served.append(html)
+        page.goto(f"http://localhost:{server.server_port}/")
+
+    blog(f'<h1>A blog</h1><iframe src="{live_server}/leadcapture/form?source=Campaign"></iframe>')
+    frame = page.frame_locator("iframe")
+    frame.get_by_label("Your name").fill("Framed Fay")
+    frame.get_by_label("Email").fill("fay@example.com")
+    frame.get_by_label("Message").fill("Hello from a blog.")
+    frame.get_by_role("button", name="Send").click()
+    expect(frame.get_by_role("heading")).to_have_text("Thank you")
+
+    blog(  # the form copied into another site's page as plain HTML
+        f'<form method="post" action="{live_server}/leadcapture/form">'
+        '<input name="lead_name" value="Plain Pat"><input name="email" value="pat@example.com">'
+        '<button type="submit">Go</button></form>'
+    )
+    page.get_by_role("button", name="Go").click()
+    expect(page.get_by_role("heading")).to_have_text("Thank you")
+    server.shutdown()
+    with app.app_context():
+        sources = dict(db.session.execute(select(Lead.email, Lead.source)).tuples().all())
+    assert sources == {"fay@example.com": "Campaign", "pat@example.com": "Web Form"}

@@ -76,6 +76,10 @@ def test_the_models_match_the_migrations(empty_database: str) -> None:
     with app.app_context():
         upgrade(directory=MIGRATIONS, revision="heads")
         with db.engine.connect() as connection:
-            context = MigrationContext.configure(connection, opts={"compare_type": True})
+            arguments = app.extensions["migrate"].configure_args
+            context = MigrationContext.configure(
+                connection,
+                opts={"compare_type": True, "include_object": arguments["include_object"]},
+            )
             assert compare_metadata(context, [db.metadata, metadata]) == []
         db.engine.dispose()

@@ -1,0 +1,82 @@
+"""Spreadsheet import (an upload page) and CSV export (a download of the filtered list)."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from flask import Response, current_app, g, render_template, request, stream_with_context
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+
+from ..errors import ValidationError
+from ..exporting import check_params, export_csv
+from ..importing import ImportReport, import_leads
+from ..spreadsheets import open_sheet
+from ..transactions import current_session
+from . import bp
+
+
+class ImportForm(FlaskForm):
+    file = FileField("CSV or XLSX file", validators=[FileRequired("Choose a file.")])
+
+
+def _save_upload(upload: Any, target: Path, limit: int) -> None:
+    """Copy the upload to ``target``, refusing it once it passes ``limit`` bytes."""
+    with target.open("wb") as out:
+        copied = 0
+        while piece := upload.stream.read(1 << 16):
+            copied += len(piece)
+            if copied > limit:
+                raise ValidationError.single(
+                    "file", f"The file is larger than {limit // (1024 * 1024)} MB."
+                )
+            out.write(piece)
+
+
+@bp.route("/import", methods=["GET", "POST"])
+def import_page() -> Any:
+    """Upload a spreadsheet; the report lists what was made, merged and skipped (why)."""
+    form = ImportForm()
+    report: ImportReport | None = None
+    status = 200
+    if form.validate_on_submit():
+        session = current_session()
+        upload = form.file.data
+        folder = Path(tempfile.mkdtemp(prefix="leadcapture-import-"))
+        try:
+            path = folder / "upload"
+            _save_upload(upload, path, current_app.config["LEADCAPTURE_IMPORT_MAX_BYTES"])
+            sheet = open_sheet(path, filename=upload.filename or "upload.csv")
+            report = import_leads(
+                session,
+                sheet,
+                filename=Path(upload.filename or "upload").name,
+                by=g.leadcapture_staff.id,
+            )
+            session.commit()
+        except ValidationError as error:
+            session.rollback()
+            form.file.errors = [*form.file.errors, *error.errors.get("file", [str(error)])]
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+    if form.errors:
+        status = 400
+    return render_template("leadcapture/backoffice/import.html", form=form, report=report), status
+
+
+@bp.route("/leads.csv")
+def export() -> Any:
+    """The leads matching the list's filters, as CSV, streamed."""
+    params = {k: v for k, v in request.args.items() if v and k not in ("sort", "cursor", "limit")}
+    try:
+        check_params(params)
+    except ValidationError as error:
+        return {"errors": error.errors}, 400
+    return Response(
+        stream_with_context(export_csv(current_session(), params)),
+        mimetype="text/csv",
+        headers={"Content-Disposition": 'attachment; filename="leads.csv"'},
+    )

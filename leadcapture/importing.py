@@ -1,0 +1,256 @@
+"""Spreadsheet import: rows become leads, set-based, a chunk of rows per few statements.
+
+A row whose email is already known — in the database or earlier in the file, in any
+letter case — is merged into that lead (its non-empty values fill in or replace the
+lead's), never doubled. A bad row is skipped and reported with its line and reason; the
+good rows are imported. The whole file is one transaction: a file that cannot be read
+to its end writes nothing. Rows are read as they are written, so memory stays flat.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from itertools import islice
+from typing import Any, cast
+
+from sqlalchemy import Table, bindparam, func, insert, select, update
+
+from . import fields, signals
+from .bulk import insert_new_leads, name_and_assign
+from .constants import HistoryKind, LeadSource, LeadStatus, SystemEvent
+from .errors import ValidationError
+from .leads import LEAD_FIELDS, RECAPTURE_FIELDS
+from .models import HistoryEntry, Lead
+from .models.base import utcnow
+from .oncommit import send_on_commit
+from .spreadsheets import Sheet
+from .transactions import DBSession
+
+CHUNK = 1000
+#: How many bad rows a report lists (all are counted).
+MAX_REPORTED = 1000
+
+IMPORTED_FIELDS = (
+    "lead_name",
+    "company_name",
+    "is_organization",
+    "email",
+    "phone",
+    "gender",
+    "status",
+    "source",
+    "lead_type",
+    "market_segment",
+    "industry",
+    "notes",
+)
+ROW_CLEANERS = {name: LEAD_FIELDS[name] for name in IMPORTED_FIELDS}
+#: What a merged row may change on a known lead: the fields a repeated capture may.
+MERGED_FIELDS = RECAPTURE_FIELDS
+
+
+@dataclass
+class RowProblem:
+    line: int
+    field: str
+    message: str
+
+
+@dataclass
+class ImportReport:
+    rows: int = 0
+    created: int = 0
+    merged: int = 0
+    skipped: int = 0
+    problems: list[RowProblem] = field(default_factory=list)
+    ignored_columns: list[str] = field(default_factory=list)
+
+    def skip(self, line: int, error: ValidationError) -> None:
+        self.skipped += 1
+        if len(self.problems) < MAX_REPORTED:
+            for name, messages in error.errors.items():
+                self.problems.append(RowProblem(line, name, " ".join(messages)))
+
+
+def clean_row(values: dict[str, str]) -> dict[str, Any]:
+    """A row's lead fields, validated; raises :class:`ValidationError` naming the field."""
+    given = {name: value for name, value in values.items() if value.strip()}
+    first, last = given.pop("first_name", ""), given.pop("last_name", "")
+    if "lead_name" not in given and (first or last):
+        given["lead_name"] = f"{first.strip()} {last.strip()}".strip()
+    mobile = given.pop("mobile_no", "")
+    if "phone" not in given and mobile:
+        given["phone"] = mobile
+    row = fields.clean(given, ROW_CLEANERS)
+    if not row.get("email"):
+        raise ValidationError.single("email", "Every row needs an email.")
+    if not row.get("lead_name") and not row.get("company_name"):
+        raise ValidationError.single("lead_name", "Give a person's name or a company name.")
+    if row.get("is_organization") and not row.get("company_name"):
+        raise ValidationError.single("company_name", "An organization lead needs a company name.")
+    if not row.get("lead_name"):
+        row["is_organization"] = True
+    return row
+
+
+def import_leads(
+    session: DBSession, sheet: Sheet, *, filename: str, by: str | None = None
+) -> ImportReport:
+    """Import every row of ``sheet``; the caller commits (or rolls back on an error)."""
+    report = ImportReport(ignored_columns=sheet.ignored)
+    created_ids: list[int] = []
+    merged_ids: set[int] = set()
+    rows = iter(sheet.rows)
+    while chunk := list(islice(rows, CHUNK)):
+        pending: dict[str, tuple[int, dict[str, Any]]] = {}
+        for line, values in chunk:
+            report.rows += 1
+            try:
+                row = clean_row(values)
+            except ValidationError as error:
+                report.skip(line, error)
+                continue
+            earlier = pending.get(row["email"])
+            if earlier is not None:  # the lead is the first line's, filled in by this one
+                report.merged += 1
+                line, row = earlier[0], {**earlier[1], **row}
+            pending[row["email"]] = (line, row)
+        created, merged = _write_chunk(session, pending, filename=filename, by=by)
+        created_ids.extend(created)
+        merged_ids.update(merged)
+        report.created += len(created)
+        report.merged += len(merged)
+    if created_ids or merged_ids:
+        send_on_commit(
+            session,
+            signals.leads_imported,
+            created_ids=created_ids,
+            merged_ids=sorted(merged_ids),
+            filename=filename,
+        )
+    return report
+
+
+def _write_chunk(
+    session: DBSession,
+    pending: dict[str, tuple[int, dict[str, Any]]],
+    *,
+    filename: str,
+    by: str | None,
+) -> tuple[list[int], list[int]]:
+    if not pending:
+        return [], []
+    now = utcnow()
+    known = dict(
+        session.execute(select(Lead.email, Lead.id).where(Lead.email.in_(list(pending))))
+        .tuples()
+        .all()
+    )
+    fresh = [email for email in pending if email not in known]
+    inserted = insert_new_leads(session, [_new_lead(pending[e][1], now, by) for e in fresh])
+    created = {row.email: row.id for row in inserted}
+    lost_races = [email for email in fresh if email not in created]
+    if lost_races:  # made meanwhile by a concurrent capture: merge into those
+        known.update(
+            session.execute(select(Lead.email, Lead.id).where(Lead.email.in_(lost_races)))
+            .tuples()
+            .all()
+        )
+    name_and_assign(session, ((created[e], pending[e][1]["source"]) for e in created))
+    merged = {email: known[email] for email in pending if email in known}
+    _merge(session, {known[e]: pending[e][1] for e in merged}, now)
+    history = _history(pending, created, merged, filename[:100], now, by)
+    session.execute(insert(HistoryEntry), list(history))
+    return list(created.values()), list(merged.values())
+
+
+def _new_lead(row: dict[str, Any], now: datetime, by: str | None) -> dict[str, Any]:
+    values: dict[str, Any] = {name: row.get(name) for name in IMPORTED_FIELDS}
+    values["is_organization"] = bool(row.get("is_organization"))
+    values["status"] = row.get("status") or LeadStatus.LEAD.value
+    values["source"] = row["source"] = row.get("source") or LeadSource.IMPORT.value
+    values.update(owner=by, created_at=now, updated_at=now)
+    return values
+
+
+def _merge(session: DBSession, rows: dict[int, dict[str, Any]], now: datetime) -> None:
+    """Fill in or replace the merged fields a row gives, in one executemany UPDATE."""
+    if not rows:
+        return
+    table = cast(Table, Lead.__table__)
+    statement = (
+        update(table)
+        .where(table.c.id == bindparam("lead_id"))
+        .values(
+            {
+                **{
+                    name: func.coalesce(bindparam(f"new_{name}"), table.c[name])
+                    for name in MERGED_FIELDS
+                },
+                "updated_at": now,
+            }
+        )
+    )
+    session.execute(
+        statement,
+        [
+            {"lead_id": lead_id, **{f"new_{name}": row.get(name) for name in MERGED_FIELDS}}
+            for lead_id, row in rows.items()
+        ],
+    )
+
+
+def _history(
+    pending: dict[str, tuple[int, dict[str, Any]]],
+    created: dict[str, int],
+    merged: dict[str, int],
+    filename: str,
+    now: datetime,
+    by: str | None,
+) -> Iterator[dict[str, Any]]:
+    def entry(
+        lead_id: int, kind: HistoryKind, event: str | None, subject: str, **more: Any
+    ) -> dict[str, Any]:
+        return {
+            "created_by": by,
+            "lead_id": lead_id,
+            "customer_id": None,
+            "kind": kind.value,
+            "event": event,
+            "subject": subject,
+            "body": more.get("body"),
+            "data": more.get("data"),
+            "created_at": now,
+        }
+
+    for email, (line, row) in pending.items():
+        where = {"file": filename, "line": line}
+        if email in created:
+            lead_id = created[email]
+            yield entry(
+                lead_id,
+                HistoryKind.SYSTEM,
+                SystemEvent.CREATED.value,
+                f"Lead imported from {filename}, line {line}",
+                data=where,
+            )
+            yield entry(
+                lead_id,
+                HistoryKind.SYSTEM,
+                SystemEvent.STATUS_CHANGED.value,
+                f"Status set to {row.get('status') or LeadStatus.LEAD.value}",
+                data={"old": None, "new": row.get("status") or LeadStatus.LEAD.value},
+            )
+        else:
+            lead_id = merged[email]
+            yield entry(
+                lead_id,
+                HistoryKind.SYSTEM,
+                SystemEvent.CAPTURED_AGAIN.value,
+                f"Updated from {filename}, line {line}",
+                data=where,
+            )
+            if row.get("notes"):
+                yield entry(lead_id, HistoryKind.NOTE, None, row["notes"][:120], body=row["notes"])
