@@ -8,12 +8,14 @@ from pathlib import Path
 from typing import Any, TextIO
 
 import click
+from flask import current_app
 from flask.cli import AppGroup
 
 from .errors import ValidationError
 from .exporting import export_csv
 from .followups import remind
 from .importing import import_leads
+from .mailbox import MailboxError, fetch_mail
 from .spreadsheets import open_sheet
 from .sweep import run_sweep
 from .transactions import current_session
@@ -89,3 +91,19 @@ def export_command(output: TextIO, **filters: str | None) -> None:
             output.write(piece)
     except ValidationError as error:
         raise click.ClickException(str(error)) from None
+
+
+@leads_cli.command("fetch-mail")
+def fetch_mail_command() -> None:
+    """Read the mailbox's new messages: new senders become leads, known ones' history."""
+    try:
+        result = fetch_mail(
+            current_session(), current_app.config, progress=lambda line: click.echo(line)
+        )
+    except MailboxError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(
+        f"Mail: {result.seen} message(s) read, {result.leads_created} new lead(s), "
+        f"{result.on_history} on known leads' history, {result.skipped} skipped, "
+        f"{result.taken_before} taken before, {result.failed} failed (left for the next run)."
+    )

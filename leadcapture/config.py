@@ -47,6 +47,17 @@ DEFAULTS: dict[str, Any] = {
     "WEBFORM_ORIGINS": None,
     # The Content-Security-Policy frame-ancestors of the web form's pages ("*": any site).
     "WEBFORM_FRAME_ANCESTORS": "*",
+    # The mailbox `flask leads fetch-mail` reads (IMAP); no host: no mailbox.
+    "IMAP_HOST": None,
+    "IMAP_PORT": 993,
+    "IMAP_SSL": True,
+    "IMAP_STARTTLS": False,
+    "IMAP_USER": None,
+    "IMAP_PASSWORD": None,
+    "IMAP_MAILBOX": "INBOX",
+    "IMAP_TIMEOUT": 30,
+    # A larger message is taken by its header only (the lead and subject, not the body).
+    "MAIL_MAX_BYTES": 10 * 1024 * 1024,
     # The largest spreadsheet the back office's import page takes, in bytes.
     "IMPORT_MAX_BYTES": 50 * 1024 * 1024,
 }

@@ -138,3 +138,46 @@ def smtp(app: Flask) -> Iterator[Inbox]:
     )
     yield inbox
     controller.stop()
+
+
+@pytest.fixture(scope="session")
+def imap_server() -> Iterator[Any]:
+    """Dovecot on a loopback port for the whole run (skipped where it is not installed;
+    .ci/run installs it). Its folder is outside pytest's, which only its owner may enter."""
+    import shutil
+    import tempfile
+
+    from .imapserver import DOVECOT, ImapServer
+
+    if not os.path.exists(DOVECOT):
+        pytest.skip("Dovecot is not installed (apt-get install dovecot-imapd)")
+    root = Path(tempfile.mkdtemp(prefix="leadcapture-imap-"))
+    server = ImapServer(root, free_port())
+    yield server
+    server.stop()
+    shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture
+def mailbox(app: Flask, imap_server: Any) -> Any:
+    """A fresh mailbox of the IMAP server, and the app's LEADCAPTURE_IMAP_* set to it;
+    yields a ``deliver(*messages)`` function."""
+    from .imapserver import PASSWORD
+
+    user = f"shop{os.urandom(4).hex()}"
+    app.config.update(
+        LEADCAPTURE_IMAP_HOST="127.0.0.1",
+        LEADCAPTURE_IMAP_PORT=imap_server.port,
+        LEADCAPTURE_IMAP_SSL=False,
+        LEADCAPTURE_IMAP_USER=user,
+        LEADCAPTURE_IMAP_PASSWORD=PASSWORD,
+    )
+
+    class Mailbox:
+        def deliver(self, *messages: bytes) -> None:
+            imap_server.deliver(user, *messages)
+
+        def unseen(self) -> int:
+            return int(imap_server.unseen(user))
+
+    return Mailbox()

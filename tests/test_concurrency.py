@@ -177,3 +177,34 @@ def test_two_reminder_runs_at_once_remind_each_lead_once(app: Flask) -> None:
         )
         == 150
     )
+
+
+@pytest.mark.parametrize("round_", range(3))
+def test_two_fetch_mail_runs_at_once_take_each_message_once(
+    app: Flask, mailbox: Any, round_: int
+) -> None:
+    """Both runs see every message unseen; the Message-ID claim gives each to one run, and
+    a new sender's lead is made once even when both runs meet it at the same moment."""
+    from email.message import EmailMessage
+
+    from leadcapture.mailbox import fetch_mail
+    from leadcapture.models import MailMessage
+
+    def mail(i: int) -> bytes:
+        message = EmailMessage()
+        message["From"] = f"Sender {i % 10} <s{i % 10}@example.com>"
+        message["Subject"] = f"Message {i}"
+        message["Message-ID"] = f"<r{round_}-{i}@mail.example>"
+        message.set_content(f"Body {i}")
+        return message.as_bytes()
+
+    mailbox.deliver(*(mail(i) for i in range(40)))
+    results = together(app, lambda: fetch_mail(db.session, app.config))
+    total = select(func.count())
+    assert count(app, total.select_from(MailMessage)) == 40
+    assert count(app, total.select_from(Lead)) == 10
+    received = total.select_from(HistoryEntry).where(HistoryEntry.kind == "email_received")
+    assert count(app, received) == 40
+    taken = [r.leads_created + r.on_history for r in results]
+    assert sum(taken) == 40 and sum(r.failed for r in results) == 0
+    assert mailbox.unseen() == 0

@@ -9,6 +9,7 @@ from .deal import Opportunity, Quotation
 from .email import Email
 from .history import HistoryEntry
 from .lead import Lead
+from .mail import MailMessage
 from .token import ApiToken
 
 __all__ = [
@@ -21,6 +22,7 @@ __all__ = [
     "Email",
     "HistoryEntry",
     "Lead",
+    "MailMessage",
     "Opportunity",
     "Quotation",
     "TrackedCart",
