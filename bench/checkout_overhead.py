@@ -24,6 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from results import record  # noqa: E402  (bench/results.py)
 from sqlalchemy import make_url  # noqa: E402
 
 from leadcapture import signals  # noqa: E402
@@ -94,19 +95,13 @@ def main() -> None:
         f"{with_ms / without_ms:.2f} |"
     )
     print(line)
-    results = ROOT / "bench" / "RESULTS.md"
-    if not results.exists():
-        results.write_text(
-            "# Benchmark results\n\n"
-            "## Sign-up → cart → checkout, with the plug-in vs without "
-            "(`bench/checkout_overhead.py`)\n\n"
-            "Median wall time of one journey through the shop's test client; the plug-in's\n"
-            "inbound signals muted for the runs without it, the two kinds interleaved.\n\n"
-            "| date | machine | database | journeys (with + without) | without | with | ratio |\n"
-            "| --- | --- | --- | --- | --- | --- | --- |\n"
-        )
-    with results.open("a") as out:
-        out.write(line + "\n")
+    record(
+        "## Sign-up → cart → checkout, with the plug-in vs without (`bench/checkout_overhead.py`)",
+        "Median wall time of one journey through the shop's test client; the plug-in's\n"
+        "inbound signals muted for the runs without it, the two kinds interleaved.",
+        ["date", "machine", "database", "journeys (with + without)", "without", "with", "ratio"],
+        line,
+    )
 
 
 if __name__ == "__main__":

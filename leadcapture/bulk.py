@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import update
+from sqlalchemy import Table, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from .assignment import next_assignees
@@ -22,12 +22,13 @@ def insert_new_leads(session: DBSession, rows: list[dict[str, Any]]) -> list[Any
     dialect = session.get_bind().dialect.name
     module = postgresql if dialect == "postgresql" else sqlite
     statement = (
-        module.insert(Lead)
-        .values(rows)
+        module.insert(cast(Table, Lead.__table__))
         .on_conflict_do_nothing(index_elements=["email"])
         .returning(Lead.id, Lead.email)
     )
-    return list(session.execute(statement))
+    # executemany on the table: SQLAlchemy batches it into multi-row INSERTs
+    # ("insertmanyvalues") from one cached statement, instead of compiling one huge one.
+    return list(session.execute(statement, rows))
 
 
 def name_and_assign(session: DBSession, created: Iterable[tuple[int, str | None]]) -> None:
@@ -45,3 +46,33 @@ def name_and_assign(session: DBSession, created: Iterable[tuple[int, str | None]
                 for i, who in zip(ids, assignees, strict=True)
             ],
         )
+
+
+def insert_named_leads(session: DBSession, rows: list[dict[str, Any]]) -> list[Any]:
+    """Insert new leads (rows with a ``source``) with their human id and assignee.
+
+    On PostgreSQL the ids come from the table's sequence first, so each lead is written
+    once, whole; elsewhere the leads are inserted, then named and assigned. Returns
+    ``(id, email)`` rows of the leads made (an email already known makes none).
+    """
+    if not rows:
+        return []
+    if session.get_bind().dialect.name != "postgresql":
+        inserted = insert_new_leads(session, rows)
+        source_of = {row["email"]: row["source"] for row in rows}
+        name_and_assign(session, ((row.id, source_of[row.email]) for row in inserted))
+        return inserted
+    ids = session.scalars(
+        text(
+            "SELECT nextval(pg_get_serial_sequence('lc_leads', 'id')) FROM generate_series(1, :n)"
+        ),
+        {"n": len(rows)},
+    ).all()
+    by_source: dict[str | None, list[dict[str, Any]]] = {}
+    for row, lead_id in zip(rows, ids, strict=True):
+        row.update(id=lead_id, name=f"{NAME_PREFIX}{lead_id:05d}")
+        by_source.setdefault(row["source"], []).append(row)
+    for source, group in by_source.items():
+        for row, who in zip(group, next_assignees(session, source, len(group)), strict=True):
+            row["assigned_to"] = who
+    return insert_new_leads(session, rows)

@@ -15,10 +15,10 @@ from datetime import datetime
 from itertools import islice
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, func, insert, select, update
+from sqlalchemy import Table, bindparam, func, insert, select, text, update
 
 from . import fields, signals
-from .bulk import insert_new_leads, name_and_assign
+from .bulk import insert_named_leads
 from .constants import HistoryKind, LeadSource, LeadStatus, SystemEvent
 from .errors import ValidationError
 from .leads import LEAD_FIELDS, RECAPTURE_FIELDS
@@ -100,6 +100,12 @@ def import_leads(
 ) -> ImportReport:
     """Import every row of ``sheet``; the caller commits (or rolls back on an error)."""
     report = ImportReport(ignored_columns=sheet.ignored)
+    if session.get_bind().dialect.name == "postgresql":
+        # The same statements run once per chunk. After a few runs psycopg prepares them
+        # and PostgreSQL may settle on a generic plan costed from the table's statistics,
+        # which cannot count the rows this transaction has added: a lookup by email then
+        # scans a table that has grown by the import. Plan each run for its values.
+        session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
     created_ids: list[int] = []
     merged_ids: set[int] = set()
     rows = iter(sheet.rows)
@@ -149,7 +155,7 @@ def _write_chunk(
         .all()
     )
     fresh = [email for email in pending if email not in known]
-    inserted = insert_new_leads(session, [_new_lead(pending[e][1], now, by) for e in fresh])
+    inserted = insert_named_leads(session, [_new_lead(pending[e][1], now, by) for e in fresh])
     created = {row.email: row.id for row in inserted}
     lost_races = [email for email in fresh if email not in created]
     if lost_races:  # made meanwhile by a concurrent capture: merge into those
@@ -158,20 +164,19 @@ def _write_chunk(
             .tuples()
             .all()
         )
-    name_and_assign(session, ((created[e], pending[e][1]["source"]) for e in created))
     merged = {email: known[email] for email in pending if email in known}
     _merge(session, {known[e]: pending[e][1] for e in merged}, now)
     history = _history(pending, created, merged, filename[:100], now, by)
-    session.execute(insert(HistoryEntry), list(history))
+    session.execute(insert(cast(Table, HistoryEntry.__table__)), list(history))
     return list(created.values()), list(merged.values())
 
 
 def _new_lead(row: dict[str, Any], now: datetime, by: str | None) -> dict[str, Any]:
     values: dict[str, Any] = {name: row.get(name) for name in IMPORTED_FIELDS}
     values["is_organization"] = bool(row.get("is_organization"))
-    values["status"] = row.get("status") or LeadStatus.LEAD.value
+    values["status"] = row["status"] = row.get("status") or LeadStatus.LEAD.value
     values["source"] = row["source"] = row.get("source") or LeadSource.IMPORT.value
-    values.update(owner=by, created_at=now, updated_at=now)
+    values.update(owner=by, created_at=now, updated_at=now, name=None, assigned_to=None)
     return values
 
 
@@ -233,15 +238,8 @@ def _history(
                 lead_id,
                 HistoryKind.SYSTEM,
                 SystemEvent.CREATED.value,
-                f"Lead imported from {filename}, line {line}",
-                data=where,
-            )
-            yield entry(
-                lead_id,
-                HistoryKind.SYSTEM,
-                SystemEvent.STATUS_CHANGED.value,
-                f"Status set to {row.get('status') or LeadStatus.LEAD.value}",
-                data={"old": None, "new": row.get("status") or LeadStatus.LEAD.value},
+                f"Lead imported from {filename}, line {line}; status {row['status']}",
+                data={**where, "status": row["status"]},
             )
         else:
             lead_id = merged[email]

@@ -82,7 +82,7 @@ def test_the_cli_imports_erpnext_columns_merges_and_reports_bad_rows(
     assert len(imported) == 1 and len(imported[0]["created_ids"]) == 2
     with app.app_context():
         subjects = set(db.session.scalars(select(HistoryEntry.subject)))
-    assert "Lead imported from erpnext.csv, line 2" in subjects
+    assert "Lead imported from erpnext.csv, line 2; status Open" in subjects
     assert "Updated from erpnext.csv, line 7" in subjects
 
     again = runner.invoke(args=["leads", "import", str(path)])  # the same file twice

@@ -1,0 +1,32 @@
+"""bench/RESULTS.md: one section per benchmark, each a table that new runs add rows to."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
+
+
+def record(heading: str, intro: str, columns: list[str], row: str) -> None:
+    """Add ``row`` at the end of the table under ``heading`` (made if missing)."""
+    text = RESULTS.read_text() if RESULTS.exists() else "# Benchmark results\n"
+    lines = text.rstrip("\n").split("\n")
+    if heading not in lines:
+        lines += [
+            "",
+            heading,
+            "",
+            *intro.strip().split("\n"),
+            "",
+            "| " + " | ".join(columns) + " |",
+            "|" + " --- |" * len(columns),
+        ]
+        lines.append(row)
+    else:
+        at = lines.index(heading) + 1
+        while at < len(lines) and not lines[at].startswith("## "):
+            at += 1
+        while lines[at - 1] == "":
+            at -= 1
+        lines.insert(at, row)
+    RESULTS.write_text("\n".join(lines) + "\n")
