@@ -33,6 +33,8 @@ class SweepResult:
     leads_created: int = 0
     lost: int = 0
     emails: int = 0
+    events: int = 0
+    resent: int = 0
     cart_ids: list[int] = field(default_factory=list)
 
 

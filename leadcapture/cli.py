@@ -10,12 +10,17 @@ from typing import Any, TextIO
 import click
 from flask import current_app
 from flask.cli import AppGroup
+from sqlalchemy import func, select, text
 
 from .errors import ValidationError
 from .exporting import export_csv
 from .followups import remind
 from .importing import import_leads
 from .mailbox import MailboxError, fetch_mail
+from .models import InboundEvent
+from .models.event import PENDING
+from .outbox import retry as retry_events
+from .recovery import resend_failed
 from .spreadsheets import open_sheet
 from .sweep import run_sweep
 from .transactions import current_session
@@ -29,7 +34,22 @@ def sweep_command() -> None:
     result = run_sweep(current_session(), progress=lambda line: click.echo(line))
     click.echo(
         f"Sweep done: {result.abandoned} cart(s) abandoned, {result.leads_created} new "
-        f"lead(s), {result.lost} lost, {result.emails} recovery email(s)."
+        f"lead(s), {result.lost} lost, {result.emails} recovery email(s); "
+        f"{result.events} kept event(s) handled, {result.resent} failed email(s) sent again."
+    )
+
+
+@leads_cli.command("retry")
+def retry_command() -> None:
+    """Handle the captured events a failure kept back, and send failed emails again."""
+    session = current_session()
+    events = retry_events(session)
+    resent = resend_failed(session)
+    waiting = session.scalar(select(func.count()).select_from(InboundEvent).where(text(PENDING)))
+    session.rollback()
+    click.echo(
+        f"Retry: {events} kept event(s) handled, {resent} failed email(s) sent again; "
+        f"{waiting} event(s) still waiting."
     )
 
 

@@ -80,6 +80,8 @@ class EmailStatus(StrEnum):
     SENT = "sent"
     OUTBOX = "outbox"
     FAILED = "failed"
+    #: A failed email not sent again: its lead may no longer be written to.
+    CANCELLED = "cancelled"
 
 
 class HistoryKind(StrEnum):

@@ -9,6 +9,7 @@ to its end writes nothing. Rows are read as they are written, so memory stays fl
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -106,7 +107,7 @@ def import_leads(
         # which cannot count the rows this transaction has added: a lookup by email then
         # scans a table that has grown by the import. Plan each run for its values.
         session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
-    created_ids: list[int] = []
+    created_ids = array("q")  # 8 bytes a lead: the only thing that grows with the file
     merged_ids: set[int] = set()
     rows = iter(sheet.rows)
     while chunk := list(islice(rows, CHUNK)):

@@ -7,6 +7,7 @@ happens when the transaction has fully ended, so receivers may use the session a
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from blinker import Signal
@@ -19,13 +20,16 @@ from .transactions import DBSession
 _PENDING = "leadcapture.pending_signals"
 _READY = "leadcapture.ready_signals"
 
-Queued = tuple[Signal, Any, dict[str, Any]]
+
+def call_after_commit(session: DBSession, work: Callable[[], Any]) -> None:
+    """Call ``work`` once the outermost transaction has committed (never if it rolls back)."""
+    session.info.setdefault(_PENDING, []).append(work)
 
 
 def send_on_commit(session: DBSession, signal: Signal, **kwargs: Any) -> None:
     """Queue ``signal`` to be sent, with the current app as sender, after the commit."""
     sender = current_app._get_current_object()  # type: ignore[attr-defined]
-    session.info.setdefault(_PENDING, []).append((signal, sender, kwargs))
+    call_after_commit(session, lambda: signal.send(sender, **kwargs))
 
 
 @event.listens_for(Session, "after_commit")
@@ -39,7 +43,7 @@ def _commit_seen(session: Session) -> None:
 def _transaction_ended(session: Session, transaction: SessionTransaction) -> None:
     if transaction.parent is not None or transaction.nested:
         return
-    ready: list[Queued] = session.info.pop(_READY, [])
+    ready: list[Callable[[], Any]] = session.info.pop(_READY, [])
     session.info.pop(_PENDING, None)
-    for signal, sender, kwargs in ready:
-        signal.send(sender, **kwargs)
+    for work in ready:
+        work()

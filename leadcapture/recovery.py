@@ -222,6 +222,55 @@ def send_due_emails(
                 log.exception("leadcapture: recovery email for cart %s failed", cart_id)
 
 
+#: How often a failed recovery email is tried again (by the sweep or ``flask leads retry``).
+MAX_SEND_ATTEMPTS = 5
+
+
+def resend_failed(session: DBSession, *, limit: int = 500) -> int:
+    """Send again the recovery emails an SMTP outage failed; returns how many went out.
+
+    Each try is claimed first by a conditional UPDATE of its count, so runs on several
+    hosts never send one email twice; a lead that may no longer be written to (it
+    unsubscribed, or its cart was bought meanwhile) gets none.
+    """
+    failed = session.execute(
+        select(Email.id, Email.attempts)
+        .where(Email.status == EmailStatus.FAILED, Email.attempts < MAX_SEND_ATTEMPTS)
+        .order_by(Email.id)
+        .limit(limit)
+    ).all()
+    session.commit()
+    sent = 0
+    for email_id, attempts in failed:
+        claimed = session.execute(
+            update(Email)
+            .where(
+                Email.id == email_id,
+                Email.status == EmailStatus.FAILED,
+                Email.attempts == attempts,
+            )
+            .values(attempts=attempts + 1)
+            .execution_options(synchronize_session=False)
+        ).rowcount  # type: ignore[attr-defined]
+        if not claimed:
+            session.rollback()
+            continue
+        email = session.get(Email, email_id)
+        assert email is not None
+        lead = session.get(Lead, email.lead_id) if email.lead_id else None
+        cart = session.get(TrackedCart, email.cart_id) if email.cart_id else None
+        if lead is None or not may_email(lead) or (cart and cart.checked_out_at is not None):
+            email.status = EmailStatus.CANCELLED
+            email.error = "Not sent again: the lead may no longer be written to."
+            session.commit()
+            continue
+        session.commit()
+        deliver(session, email, unsubscribe_url(lead))
+        session.commit()
+        sent += email.status == EmailStatus.SENT
+    return sent
+
+
 def open_restore_link(
     session: DBSession, payload: dict[str, Any]
 ) -> tuple[TrackedCart, str | None]:

@@ -56,7 +56,7 @@ lead_status_changed = _signals.signal("lead-status-changed")
 
 #: Sent by the plug-in after a spreadsheet import is committed — once per import, not
 #: ``lead_created`` per row, so that a file of 100,000 rows is one message.
-#: Keyword arguments: ``created_ids`` (list[int], new leads), ``merged_ids`` (list[int],
+#: Keyword arguments: ``created_ids`` (a sequence of int: new leads), ``merged_ids`` (list[int],
 #: known leads the file updated), ``filename`` (str).
 leads_imported = _signals.signal("leads-imported")
 

@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from flask import current_app
 
 from .abandonment import SweepResult, abandon_batch, mark_lost
+from .outbox import retry as retry_events
 from .transactions import DBSession
 
 
@@ -27,6 +28,9 @@ def run_sweep(
     recovery_on = bool(config["LEADCAPTURE_RECOVERY_EMAILS"])
     batch_size = int(config["LEADCAPTURE_SWEEP_BATCH_SIZE"])
     total = SweepResult()
+    # Events a failure kept back are handled first: a kept cart change may make a cart
+    # abandonable, a kept order may take one out of the sweep.
+    total.events = retry_events(session, now=now)
     while True:
         batch = abandon_batch(
             session,
@@ -47,9 +51,9 @@ def run_sweep(
         session, now=now, lost_after_days=int(config["LEADCAPTURE_CART_LOST_AFTER_DAYS"])
     )
     session.commit()
-    if recovery_on:
-        from .recovery import send_due_emails
+    from .recovery import resend_failed, send_due_emails
 
+    if recovery_on:
         total.emails = send_due_emails(
             session,
             now=now,
@@ -57,4 +61,5 @@ def run_sweep(
             batch_size=batch_size,
             discount_code=extension.discount_code,
         )
+    total.resent = resend_failed(session)
     return total

@@ -9,6 +9,7 @@ from typing import Any
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from leadcapture import addresses_of_web_user, signals
 
@@ -19,6 +20,8 @@ from .models import Order, User
 from .safety import safe_next
 
 bp = Blueprint("accounts", __name__)
+
+EXISTS = "An account with this email exists already. Sign in instead."
 
 
 @cache
@@ -41,7 +44,7 @@ def register() -> Any:
         if db.session.scalar(
             select(func.count()).select_from(User).where(func.lower(User.email) == email)
         ):
-            form.email.errors.append("An account with this email exists already. Sign in instead.")
+            form.email.errors.append(EXISTS)
         else:
             user = User(
                 email=email,
@@ -51,17 +54,25 @@ def register() -> Any:
             )
             user.set_password(form.password.data)
             db.session.add(user)
-            db.session.commit()
+            try:
+                db.session.flush()
+                # Sent before the commit: the plug-in keeps the event in this
+                # transaction, so the account and its lead capture go in together.
+                signals.user_registered.send(
+                    current_app._get_current_object(),  # type: ignore[attr-defined]
+                    user_id=str(user.id),
+                    email=user.email,
+                    full_name=user.full_name,
+                    phone=user.phone,
+                    company_name=user.company_name,
+                )
+                db.session.commit()
+            except IntegrityError:  # the same email registered at this very moment
+                db.session.rollback()
+                form.email.errors.append(EXISTS)
+                return render_template("account/register.html", form=form), 200
             login_user(user)
             cart.merge_guest_cart(user)
-            signals.user_registered.send(
-                current_app._get_current_object(),  # type: ignore[attr-defined]
-                user_id=str(user.id),
-                email=user.email,
-                full_name=user.full_name,
-                phone=user.phone,
-                company_name=user.company_name,
-            )
             flash("Welcome! Add your addresses now, and checkout will be quicker.", "success")
             return redirect(url_for("leadcapture_portal.new_address"))
     return render_template("account/register.html", form=form)

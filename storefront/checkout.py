@@ -79,8 +79,7 @@ def _place(form: CheckoutForm, user: User | None, lines: list[cart.Line]) -> Ord
     ]
     db.session.add(order)
     cart.clear(user)
-    db.session.commit()
-    session.pop("coupon", None)
+    db.session.flush()
     return order
 
 
@@ -100,10 +99,8 @@ def checkout() -> Any:
     if form.validate_on_submit():
         key = cart.cart_id(user)
         order = _place(form, user, lines)
-        if user is None:
-            session["orders"] = [*session.get("orders", []), order.id][-20:]
-            cart.report(None)
-            session.pop("cart_token", None)
+        # Sent before the commit: the plug-in keeps the event in this transaction, so
+        # the order and its lead capture are written together or not at all.
         signals.order_placed.send(
             current_app._get_current_object(),  # type: ignore[attr-defined]
             order_id=order.number,
@@ -118,6 +115,12 @@ def checkout() -> Any:
             billing_address=order.address("billing"),
             shipping_address=order.address("shipping"),
         )
+        db.session.commit()
+        session.pop("coupon", None)
+        if user is None:
+            session["orders"] = [*session.get("orders", []), order.id][-20:]
+            cart.report(None)
+            session.pop("cart_token", None)
         return redirect(url_for(".confirmation", order_id=order.id))
     coupon = coupons.usable(session.get("coupon"))
     return render_template(

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from flask import Flask
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from leadcapture import CustomerType, LeadSource, LeadStatus, capture_lead, signals
-from leadcapture.models import Address, Contact, Customer, HistoryEntry, Lead
+from leadcapture.models import Address, Contact, Customer, HistoryEntry, InboundEvent, Lead
+from leadcapture.models.base import utcnow
 from storefront.extensions import db
 from storefront.models import Order, User
 
@@ -148,3 +149,19 @@ def test_a_failing_conversion_writes_nothing_half_way_and_the_order_stands(
         assert lead.status == LeadStatus.OPEN
         assert not [e for e in lead.history if e.event in ("order_placed", "converted")]
     assert "record_order failed" in caplog.text
+
+    # The order's event was kept with the order; a retry converts the lead, once.
+    monkeypatch.undo()
+    runner = app.test_cli_runner()
+    assert "0 kept event(s) handled" in runner.invoke(args=["leads", "retry"]).output  # not due
+    with app.app_context():
+        db.session.execute(update(InboundEvent).values(next_attempt_at=utcnow()))
+        db.session.commit()
+    output = runner.invoke(args=["leads", "retry"]).output
+    assert "1 kept event(s) handled" in output and "0 event(s) still waiting" in output
+    assert "0 kept event(s) handled" in runner.invoke(args=["leads", "retry"]).output
+    assert (count(app, Customer), count(app, Contact), count(app, Address)) == (1, 1, 2)
+    with app.app_context():
+        lead = db.session.scalars(select(Lead)).one()
+        assert lead.status == LeadStatus.CONVERTED
+        assert len([e for e in lead.history if e.event == "converted"]) == 1

@@ -157,3 +157,23 @@ def test_with_redis_every_worker_shares_the_count(app: Flask, database_url: str)
         for i, worker in enumerate([app, other] * 3)
     ]
     assert statuses == [303] * 5 + [429]
+
+
+def test_hostile_text_never_gets_a_server_error(app: Flask) -> None:
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    app.config["LEADCAPTURE_WEBFORM_RATE_LIMIT"] = "1000 per minute"
+
+    @settings(max_examples=40, deadline=None)
+    @given(
+        name=st.text(max_size=300),
+        email=st.text(max_size=300),
+        message=st.text(max_size=600),
+        source=st.text(max_size=40),
+    )
+    def check(name: str, email: str, message: str, source: str) -> None:
+        data = {"lead_name": name, "email": email, "message": message, "source": source}
+        assert post(app, data).status_code in (303, 400)
+
+    check()

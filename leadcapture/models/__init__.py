@@ -7,6 +7,7 @@ from .cart import TrackedCart
 from .customer import Contact, Customer
 from .deal import Opportunity, Quotation
 from .email import Email
+from .event import InboundEvent
 from .history import HistoryEntry
 from .lead import Lead
 from .mail import MailMessage
@@ -21,6 +22,7 @@ __all__ = [
     "Customer",
     "Email",
     "HistoryEntry",
+    "InboundEvent",
     "Lead",
     "MailMessage",
     "Opportunity",

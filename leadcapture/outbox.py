@@ -1,0 +1,160 @@
+"""The outbox of lead capture: no inbound event is lost, and none breaks the shop.
+
+Each inbound signal is first written down as an :class:`InboundEvent`. Sent inside the
+shop's transaction (before its commit), the event is written in that transaction, so it
+exists exactly when the shop's order or account does; sent outside one, the plug-in
+commits it first. Then it is handled in a transaction of its own, after the shop's
+commit. If handling fails, the error is logged, the event stays ``pending`` with the
+error and a later time to try again, and ``flask leads retry`` (or the next sweep)
+handles it. Handling and marking ``done`` commit together, and a handler takes its
+event with ``FOR UPDATE SKIP LOCKED``: each event is handled once.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from functools import partial
+from typing import Any
+
+from sqlalchemy import event as sa_event
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session, SessionTransaction, scoped_session
+
+from .models import InboundEvent
+from .models.base import utcnow
+from .models.event import PENDING
+from .oncommit import call_after_commit
+from .transactions import DBSession, in_transaction
+
+log = logging.getLogger("leadcapture")
+
+#: kind → the domain function that handles it; filled by :mod:`leadcapture.receivers`.
+HANDLERS: dict[str, Callable[..., Any]] = {}
+#: How long to wait before trying a failed event again: doubles each time, up to a day.
+FIRST_DELAY = timedelta(minutes=1)
+MAX_DELAY = timedelta(days=1)
+
+
+def _encode(value: Any) -> Any:
+    """Signal arguments as JSON: decimals as text, times tagged so they come back."""
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, datetime):
+        return {"$datetime": value.isoformat()}
+    if isinstance(value, dict):
+        return {str(k): _encode(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_encode(v) for v in value]
+    return value
+
+
+def _decode(value: Any) -> Any:
+    if isinstance(value, dict):
+        if set(value) == {"$datetime"}:
+            return datetime.fromisoformat(value["$datetime"])
+        return {k: _decode(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_decode(v) for v in value]
+    return value
+
+
+_WROTE = "leadcapture.transaction_wrote"
+
+
+@sa_event.listens_for(Session, "after_flush")
+def _wrote(session: Session, context: Any) -> None:
+    session.info[_WROTE] = True
+
+
+@sa_event.listens_for(Session, "after_transaction_end")
+def _ended(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.parent is None and not transaction.nested:
+        session.info.pop(_WROTE, None)
+
+
+def _carries_writes(session: DBSession) -> bool:
+    """Is the session in a transaction that writes (the shop's, before its commit)?"""
+    inner = session() if isinstance(session, scoped_session) else session
+    return inner.in_transaction() and bool(
+        inner.info.get(_WROTE) or inner.new or inner.dirty or inner.deleted
+    )
+
+
+def capture(session: DBSession, kind: str, payload: dict[str, Any]) -> None:
+    """Write the event down — in the shop's transaction when the signal comes inside one
+    that writes — and handle it once that has committed. Never raises: the shop's
+    request goes on."""
+    try:
+        event = InboundEvent(kind=kind, payload=_encode(payload), state="pending", attempts=0)
+        if _carries_writes(session):
+            session.add(event)
+            call_after_commit(session, lambda: handle(session, event.id))
+            return
+        in_transaction(session, lambda: session.add(event))
+    except Exception:
+        log.exception("leadcapture: could not keep the %s event %r", kind, payload)
+        return
+    handle(session, event.id)
+
+
+def _handle_now(session: DBSession, event_id: int) -> bool:
+    event = session.scalars(
+        select(InboundEvent)
+        .where(InboundEvent.id == event_id, text(PENDING))
+        .with_for_update(skip_locked=True)
+    ).first()
+    if event is None:  # handled already, or being handled by another process
+        return False
+    HANDLERS[event.kind](session, **_decode(event.payload))
+    event.state = "done"
+    event.handled_at = utcnow()
+    event.last_error = None
+    return True
+
+
+def _note_failure(session: DBSession, event_id: int, error: BaseException) -> str:
+    event = session.get(InboundEvent, event_id, with_for_update=True)
+    if event is None or event.state != "pending":
+        return "?"
+    event.attempts += 1
+    event.last_error = f"{type(error).__name__}: {error}"[:2000]
+    delay = min(FIRST_DELAY * 2 ** (event.attempts - 1), MAX_DELAY)
+    event.next_attempt_at = utcnow() + delay
+    return event.kind
+
+
+def handle(session: DBSession, event_id: int) -> bool:
+    """Handle one pending event; ``True`` if it was handled now. A failure is logged and
+    noted on the event for a later try."""
+    try:
+        return in_transaction(session, lambda: _handle_now(session, event_id))
+    except Exception as error:
+        kind = "?"
+        try:
+            kind = in_transaction(session, partial(_note_failure, session, event_id, error))
+        except Exception:
+            log.exception("leadcapture: could not note the failure of event %s", event_id)
+        log.error(
+            "leadcapture: %s failed (event %s); it is kept for a retry",
+            HANDLERS.get(kind, handle).__name__,
+            event_id,
+            exc_info=error,
+        )
+        return False
+
+
+def retry(session: DBSession, *, now: datetime | None = None, limit: int = 1000) -> int:
+    """Handle the pending events whose time has come, oldest first; returns how many
+    were handled now (``flask leads retry``; the sweep calls it too)."""
+    moment = now or datetime.now(UTC)
+    ids = session.scalars(
+        select(InboundEvent.id)
+        .where(text(PENDING), InboundEvent.next_attempt_at <= moment)
+        .order_by(InboundEvent.next_attempt_at, InboundEvent.id)
+        .limit(limit)
+    ).all()
+    session.rollback()  # end the read; each event gets its own transaction
+    return sum(handle(session, event_id) for event_id in ids)
