@@ -16,11 +16,13 @@ from .leads import capture_lead, find_by_email, register_web_user, set_status, u
 from .migrations import configure_alembic
 from .models import metadata
 from .orders import record_order
+from .ratelimit import within_rate_limit
 from .status import Trigger, automatic_status
 from .transactions import DBSession, in_transaction
 from .webuser import WebUser
 
 __all__ = [
+    "within_rate_limit",
     "AddressType",
     "CustomerType",
     "DBSession",

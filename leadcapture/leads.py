@@ -80,8 +80,11 @@ def find_by_email(session: DBSession, email: str, *, for_update: bool = False) -
     return session.scalars(query).first()
 
 
-def find_by_web_user(session: DBSession, user_id: str) -> Lead | None:
-    return session.scalars(select(Lead).where(Lead.web_user_id == str(user_id))).first()
+def find_by_web_user(session: DBSession, user_id: str, *, for_update: bool = False) -> Lead | None:
+    query = select(Lead).where(Lead.web_user_id == str(user_id))
+    if for_update:
+        query = query.with_for_update()
+    return session.scalars(query).first()
 
 
 def set_status(

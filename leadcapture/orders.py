@@ -86,7 +86,9 @@ def record_order(
     normalized = fields.email("email", email, required=True) or ""
     name = fields.text("full_name", full_name, max_length=MAX_NAME, required=True)
     user_key = str(user_id) if user_id is not None else None
-    lead = find_by_web_user(session, user_key) if user_key else None
+    # The lead is locked before anything refers to it: concurrent orders of one shopper
+    # then queue on that row instead of deadlocking when the conversion locks it later.
+    lead = find_by_web_user(session, user_key, for_update=True) if user_key else None
     if lead is None and user_key:
         lead = register_web_user(
             session,

@@ -25,9 +25,10 @@ def _limiter(app: Flask) -> RateLimiter:
     return limiter
 
 
-def allow(scope: str, limit: str) -> bool:
+def within_rate_limit(scope: str, limit: str) -> bool:
     """Count one request of this client against ``limit`` (e.g. ``"5 per minute"``) for
-    ``scope``; ``False`` once the client is over it."""
+    ``scope``; ``False`` once the client is over it. Public: a host may guard its own
+    forms (login, registration) with the plug-in's storage."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     client = request.remote_addr or "unknown"
     return _limiter(app).hit(parse(limit), "leadcapture", scope, client)

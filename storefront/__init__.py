@@ -55,6 +55,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         STOREFRONT_DEMO_STAFF_PASSWORD="demo-staff-password",  # noqa: S106 (the documented demo login)
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
+        STOREFRONT_LOGIN_RATE_LIMIT="10 per minute",
+        STOREFRONT_REGISTER_RATE_LIMIT="5 per minute",
     )
     app.config.from_prefixed_env()
     if test_config is not None:
@@ -69,11 +71,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     migrate.init_app(app, db, directory=MIGRATIONS)
     leadcapture.init_app(app)
 
-    from . import accounts, capture, cart_views, catalog, checkout
+    from . import accounts, capture, cart_views, catalog, checkout, security
 
     for blueprint in (catalog.bp, cart_views.bp, accounts.bp, checkout.bp, capture.bp):
         app.register_blueprint(blueprint)
     cli.register(app)
+    security.secure(app)
 
     @app.context_processor
     def shop_context() -> dict[str, Any]:

@@ -11,7 +11,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from leadcapture import addresses_of_web_user, signals
+from leadcapture import addresses_of_web_user, signals, within_rate_limit
 
 from . import cart
 from .extensions import db
@@ -22,6 +22,7 @@ from .safety import safe_next
 bp = Blueprint("accounts", __name__)
 
 EXISTS = "An account with this email exists already. Sign in instead."
+TOO_MANY = "Too many attempts from here; wait a minute and try again."
 
 
 @cache
@@ -39,6 +40,11 @@ def find_user(email: str) -> User | None:
 @bp.route("/register", methods=["GET", "POST"])
 def register() -> Any:
     form = RegisterForm()
+    if form.is_submitted() and not within_rate_limit(
+        "register", current_app.config["STOREFRONT_REGISTER_RATE_LIMIT"]
+    ):
+        form.form_errors.append(TOO_MANY)
+        return render_template("account/register.html", form=form), 429
     if form.validate_on_submit():
         email = form.email.data.strip().lower()
         if db.session.scalar(
@@ -83,6 +89,11 @@ def login() -> Any:
     form = LoginForm()
     if request.method == "GET":
         form.next.data = safe_next(request.args.get("next")) or ""
+    if form.is_submitted() and not within_rate_limit(
+        "login", current_app.config["STOREFRONT_LOGIN_RATE_LIMIT"]
+    ):
+        form.form_errors.append(TOO_MANY)
+        return render_template("account/login.html", form=form), 429
     if form.validate_on_submit():
         user = find_user(form.email.data)
         password_ok = (user or _stand_in()).check_password(form.password.data)

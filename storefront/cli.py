@@ -1,4 +1,4 @@
-"""The shop's commands: ``flask create-staff EMAIL``."""
+"""The shop's commands: ``flask create-staff EMAIL``, ``flask seed-demo``."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import click
 from flask import Flask
 
 from .extensions import db
-from .seed import create_staff
+from .seed import create_staff, seed_demo
 
 
 def register(app: Flask) -> None:
@@ -29,3 +29,9 @@ def register(app: Flask) -> None:
         user = create_staff(db.session, email, password, full_name=full_name)
         db.session.commit()
         click.echo(f"Staff user {user.email} is ready.")
+
+    @app.cli.command("seed-demo")
+    def seed_demo_command() -> None:
+        """Add the demo catalog and the demo staff account (once; again changes nothing)."""
+        seed_demo(db.session, app.config["STOREFRONT_DEMO_STAFF_PASSWORD"])
+        click.echo("The demo catalog and staff account are in place.")

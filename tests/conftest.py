@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import socket
+import uuid
 from collections.abc import Iterator
 from email import message_from_bytes, policy
 from email.message import EmailMessage
@@ -68,6 +69,9 @@ def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
             "SECRET_KEY": "test-secret",
             "SQLALCHEMY_DATABASE_URI": database_url,
             "STOREFRONT_DEMO_STAFF_PASSWORD": "staff-password",
+            # Tests sign in and up many times from one address; test_security sets them.
+            "STOREFRONT_LOGIN_RATE_LIMIT": "1000 per minute",
+            "STOREFRONT_REGISTER_RATE_LIMIT": "1000 per minute",
         }
     )
     yield app
@@ -181,3 +185,22 @@ def mailbox(app: Flask, imap_server: Any) -> Any:
             return int(imap_server.unseen(user))
 
     return Mailbox()
+
+
+@pytest.fixture
+def empty_database(database_url: str, tmp_path) -> Iterator[str]:  # type: ignore[no-untyped-def]
+    """A database of its own, so the shared test schema stays as it is."""
+    url = sa.make_url(database_url)
+    if url.get_backend_name() != "postgresql":
+        yield f"sqlite:///{tmp_path / 'migrations.sqlite3'}"
+        return
+    name = f"lc_migrations_{uuid.uuid4().hex[:8]}"
+    admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()

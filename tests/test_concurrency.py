@@ -208,3 +208,106 @@ def test_two_fetch_mail_runs_at_once_take_each_message_once(
     taken = [r.leads_created + r.on_history for r in results]
     assert sum(taken) == 40 and sum(r.failed for r in results) == 0
     assert mailbox.unseen() == 0
+
+
+@pytest.mark.parametrize("round_", range(3))
+def test_twenty_simultaneous_orders_of_one_shopper_make_one_customer(
+    app: Flask, round_: int
+) -> None:
+    from leadcapture import signals
+    from leadcapture.models import Contact, Customer
+
+    with app.app_context():
+        signals.user_registered.send(
+            app, user_id="42", email=f"jo{round_}@example.com", full_name="Jo Buyer"
+        )
+    orders = iter(range(20))
+    lock = threading.Lock()
+
+    def order() -> None:
+        with lock:
+            number = next(orders)
+        signals.order_placed.send(
+            app,
+            order_id=f"{round_}-{number}",
+            user_id="42",
+            email=f"jo{round_}@example.com",
+            full_name="Jo Buyer",
+            total="12.00",
+            currency="EUR",
+        )
+
+    together(app, order, runs=20)
+    total = select(func.count())
+    assert count(app, total.select_from(Customer)) == 1
+    assert count(app, total.select_from(Contact)) == 1
+    converted = total.select_from(HistoryEntry).where(HistoryEntry.event == "converted")
+    assert count(app, converted) == 1
+    placed = total.select_from(HistoryEntry).where(HistoryEntry.event == "order_placed")
+    assert count(app, placed) == 20
+
+
+@pytest.mark.parametrize("round_", range(3))
+def test_a_registration_race_on_one_email_makes_one_user_and_one_lead(
+    app: Flask, round_: int
+) -> None:
+    from storefront.models import User
+
+    from .helpers import csrf_token
+
+    browsers = []
+    for _ in range(6):
+        client = app.test_client()
+        browsers.append((client, csrf_token(client.get("/register").get_data(as_text=True))))
+    queue = iter(browsers)
+    lock = threading.Lock()
+
+    def register() -> int:
+        with lock:
+            client, token = next(queue)
+        return client.post(
+            "/register",
+            data={
+                "csrf_token": token,
+                "email": f"Race{round_}@Example.com",
+                "full_name": "Ray Racer",
+                "password": "correct horse battery",
+                "confirm": "correct horse battery",
+            },
+        ).status_code
+
+    statuses = together(app, register, runs=6)
+    assert sorted(statuses) == [200] * 5 + [302]  # one account; the others are told why
+    total = select(func.count())
+    assert count(app, total.select_from(User).where(User.is_staff.is_(False))) == 1
+    assert count(app, total.select_from(Lead)) == 1
+
+
+def test_two_retry_runs_at_once_handle_each_kept_event_once(app: Flask) -> None:
+    from leadcapture import outbox, signals
+    from leadcapture.models import InboundEvent
+    from leadcapture.models.base import utcnow
+
+    real = outbox.HANDLERS["user_registered"]
+
+    def broken(*args: Any, **kwargs: Any) -> None:
+        raise RuntimeError("down")
+
+    outbox.HANDLERS["user_registered"] = broken
+    try:
+        with app.app_context():
+            for i in range(60):
+                signals.user_registered.send(
+                    app, user_id=str(i), email=f"k{i}@example.com", full_name=f"K {i}"
+                )
+    finally:
+        outbox.HANDLERS["user_registered"] = real
+    with app.app_context():
+        db.session.query(InboundEvent).update({"next_attempt_at": utcnow()})
+        db.session.commit()
+    handled = together(app, lambda: outbox.retry(db.session))
+    assert sum(handled) == 60
+    total = select(func.count())
+    assert count(app, total.select_from(Lead)) == 60
+    done = total.select_from(InboundEvent).where(InboundEvent.state == "done")
+    assert count(app, done) == 60

@@ -212,6 +212,30 @@ def test_an_smtp_outage_marks_the_email_failed_and_the_sweep_goes_on(app: Flask)
         assert email.status == "failed" and "Connection" in (email.error or "")
 
 
+def test_emails_failed_in_an_outage_are_sent_once_smtp_is_back(app: Flask, smtp: Inbox) -> None:
+    from .conftest import free_port
+
+    working_port = app.config["MAIL_PORT"]
+    app.config.update(MAIL_PORT=free_port(), MAIL_TIMEOUT=2)  # the SMTP server is down
+    _, t0 = abandoned_guest(app)
+    abandoned_guest(app, "una@example.com")
+    sweep(app, now=t0 + timedelta(hours=1, minutes=1))
+    with app.app_context():
+        statuses = list(db.session.scalars(select(Email.status)))
+        assert statuses == ["failed", "failed"]
+        una = db.session.scalars(select(Lead).where(Lead.email == "una@example.com")).one()
+        set_status(db.session, una, LeadStatus.DO_NOT_CONTACT)  # she unsubscribed meanwhile
+        db.session.commit()
+
+    app.config["MAIL_PORT"] = working_port
+    runner = app.test_cli_runner()
+    assert "1 failed email(s) sent again" in runner.invoke(args=["leads", "retry"]).output
+    assert "0 failed email(s) sent again" in runner.invoke(args=["leads", "retry"]).output
+    assert [m["To"] for m in smtp.messages] == ["gus@example.com"]
+    with app.app_context():
+        assert sorted(db.session.scalars(select(Email.status))) == ["cancelled", "sent"]
+
+
 def test_an_abandoned_cart_becomes_lost_after_30_days(app: Flask) -> None:
     app.config["LEADCAPTURE_RECOVERY_EMAILS"] = False
     _, t0 = abandoned_guest(app)

@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
 
 from ..errors import ValidationError
-from ..ratelimit import allow
+from ..ratelimit import within_rate_limit
 from ..transactions import current_session, in_transaction
 from ..webform import submit_web_form
 
@@ -74,7 +74,7 @@ def form() -> Any:
     values = {name: request.form.get(name, "") for name in request.form}
     if not _origin_allowed():
         return _page(values, {"form": ["This site may not send this form."]}, 403)
-    if not allow("webform", current_app.config["LEADCAPTURE_WEBFORM_RATE_LIMIT"]):
+    if not within_rate_limit("webform", current_app.config["LEADCAPTURE_WEBFORM_RATE_LIMIT"]):
         return _page(values, {"form": ["Too many messages from here; try again later."]}, 429)
     if values.get(HONEYPOT):
         logger.info("Web form: honeypot filled from %s; nothing kept.", request.remote_addr)

@@ -1,0 +1,125 @@
+"""The shop as the README deploys it: migrations run once by the CLI, then gunicorn with
+two workers on the database, and a shopper's sign-up-to-order journey over real HTTP."""
+
+from __future__ import annotations
+
+import http.cookiejar
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from .conftest import free_port
+
+ROOT = Path(__file__).resolve().parent.parent
+TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+@pytest.fixture
+def served(empty_database: str, tmp_path: Path) -> Iterator[tuple[str, str]]:
+    if shutil.which("gunicorn", path=os.path.dirname(sys.executable)) is None:
+        pytest.skip("gunicorn is not installed (pip install '.[deploy]')")
+    env = {
+        **os.environ,
+        "STOREFRONT_INSTANCE_PATH": str(tmp_path),
+        "FLASK_SQLALCHEMY_DATABASE_URI": empty_database,
+        "FLASK_SECRET_KEY": "deployment-test-secret",
+        "FLASK_STOREFRONT_AUTO_MIGRATE": "false",
+        "FLASK_STOREFRONT_SEED_DEMO": "false",
+        "FLASK_STOREFRONT_SECURE_COOKIES": "false",  # plain HTTP here; TLS in front in life
+    }
+    flask = [sys.executable, "-m", "flask", "--app", "wsgi"]
+    for command in (["db", "upgrade", "heads"], ["seed-demo"]):
+        subprocess.run([*flask, *command], cwd=ROOT, env=env, check=True, capture_output=True)
+    port = free_port()
+    server = subprocess.Popen(
+        [
+            os.path.join(os.path.dirname(sys.executable), "gunicorn"),
+            "--workers",
+            "2",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "wsgi:app",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(150):
+        try:
+            urllib.request.urlopen(base + "/", timeout=2)  # noqa: S310 (a loopback URL)
+            break
+        except OSError:
+            time.sleep(0.1)
+    yield base, empty_database
+    server.terminate()
+    output, _ = server.communicate(timeout=30)
+    assert "Booting worker" in output and output.count("Booting worker") >= 2, output
+
+
+class Browser:
+    def __init__(self, base: str) -> None:
+        self.base = base
+        self.opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
+        )
+
+    def get(self, path: str) -> str:
+        with self.opener.open(self.base + path, timeout=30) as response:
+            return response.read().decode()
+
+    def submit(self, page: str, data: dict[str, str], action: str | None = None) -> str:
+        token = TOKEN.search(self.get(page)).group(1)  # type: ignore[union-attr]
+        body = urllib.parse.urlencode({"csrf_token": token, **data}).encode()
+        with self.opener.open(self.base + (action or page), body, timeout=30) as response:
+            return response.read().decode()
+
+
+def test_a_journey_through_gunicorn_with_two_workers(served: tuple[str, str]) -> None:
+    base, database = served
+    shopper = Browser(base)
+    password = "correct horse battery"
+    page = shopper.submit(
+        "/register",
+        {
+            "full_name": "Gus Gunicorn",
+            "email": "gus@example.com",
+            "password": password,
+            "confirm": password,
+        },
+    )
+    assert "Add an address" in page
+    shopper.submit("/", {"product_id": "1", "quantity": "2"}, action="/cart/add")
+    assert "Cart (2)" in shopper.get("/cart")
+    done = shopper.submit(
+        "/checkout",
+        {
+            "full_name": "Gus Gunicorn",
+            "billing-address_line1": "1 Worker Way",
+            "billing-city": "Leeds",
+            "billing-country": "UK",
+            "shipping_same": "y",
+        },
+    )
+    assert "is placed" in done
+    engine = sa.create_engine(database)
+    with engine.connect() as connection:
+        status = connection.execute(
+            sa.text("SELECT status FROM lc_leads WHERE email = 'gus@example.com'")
+        ).scalar_one()
+        customers = connection.execute(sa.text("SELECT count(*) FROM lc_customers")).scalar()
+    engine.dispose()
+    assert (status, customers) == ("Converted", 1)

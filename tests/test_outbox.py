@@ -1,0 +1,119 @@
+"""Lead capture never breaks the shop and loses nothing: each inbound event is kept (in the
+shop's transaction when it comes inside one), handled after the commit, and retried by
+``flask leads retry`` or the sweep when handling fails — once."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from flask import Flask
+from sqlalchemy import select, update
+
+from leadcapture import LeadStatus, signals
+from leadcapture.models import InboundEvent, Lead
+from leadcapture.models.base import utcnow
+from storefront.extensions import db
+from storefront.models import User
+
+from .helpers import Shopper, count, sweep
+
+
+def events(app: Flask) -> list[tuple[str, str, int]]:
+    with app.app_context():
+        return [
+            (e.kind, e.state, e.attempts)
+            for e in db.session.scalars(select(InboundEvent).order_by(InboundEvent.id))
+        ]
+
+
+def make_due(app: Flask) -> None:
+    with app.app_context():
+        db.session.execute(update(InboundEvent).values(next_attempt_at=utcnow()))
+        db.session.commit()
+
+
+def failing(monkeypatch: pytest.MonkeyPatch, name: str) -> None:
+    from leadcapture import outbox
+
+    def broken(*args: Any, **kwargs: Any) -> None:
+        raise RuntimeError("the CRM tables are locked")
+
+    broken.__name__ = name
+    monkeypatch.setitem(outbox.HANDLERS, "user_registered", broken)
+
+
+def test_a_failing_capture_keeps_the_sign_up_and_its_event(
+    app: Flask, shopper: Shopper, monkeypatch: pytest.MonkeyPatch, caplog: Any
+) -> None:
+    failing(monkeypatch, "register_web_user")
+    response = shopper.register(email="jane@example.com")
+    assert response.status_code == 302  # the shop's request succeeded
+    assert count(app, User) == 2 and count(app, Lead) == 0  # the staff user and Jane
+    assert ("user_registered", "pending", 1) in events(app)
+    assert "register_web_user failed" in caplog.text
+
+    monkeypatch.undo()
+    runner = app.test_cli_runner()
+    make_due(app)
+    assert "1 kept event(s) handled" in runner.invoke(args=["leads", "retry"]).output
+    make_due(app)
+    assert "0 kept event(s) handled" in runner.invoke(args=["leads", "retry"]).output
+    with app.app_context():
+        lead = db.session.scalars(select(Lead)).one()
+        assert (lead.email, lead.status) == ("jane@example.com", LeadStatus.OPEN)
+
+
+def test_the_sweep_handles_kept_events_too(
+    app: Flask, shopper: Shopper, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    failing(monkeypatch, "register_web_user")
+    shopper.register(email="jane@example.com")
+    monkeypatch.undo()
+    make_due(app)
+    assert sweep(app).events == 1
+    assert count(app, Lead) == 1
+
+
+def test_an_event_is_kept_with_the_shops_transaction_or_not_at_all(app: Flask) -> None:
+    """Sent inside the shop's transaction, the event commits or rolls back with it."""
+    with app.app_context():
+        user = User(email="kim@example.com", full_name="Kim", password_hash="-")
+        db.session.add(user)
+        db.session.flush()
+        signals.user_registered.send(app, user_id=str(user.id), email=user.email, full_name="Kim")
+        assert count(app, InboundEvent) == 0  # not visible before the shop commits
+        db.session.rollback()
+    assert events(app) == [] and count(app, Lead) == 0
+
+    with app.app_context():
+        user = User(email="kim@example.com", full_name="Kim", password_hash="-")
+        db.session.add(user)
+        db.session.flush()
+        signals.user_registered.send(app, user_id=str(user.id), email=user.email, full_name="Kim")
+        db.session.commit()  # the account, the event, then its handling
+    assert events(app) == [("user_registered", "done", 0)]
+    assert count(app, Lead) == 1
+
+
+def test_an_event_sent_after_the_commit_is_kept_and_handled(app: Flask) -> None:
+    with app.app_context():
+        signals.user_registered.send(app, user_id="77", email="lou@example.com", full_name="Lou")
+    assert events(app) == [("user_registered", "done", 0)]
+    assert count(app, Lead) == 1
+
+
+def test_failures_back_off_and_are_tried_again(
+    app: Flask, shopper: Shopper, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    failing(monkeypatch, "register_web_user")
+    shopper.register(email="jane@example.com")
+    runner = app.test_cli_runner()
+    for attempts in (2, 3):
+        make_due(app)
+        assert "1 event(s) still waiting" in runner.invoke(args=["leads", "retry"]).output
+        assert events(app)[-1] == ("user_registered", "pending", attempts)
+    with app.app_context():
+        event = db.session.scalars(select(InboundEvent)).one()
+        assert "the CRM tables are locked" in (event.last_error or "")
+        assert (event.next_attempt_at - utcnow()).total_seconds() > 3 * 60  # 4 minutes on

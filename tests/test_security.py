@@ -1,0 +1,139 @@
+"""The security surface: CSRF on every state-changing route, headers, cookies, login that
+tells nothing, rate limits on the public forms, hashed passwords."""
+
+from __future__ import annotations
+
+import re
+import statistics
+import time
+
+import pytest
+from flask import Flask
+from sqlalchemy import select
+
+from storefront import create_app
+from storefront.extensions import db
+from storefront.models import User
+
+from .helpers import Shopper, csrf_token
+
+#: State-changing routes that take no CSRF token, on purpose: the public web form (posted
+#: from other sites, acting for nobody), RFC 8058's one-click unsubscribe (posted by mail
+#: clients, carrying a signed token) and the JSON API (bearer tokens; a session's writes
+#: there need the X-CSRFToken header, tested in test_api).
+EXEMPT = {
+    "leadcapture_webform.form",
+    "leadcapture_links.unsubscribe",
+}
+
+
+def _fill(rule: str) -> str:
+    return re.sub(r"<(?:int:)?[^>]+>", "1", rule)
+
+
+def test_every_state_changing_route_needs_a_csrf_token(app: Flask, staff: Shopper) -> None:
+    checked = []
+    for rule in app.url_map.iter_rules():
+        writes = set(rule.methods or ()) & {"POST", "PUT", "PATCH", "DELETE"}
+        if not writes or rule.endpoint in EXEMPT or rule.endpoint.startswith("leadcapture_api."):
+            continue
+        url = _fill(rule.rule)
+        for method in writes:
+            response = staff.client.open(url, method=method, data={"anything": "1"})
+            assert response.status_code == 400, (method, url, response.status_code)
+            assert "CSRF" in response.get_data(as_text=True), (method, url)
+            checked.append(url)
+    assert len(checked) > 20  # the walk found the routes
+
+
+def test_api_writes_with_a_session_need_the_csrf_header(app: Flask, staff: Shopper) -> None:
+    response = staff.client.post("/backoffice/api/leads", json={"lead_name": "X"})
+    assert response.status_code in (400, 403)
+
+
+PAGES = ["/", "/cart", "/register", "/login", "/account/addresses/new", "/backoffice/"]
+
+
+def test_pages_forbid_inline_script_and_framing(app: Flask, staff: Shopper) -> None:
+    for url in PAGES + ["/backoffice/dashboard", "/backoffice/carts", "/backoffice/import"]:
+        response = staff.get(url)
+        policy = response.headers["Content-Security-Policy"]
+        assert "script-src 'self'" in policy and "unsafe-inline" not in policy, url
+        assert "frame-ancestors 'none'" in policy and response.headers["X-Frame-Options"] == "DENY"
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+        page = response.get_data(as_text=True)
+        assert not re.search(r"<script(?![^>]*\bsrc=)", page), url  # no inline script
+        assert not re.search(r"\son[a-z]+\s*=", page), url  # no inline handlers
+
+
+def test_only_the_web_form_may_be_framed(client) -> None:  # type: ignore[no-untyped-def]
+    response = client.get("/leadcapture/form")
+    assert "frame-ancestors *" in response.headers["Content-Security-Policy"]
+    assert "X-Frame-Options" not in response.headers
+
+
+def _session_cookie(response) -> str:  # type: ignore[no-untyped-def]
+    return next(c for c in response.headers.getlist("Set-Cookie") if c.startswith("session="))
+
+
+def test_session_cookies_are_httponly_samesite_and_secure(app: Flask, shopper: Shopper) -> None:
+    cookie = _session_cookie(shopper.client.get("/register"))
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" in cookie
+
+
+def test_in_debug_the_cookie_works_over_plain_http(database_url: str) -> None:
+    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "x", "DEBUG": True})
+    assert app.config["SESSION_COOKIE_SECURE"] is False
+
+
+def test_passwords_are_hashed_with_scrypt(app: Flask, shopper: Shopper) -> None:
+    shopper.register(email="jane@example.com", password="correct horse battery")
+    with app.app_context():
+        stored = db.session.scalars(
+            select(User.password_hash).where(User.email == "jane@example.com")
+        ).one()
+    assert stored.startswith("scrypt:") and "correct horse battery" not in stored
+
+
+def _login(app: Flask, email: str, password: str) -> tuple[int, str, float]:
+    browser = Shopper(app)
+    token = csrf_token(browser.get("/login").get_data(as_text=True))
+    started = time.perf_counter()
+    response = browser.client.post(
+        "/login", data={"csrf_token": token, "email": email, "password": password}
+    )
+    took = time.perf_counter() - started
+    body = response.get_data(as_text=True).replace(token, "")
+    body = re.sub(r'value="[^"]*"', "", body)  # the typed email comes back in the form
+    return response.status_code, body, took
+
+
+def test_unknown_email_and_wrong_password_look_the_same(app: Flask, shopper: Shopper) -> None:
+    shopper.register(email="jane@example.com", password="correct horse battery")
+    unknown = [_login(app, "nobody@example.com", "whatever password") for _ in range(5)]
+    wrong = [_login(app, "jane@example.com", "whatever password") for _ in range(5)]
+    assert {(s, b) for s, b, _ in unknown} == {(s, b) for s, b, _ in wrong}
+    assert "Email or password is wrong." in unknown[0][1]
+    ratio = statistics.median(t for *_, t in unknown) / statistics.median(t for *_, t in wrong)
+    assert 0.5 < ratio < 2, ratio  # both check a password hash
+
+
+@pytest.mark.parametrize(
+    "path, setting",
+    [
+        ("/login", "STOREFRONT_LOGIN_RATE_LIMIT"),
+        ("/register", "STOREFRONT_REGISTER_RATE_LIMIT"),
+    ],
+)
+def test_login_and_registration_are_rate_limited_per_address(
+    app: Flask, path: str, setting: str
+) -> None:
+    app.config[setting] = "3 per minute"
+    browser = Shopper(app)
+    token = csrf_token(browser.get(path).get_data(as_text=True))
+    data = {"csrf_token": token, "email": "x@example.com", "password": "p"}
+    statuses = [browser.client.post(path, data=data).status_code for _ in range(4)]
+    assert statuses[:3] != [429] * 3 and statuses[3] == 429
+    assert 'data-field="form"' in browser.client.post(path, data=data).get_data(as_text=True)
+    elsewhere = browser.client.post(path, data=data, environ_base={"REMOTE_ADDR": "192.0.2.7"})
+    assert elsewhere.status_code != 429
