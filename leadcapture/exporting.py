@@ -17,29 +17,12 @@ from sqlalchemy import select
 
 from .errors import ValidationError
 from .leadlist import FILTERS, lead_filters
+from .leads import LEAD_FIELDS
 from .models import Customer, Lead
 from .transactions import DBSession
 
-COLUMNS = (
-    "name",
-    "lead_name",
-    "company_name",
-    "is_organization",
-    "email",
-    "phone",
-    "gender",
-    "status",
-    "source",
-    "lead_type",
-    "market_segment",
-    "industry",
-    "owner",
-    "assigned_to",
-    "next_contact_date",
-    "next_contact_by",
-    "created_at",
-    "updated_at",
-)
+#: The human id, every lead field but the free-text notes, and the timestamps.
+COLUMNS = ("name", *(n for n in LEAD_FIELDS if n != "notes"), "created_at", "updated_at")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 BATCH = 1000
 

@@ -33,19 +33,12 @@ CHUNK = 1000
 #: How many bad rows a report lists (all are counted).
 MAX_REPORTED = 1000
 
-IMPORTED_FIELDS = (
-    "lead_name",
-    "company_name",
-    "is_organization",
-    "email",
-    "phone",
-    "gender",
-    "status",
-    "source",
-    "lead_type",
-    "market_segment",
-    "industry",
-    "notes",
+#: The lead fields a spreadsheet may give: all but the staff's own (owner, assignee,
+#: follow-up), which the import sets by its rules.
+IMPORTED_FIELDS = tuple(
+    name
+    for name in LEAD_FIELDS
+    if name not in ("owner", "assigned_to", "next_contact_date", "next_contact_by")
 )
 ROW_CLEANERS = {name: LEAD_FIELDS[name] for name in IMPORTED_FIELDS}
 #: What a merged row may change on a known lead: the fields a repeated capture may.
