@@ -58,6 +58,8 @@ DEFAULTS: dict[str, Any] = {
     "IMAP_TIMEOUT": 30,
     # A larger message is taken by its header only (the lead and subject, not the body).
     "MAIL_MAX_BYTES": 10 * 1024 * 1024,
+    # Handled inbound events (the outbox of lead capture) are kept this long, then pruned.
+    "EVENTS_KEEP_DAYS": 7,
     # The largest spreadsheet the back office's import page takes, in bytes.
     "IMPORT_MAX_BYTES": 50 * 1024 * 1024,
 }

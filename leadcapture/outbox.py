@@ -15,17 +15,16 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from decimal import Decimal
 from functools import partial
 from typing import Any
 
+from sqlalchemy import delete, select, text
 from sqlalchemy import event as sa_event
-from sqlalchemy import select, text
 from sqlalchemy.orm import Session, SessionTransaction, scoped_session
 
 from .models import InboundEvent
 from .models.base import utcnow
-from .models.event import PENDING
+from .models.event import DONE, PENDING
 from .oncommit import call_after_commit
 from .transactions import DBSession, in_transaction
 
@@ -39,16 +38,18 @@ MAX_DELAY = timedelta(days=1)
 
 
 def _encode(value: Any) -> Any:
-    """Signal arguments as JSON: decimals as text, times tagged so they come back."""
-    if isinstance(value, Decimal):
-        return str(value)
+    """Signal arguments as JSON: times tagged so they come back, anything else JSON has
+    no type for (decimals, ids) as text — so writing the event can never fail the shop's
+    commit."""
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
     if isinstance(value, datetime):
         return {"$datetime": value.isoformat()}
     if isinstance(value, dict):
         return {str(k): _encode(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [_encode(v) for v in value]
-    return value
+    return str(value)
 
 
 def _decode(value: Any) -> Any:
@@ -158,3 +159,14 @@ def retry(session: DBSession, *, now: datetime | None = None, limit: int = 1000)
     ).all()
     session.rollback()  # end the read; each event gets its own transaction
     return sum(handle(session, event_id) for event_id in ids)
+
+
+def prune(session: DBSession, *, now: datetime, keep_days: int) -> int:
+    """Forget the events handled more than ``keep_days`` ago; the caller commits."""
+    cutoff = now - timedelta(days=keep_days)
+    removed = session.execute(
+        delete(InboundEvent)
+        .where(text(DONE), InboundEvent.handled_at < cutoff)
+        .execution_options(synchronize_session=False)
+    )
+    return int(removed.rowcount)  # type: ignore[attr-defined]

@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from flask import current_app
 
 from .abandonment import SweepResult, abandon_batch, mark_lost
+from .outbox import prune as prune_events
 from .outbox import retry as retry_events
 from .transactions import DBSession
 
@@ -62,4 +63,6 @@ def run_sweep(
             discount_code=extension.discount_code,
         )
     total.resent = resend_failed(session)
+    prune_events(session, now=now, keep_days=int(config["LEADCAPTURE_EVENTS_KEEP_DAYS"]))
+    session.commit()
     return total

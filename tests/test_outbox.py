@@ -117,3 +117,45 @@ def test_failures_back_off_and_are_tried_again(
         event = db.session.scalars(select(InboundEvent)).one()
         assert "the CRM tables are locked" in (event.last_error or "")
         assert (event.next_attempt_at - utcnow()).total_seconds() > 3 * 60  # 4 minutes on
+
+
+def test_odd_argument_types_never_fail_the_shops_commit(app: Flask) -> None:
+    import uuid
+    from decimal import Decimal
+
+    with app.app_context():
+        user = User(email="ola@example.com", full_name="Ola", password_hash="-")
+        db.session.add(user)
+        db.session.flush()
+        signals.order_placed.send(
+            app,
+            order_id=uuid.uuid4(),  # not JSON: kept as text
+            email="ola@example.com",
+            full_name="Ola",
+            total=Decimal("9.50"),
+            currency="EUR",
+        )
+        db.session.commit()
+    assert count(app, User, User.email == "ola@example.com") == 1
+    assert events(app) == [("order_placed", "done", 0)]
+
+
+def test_the_sweep_forgets_events_handled_a_week_ago(app: Flask) -> None:
+    from datetime import timedelta
+
+    with app.app_context():
+        for n in range(3):
+            signals.user_registered.send(
+                app, user_id=str(n), email=f"p{n}@example.com", full_name="P"
+            )
+        db.session.execute(
+            update(InboundEvent)
+            .where(InboundEvent.id == 1)
+            .values(handled_at=utcnow() - timedelta(days=8))
+        )
+        db.session.execute(update(InboundEvent).where(InboundEvent.id == 2).values(state="pending"))
+        db.session.commit()
+    sweep(app)
+    with app.app_context():
+        kept = db.session.scalars(select(InboundEvent.id).order_by(InboundEvent.id)).all()
+    assert kept == [2, 3]

@@ -8,8 +8,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base, UTCDateTime, utcnow
 
-#: The retry's predicate; a partial index holds exactly these rows.
+#: The retry's predicate and the pruning's; a partial index holds exactly these rows.
 PENDING = "state = 'pending'"
+DONE = "state = 'done'"
 
 
 class InboundEvent(Base):
@@ -37,5 +38,11 @@ class InboundEvent(Base):
             "id",
             sqlite_where=text(PENDING),
             postgresql_where=text(PENDING),
+        ),
+        Index(
+            "ix_lc_inbound_events_done",
+            "handled_at",
+            sqlite_where=text(DONE),
+            postgresql_where=text(DONE),
         ),
     )
