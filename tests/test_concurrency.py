@@ -311,3 +311,47 @@ def test_two_retry_runs_at_once_handle_each_kept_event_once(app: Flask) -> None:
     assert count(app, total.select_from(Lead)) == 60
     done = total.select_from(InboundEvent).where(InboundEvent.state == "done")
     assert count(app, done) == 60
+
+
+@pytest.mark.parametrize("round_", range(2))
+def test_twenty_checkouts_at_once_by_one_signed_in_shopper(app: Flask, round_: int) -> None:
+    """The same browser session posts the checkout twenty times at once (a shopper
+    hammering the button): however many orders the shop makes of it, the plug-in makes
+    one customer and one contact."""
+    from leadcapture.models import Contact, Customer
+    from storefront.models import Order
+
+    from .helpers import ADDRESS, Shopper, csrf_token
+
+    shopper = Shopper(app)
+    shopper.register(email=f"hammer{round_}@example.com", full_name="Hal Hammer")
+    shopper.add_to_cart("TEA-001", 2)
+    cookie = shopper.client.get_cookie("session")
+    assert cookie is not None
+    token = csrf_token(shopper.get("/checkout").get_data(as_text=True))
+    data = {"csrf_token": token, "full_name": "Hal Hammer", "shipping_same": "y"}
+    data.update({f"billing-{key}": value for key, value in ADDRESS.items()})
+    browsers = []
+    for _ in range(20):  # twenty connections of the same browser session
+        client = app.test_client()
+        client.set_cookie("session", cookie.value, domain=cookie.domain)
+        browsers.append(client)
+    queue = iter(browsers)
+    lock = threading.Lock()
+
+    def checkout() -> int:
+        with lock:
+            client = next(queue)
+        return client.post("/checkout", data=data).status_code
+
+    statuses = together(app, checkout, runs=20)
+    assert set(statuses) == {302}
+    total = select(func.count())
+    orders = count(app, total.select_from(Order))
+    assert orders >= 1
+    assert count(app, total.select_from(Customer)) == 1
+    assert count(app, total.select_from(Contact)) == 1
+    converted = total.select_from(HistoryEntry).where(HistoryEntry.event == "converted")
+    assert count(app, converted) == 1
+    placed = total.select_from(HistoryEntry).where(HistoryEntry.event == "order_placed")
+    assert count(app, placed) == orders  # every order noted, none twice
