@@ -4,15 +4,16 @@ from typing import Any
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from ..constants import MAX_NAME, Gender, LeadSource, LeadStatus, LeadType
 from ..web.forms import AddressForm
 
 
-def _choices(values: Any, blank: bool = True) -> list[tuple[str, str]]:
-    options = [(str(v), str(v)) for v in values]
-    return [("", "—"), *options] if blank else options
+def _choices(values: Any, blank: bool = True) -> list[SelectChoice]:
+    options = [SelectChoice(str(v)) for v in values]
+    return [SelectChoice("", "—"), *options] if blank else options
 
 
 def _strip(value: Any) -> Any:
@@ -89,10 +90,15 @@ class NoteForm(PageForm):
 class CommunicationForm(PageForm):
     id_prefix = "communication"
 
-    medium = SelectField("What", choices=[("call", "Call"), ("email", "Email")])
+    medium = SelectField(
+        "What", choices=[SelectChoice("call", "Call"), SelectChoice("email", "Email")]
+    )
     direction = SelectField(
         "Direction",
-        choices=[("sent", "to the lead (sent)"), ("received", "from the lead (received)")],
+        choices=[
+            SelectChoice("sent", "to the lead (sent)"),
+            SelectChoice("received", "from the lead (received)"),
+        ],
     )
     subject = StringField("Subject", filters=[_strip], validators=[DataRequired(), Length(max=200)])
     body = TextAreaField("Details", validators=[Optional(), Length(max=20_000)])
@@ -120,7 +126,9 @@ class OpportunityForm(PageForm):
 class QuotationForm(PageForm):
     id_prefix = "quotation"
 
-    cart_id = SelectField("From a cart", choices=[("", "— typed total —")], validate_choice=False)
+    cart_id = SelectField(
+        "From a cart", choices=[SelectChoice("", "— typed total —")], validate_choice=False
+    )
     total = StringField("Total", filters=[_strip], validators=[Optional(), Length(max=20)])
     currency = StringField(
         "Currency", default="EUR", filters=[_strip], validators=[Optional(), Length(max=3)]

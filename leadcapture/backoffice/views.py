@@ -7,6 +7,7 @@ from flask import abort, current_app, flash, g, redirect, render_template, reque
 from flask_wtf import FlaskForm
 from sqlalchemy import func, select
 from wtforms import StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
 from .. import communications, reports
@@ -107,8 +108,8 @@ def _lead_page(lead: Lead, **forms: Any) -> Any:
             .order_by(TrackedCart.id.desc())
         )
     )
-    forms["quotation_form"].cart_id.choices = [("", "— typed total —")] + [
-        (str(c.id), f"Cart {c.id}: {c.total} {c.currency} ({c.state})") for c in carts
+    forms["quotation_form"].cart_id.choices = [SelectChoice("", "— typed total —")] + [
+        SelectChoice(str(c.id), f"Cart {c.id}: {c.total} {c.currency} ({c.state})") for c in carts
     ]
     return render_template(
         "leadcapture/backoffice/lead.html",
