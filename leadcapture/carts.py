@@ -67,6 +67,8 @@ def record_cart(
     if cart is None:
         cart = TrackedCart(cart_key=key, currency=currency_code)
         session.add(cart)
+    elif updated_at is not None and cart.last_activity_at and updated_at < cart.last_activity_at:
+        return cart  # a report older than what is known (a kept event handled late)
     if cart.checked_out_at is not None and clean:
         # The shop reuses the id of a checked-out cart: what follows is a new cart.
         cart.checked_out_at = None

@@ -159,3 +159,25 @@ def test_the_sweep_forgets_events_handled_a_week_ago(app: Flask) -> None:
     with app.app_context():
         kept = db.session.scalars(select(InboundEvent.id).order_by(InboundEvent.id)).all()
     assert kept == [2, 3]
+
+
+def test_a_cart_change_handled_late_never_undoes_a_newer_one(app: Flask) -> None:
+    from datetime import timedelta
+
+    from leadcapture.models import TrackedCart
+
+    line = {"sku": "TEA-001", "name": "Tea", "unit_price": "8.50"}
+    now = utcnow()
+    with app.app_context():
+        signals.cart_changed.send(
+            app, cart_id="c1", currency="EUR", lines=[{**line, "quantity": 3}], updated_at=now
+        )
+        signals.cart_changed.send(  # an older report, e.g. a kept event retried later
+            app,
+            cart_id="c1",
+            currency="EUR",
+            lines=[{**line, "quantity": 1}],
+            updated_at=now - timedelta(minutes=5),
+        )
+        cart = db.session.scalars(select(TrackedCart)).one()
+        assert cart.item_count == 3
