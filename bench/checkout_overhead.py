@@ -76,7 +76,13 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         os.environ["STOREFRONT_INSTANCE_PATH"] = folder
         url = args.database_url or f"sqlite:///{folder}/bench.sqlite3"
-        app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench"})
+        app = create_app(
+            {
+                "SQLALCHEMY_DATABASE_URI": url,
+                "SECRET_KEY": "bench",
+                "STOREFRONT_REGISTER_RATE_LIMIT": "1000000 per minute",  # one machine signs up
+            }
+        )
         times: dict[bool, list[float]] = {True: [], False: []}
         for n in range(args.journeys * 2):
             with_plugin = n % 2 == 0
