@@ -24,11 +24,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from import_speed import fresh_database  # noqa: E402  (bench/import_speed.py)
 from results import record  # noqa: E402  (bench/results.py)
 from sqlalchemy import make_url  # noqa: E402
 
 from leadcapture import signals  # noqa: E402
 from storefront import create_app  # noqa: E402
+from storefront.extensions import db  # noqa: E402
 
 TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 INBOUND = (signals.user_registered, signals.cart_changed, signals.order_placed)
@@ -73,9 +75,8 @@ def main() -> None:
     parser.add_argument("--journeys", type=int, default=40)
     parser.add_argument("--database-url")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as folder:
+    with tempfile.TemporaryDirectory() as folder, fresh_database(args.database_url, folder) as url:
         os.environ["STOREFRONT_INSTANCE_PATH"] = folder
-        url = args.database_url or f"sqlite:///{folder}/bench.sqlite3"
         app = create_app(
             {
                 "SQLALCHEMY_DATABASE_URI": url,
@@ -91,6 +92,9 @@ def main() -> None:
                     for signal in INBOUND:
                         stack.enter_context(signal.muted())
                 times[with_plugin].append(journey(app, n))
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
     with_ms = statistics.median(times[True]) * 1000
     without_ms = statistics.median(times[False]) * 1000
     backend = make_url(url).get_backend_name()

@@ -131,8 +131,8 @@ def main() -> None:
                 ours["100 pages deep"] = {"cursor": cursor or ""}
                 moment, last_id = _decode_cursor("-created_at", cursor or "")
                 RAW["100 pages deep"] = (
-                    "SELECT * FROM lc_leads WHERE created_at < :moment OR (created_at = :moment"
-                    " AND id < :last_id) ORDER BY created_at DESC, id DESC LIMIT 51"
+                    "SELECT * FROM lc_leads WHERE (created_at, id) < (:moment, :last_id)"
+                    " ORDER BY created_at DESC, id DESC LIMIT 51"
                 )
                 keyset = {"moment": moment.replace(tzinfo=None), "last_id": last_id}
                 for name, params in ours.items():

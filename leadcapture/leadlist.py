@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from typing import Any
 
-from sqlalchemy import String, and_, func, literal_column, or_, select
+from sqlalchemy import String, func, literal, literal_column, select, tuple_
 
 from . import fields
 from .constants import LeadSource, LeadStatus
@@ -133,10 +133,10 @@ def search_leads(session: DBSession, params: dict[str, Any]) -> Page:
     descending = sort.startswith("-")
     if params.get("cursor"):
         value, lead_id = _decode_cursor(sort, params["cursor"])
-        if descending:
-            query = query.where(or_(key < value, and_(key == value, Lead.id < lead_id)))
-        else:
-            query = query.where(or_(key > value, and_(key == value, Lead.id > lead_id)))
+        # A row-value comparison: the index on (key, id) seeks straight to the cursor.
+        column: Any = key
+        here, there = tuple_(key, Lead.id), tuple_(literal(value, column.type), literal(lead_id))
+        query = query.where(here < there if descending else here > there)
     order = (key.desc(), Lead.id.desc()) if descending else (key.asc(), Lead.id.asc())
     rows = list(session.scalars(query.order_by(*order).limit(limit + 1)))
     more = len(rows) > limit

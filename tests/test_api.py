@@ -373,3 +373,28 @@ def test_search_is_served_by_trigram_indexes_on_postgresql(app: Flask) -> None:
                 row[0] for row in connection.exec_driver_sql("EXPLAIN " + statement, parameters)
             )
     assert "ix_lc_leads_search" in plan
+
+
+@pytest.mark.parametrize("sort", ["-created_at", "created_at", "-updated_at", "-lead_name"])
+def test_cursors_walk_ties_once_each(app: Flask, staff: Shopper, sort: str) -> None:
+    """Leads made in the same instant (an import, a sweep) page by their id."""
+    from sqlalchemy import update
+
+    from leadcapture.models.base import utcnow
+
+    ids = make_leads(app, 7)
+    with app.app_context():
+        same = utcnow()
+        db.session.execute(update(Lead).values(created_at=same, updated_at=same, lead_name="Twin"))
+        db.session.commit()
+    seen: list[int] = []
+    url = f"{API}/leads?limit=3&sort={sort}"
+    while url:
+        body = staff.get(url).get_json()
+        seen += [item["id"] for item in body["items"]]
+        url = (
+            f"{API}/leads?limit=3&sort={sort}&cursor={body['next_cursor']}"
+            if body["next_cursor"]
+            else ""
+        )
+    assert sorted(seen) == sorted(ids) and len(seen) == 7
