@@ -28,3 +28,9 @@ def product(slug: str) -> Any:
     return render_template(
         "catalog/product.html", product=found, form=CartLineForm(product_id=found.id)
     )
+
+
+@bp.route("/contact")
+def contact() -> Any:
+    """The plug-in's web form, embedded as any other site would embed it."""
+    return render_template("catalog/contact.html")

@@ -177,3 +177,14 @@ def test_hostile_text_never_gets_a_server_error(app: Flask) -> None:
         assert post(app, data).status_code in (303, 400)
 
     check()
+
+
+def test_the_shop_embeds_the_form_on_its_contact_page(app: Flask) -> None:
+    client = app.test_client()
+    home = client.get("/").get_data(as_text=True)
+    assert 'href="/contact"' in home
+    page = client.get("/contact")
+    assert page.status_code == 200
+    assert '<iframe class="contact-form"' in page.get_data(as_text=True)
+    assert 'src="/leadcapture/form?source=Web+Form"' in page.get_data(as_text=True)
+    assert "frame-ancestors 'none'" in page.headers["Content-Security-Policy"]  # the shop's
