@@ -144,9 +144,7 @@ def _write_chunk(
         return [], []
     now = utcnow()
     known = dict(
-        session.execute(select(Lead.email, Lead.id).where(Lead.email.in_(list(pending))))
-        .tuples()
-        .all()
+        session.execute(select(Lead.email, Lead.id).where(Lead.email.in_(list(pending)))).all()
     )
     fresh = [email for email in pending if email not in known]
     inserted = insert_named_leads(session, [_new_lead(pending[e][1], now, by) for e in fresh])
@@ -154,9 +152,7 @@ def _write_chunk(
     lost_races = [email for email in fresh if email not in created]
     if lost_races:  # made meanwhile by a concurrent capture: merge into those
         known.update(
-            session.execute(select(Lead.email, Lead.id).where(Lead.email.in_(lost_races)))
-            .tuples()
-            .all()
+            session.execute(select(Lead.email, Lead.id).where(Lead.email.in_(lost_races))).all()
         )
     merged = {email: known[email] for email in pending if email in known}
     _merge(session, {known[e]: pending[e][1] for e in merged}, now)

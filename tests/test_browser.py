@@ -214,7 +214,7 @@ def test_the_web_form_works_framed_in_another_site_and_as_its_plain_html(
     expect(page.get_by_role("heading")).to_have_text("Thank you")
     server.shutdown()
     with app.app_context():
-        sources = dict(db.session.execute(select(Lead.email, Lead.source)).tuples().all())
+        sources = dict(db.session.execute(select(Lead.email, Lead.source)).all())
     assert sources == {"fay@example.com": "Campaign", "pat@example.com": "Web Form"}
 
 
