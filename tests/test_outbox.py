@@ -181,3 +181,17 @@ def test_a_cart_change_handled_late_never_undoes_a_newer_one(app: Flask) -> None
         )
         cart = db.session.scalars(select(TrackedCart)).one()
         assert cart.item_count == 3
+
+
+def test_staff_see_kept_events_and_retry_them_from_the_back_office(
+    app: Flask, staff: Shopper, shopper: Shopper, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    failing(monkeypatch, "register_web_user")
+    shopper.register(email="jane@example.com")
+    page = staff.get("/backoffice/outbox").get_data(as_text=True)
+    assert "<td>user_registered</td>" in page and "the CRM tables are locked" in page
+    monkeypatch.undo()
+    done = staff.submit("/backoffice/outbox", {}, action="/backoffice/outbox/retry", follow=True)
+    page = done.get_data(as_text=True)
+    assert "1 kept event(s) handled" in page and "Nothing waits" in page
+    assert count(app, Lead) == 1

@@ -1,11 +1,11 @@
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from wtforms import StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
@@ -27,12 +27,16 @@ from ..models import (
     AssignmentRule,
     Contact,
     Email,
+    InboundEvent,
     Lead,
     Opportunity,
     Quotation,
     TrackedCart,
 )
 from ..models.base import utcnow
+from ..models.event import PENDING as PENDING_EVENT
+from ..outbox import retry as retry_events
+from ..recovery import resend_failed
 from ..sweep import run_sweep
 from ..transactions import current_session, in_transaction
 from ..web.forms import AddressForm, show_errors
@@ -349,11 +353,32 @@ def sweep_now() -> Any:
 
 @bp.route("/outbox")
 def outbox() -> Any:
-    """Every email the plug-in wrote; without SMTP settings this is where they wait."""
-    emails = current_session().scalars(
-        select(Email).order_by(Email.id.desc()).limit(current_app.config["LEADCAPTURE_PAGE_SIZE"])
+    """Every email the plug-in wrote (without SMTP settings this is where they wait), and
+    the captured events a failure kept back for a retry."""
+    session = current_session()
+    page_size = current_app.config["LEADCAPTURE_PAGE_SIZE"]
+    emails = session.scalars(select(Email).order_by(Email.id.desc()).limit(page_size))
+    waiting = session.scalars(
+        select(InboundEvent).where(text(PENDING_EVENT)).order_by(InboundEvent.id).limit(page_size)
     )
-    return render_template("leadcapture/backoffice/outbox.html", emails=list(emails))
+    return render_template(
+        "leadcapture/backoffice/outbox.html",
+        emails=list(emails),
+        waiting=list(waiting),
+        retry_form=SweepForm(),
+    )
+
+
+@bp.route("/outbox/retry", methods=["POST"])
+def retry_now() -> Any:
+    """Handle the kept events and send failed emails again, now rather than at the sweep."""
+    if not SweepForm().validate_on_submit():
+        abort(400)
+    session = current_session()
+    events = retry_events(session, now=utcnow() + timedelta(days=1))  # due or not
+    resent = resend_failed(session)
+    flash(f"{events} kept event(s) handled, {resent} failed email(s) sent again.", "success")
+    return redirect(url_for(".outbox"))
 
 
 @bp.route("/outbox/<int:email_id>")
