@@ -230,3 +230,10 @@ def test_an_import_is_a_few_statements_per_thousand_rows(
     assert three_chunks <= 3 * one_chunk
     assert three_chunks < 60
     assert count(app, Lead) == 4000
+
+
+def test_an_upload_without_a_file_names_the_field(app: Flask, staff: Shopper) -> None:
+    response = staff.submit("/backoffice/import", {})
+    assert response.status_code == 400 and 'data-field="file"' in response.get_data(as_text=True)
+    empty_name = upload(staff, "", b"email\na@example.com\n")
+    assert empty_name.status_code == 400 and count(app, Lead) == 0
