@@ -22,11 +22,11 @@ def record(heading: str, intro: str, columns: list[str], row: str) -> None:
             "|" + " --- |" * len(columns),
         ]
         lines.append(row)
-    else:
-        at = lines.index(heading) + 1
-        while at < len(lines) and not lines[at].startswith("## "):
-            at += 1
-        while lines[at - 1] == "":
-            at -= 1
-        lines.insert(at, row)
+    else:  # after the table's last row: notes under the table stay under it
+        start = lines.index(heading) + 1
+        end = start
+        while end < len(lines) and not lines[end].startswith("## "):
+            end += 1
+        last_row = max(i for i in range(start, end) if lines[i].startswith("|"))
+        lines.insert(last_row + 1, row)
     RESULTS.write_text("\n".join(lines) + "\n")
