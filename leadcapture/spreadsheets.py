@@ -12,7 +12,7 @@ import csv
 import io
 import re
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -94,6 +94,17 @@ def _map_header(cells: list[Any]) -> tuple[dict[int, str], list[str]]:
     return columns, ignored
 
 
+def _header_or_close(
+    header: list[Any], rows: Generator[Any, None, None]
+) -> tuple[dict[int, str], list[str]]:
+    """The header's columns; a refused header closes the file at once."""
+    try:
+        return _map_header(header)
+    except ValidationError:
+        rows.close()
+        raise
+
+
 def _cell_text(value: Any) -> str:
     if value is None:
         return ""
@@ -138,7 +149,7 @@ def _csv_sheet(path: Path, progress: Callable[[int], None] | None) -> Sheet:
     stream = io.TextIOWrapper(binary, encoding="utf-8-sig", newline="")
     reader = csv.reader(stream)
 
-    def guarded(cells: Iterator[list[str]]) -> Iterator[list[str]]:
+    def guarded(cells: Iterator[list[str]]) -> Generator[list[str], None, None]:
         try:
             yield from cells
         except UnicodeDecodeError:
@@ -157,7 +168,7 @@ def _csv_sheet(path: Path, progress: Callable[[int], None] | None) -> Sheet:
         header = next(cells)
     except StopIteration:
         raise ValidationError.single("file", "The file is empty.") from None
-    columns, ignored = _map_header(header)
+    columns, ignored = _header_or_close(header, cells)
     return Sheet(columns, ignored, _rows(cells, columns, 2), size=path.stat().st_size)
 
 
@@ -174,7 +185,7 @@ def _xlsx_sheet(path: Path, progress: Callable[[int], None] | None) -> Sheet:
     sheet = workbook.worksheets[0]
     total = sheet.max_row or 0
 
-    def cells() -> Iterator[list[Any]]:
+    def cells() -> Generator[list[Any], None, None]:
         try:
             for row in sheet.iter_rows(values_only=True):
                 if progress is not None:
@@ -189,7 +200,7 @@ def _xlsx_sheet(path: Path, progress: Callable[[int], None] | None) -> Sheet:
         header = next(found)
     except StopIteration:
         raise ValidationError.single("file", "The workbook's first sheet is empty.") from None
-    columns, ignored = _map_header(header)
+    columns, ignored = _header_or_close(header, found)
     return Sheet(columns, ignored, _rows(found, columns, 2), size=total)
 
 
