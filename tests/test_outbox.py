@@ -195,3 +195,9 @@ def test_staff_see_kept_events_and_retry_them_from_the_back_office(
     page = done.get_data(as_text=True)
     assert "1 kept event(s) handled" in page and "Nothing waits" in page
     assert count(app, Lead) == 1
+
+
+def test_the_outbox_page_shows_the_kept_events_once_under_a_plain_title(staff: Shopper) -> None:
+    page = staff.get("/backoffice/outbox").get_data(as_text=True)
+    title = page[page.index("<title>") : page.index("</title>")]
+    assert "<h2>" not in title and page.count("Kept for a retry") == 1
