@@ -136,6 +136,10 @@ class _CountingReader(io.RawIOBase):
     def readable(self) -> bool:
         return True
 
+    def close(self) -> None:
+        self.stream.close()
+        super().close()
+
     def readinto(self, buffer: Any) -> int:
         data = self.stream.read(len(buffer))
         buffer[: len(data)] = data
