@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import case, insert, literal, select, text, update
 
 from . import signals
-from .bulk import insert_new_leads, name_and_assign
+from .bulk import insert_named_leads
 from .constants import CartState, HistoryKind, LeadSource, LeadStatus, SystemEvent
 from .models import Customer, HistoryEntry, Lead, TrackedCart
 from .models.base import UTCDateTime
@@ -102,7 +102,7 @@ def abandon_batch(
     result.cart_ids = cart_ids
 
     new_status = automatic_status(None, Trigger.CART_ABANDONED)
-    created = insert_new_leads(
+    created = insert_named_leads(
         session,
         [
             {
@@ -119,7 +119,6 @@ def abandon_batch(
     )
     created_ids = [row.id for row in created]
     result.leads_created = len(created_ids)
-    name_and_assign(session, ((i, LeadSource.ABANDONED_CART.value) for i in created_ids))
 
     moved = list(
         session.execute(

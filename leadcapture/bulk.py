@@ -1,4 +1,5 @@
-"""Set-based writes of many leads at once, shared by the sweep and the import."""
+"""Set-based writes of many leads at once, shared by the sweep and the import:
+:func:`insert_named_leads`."""
 
 from __future__ import annotations
 
@@ -31,7 +32,7 @@ def insert_new_leads(session: DBSession, rows: list[dict[str, Any]]) -> list[Any
     return list(session.execute(statement, rows))
 
 
-def name_and_assign(session: DBSession, created: Iterable[tuple[int, str | None]]) -> None:
+def _name_and_assign(session: DBSession, created: Iterable[tuple[int, str | None]]) -> None:
     """Give new leads (``(id, source)`` pairs) their human id and, by the assignment
     rules of their source, a sales user."""
     by_source: dict[str | None, list[int]] = {}
@@ -60,7 +61,7 @@ def insert_named_leads(session: DBSession, rows: list[dict[str, Any]]) -> list[A
     if session.get_bind().dialect.name != "postgresql":
         inserted = insert_new_leads(session, rows)
         source_of = {row["email"]: row["source"] for row in rows}
-        name_and_assign(session, ((row.id, source_of[row.email]) for row in inserted))
+        _name_and_assign(session, ((row.id, source_of[row.email]) for row in inserted))
         return inserted
     ids = session.scalars(
         text(
