@@ -19,6 +19,7 @@ from .orders import record_order
 from .ratelimit import within_rate_limit
 from .status import Trigger, automatic_status
 from .transactions import DBSession, in_transaction
+from .validators import phone_number, plain_text
 from .webuser import WebUser
 
 __all__ = [
@@ -50,4 +51,6 @@ __all__ = [
     "signals",
     "update_address",
     "update_lead",
+    "phone_number",
+    "plain_text",
 ]

@@ -23,7 +23,8 @@ from .models.cart import SWEEPABLE
 
 __all__ = ["SWEEPABLE", "SweepResult", "abandon_batch", "mark_lost"]
 from .oncommit import send_on_commit
-from .status import CART_ABANDONED_MOVES_FROM, Trigger, automatic_status
+from .sending import SendResult
+from .status import CART_ABANDONED_MOVES_FROM, NO_EMAIL_STATUSES, Trigger, automatic_status
 from .transactions import DBSession
 
 
@@ -32,9 +33,11 @@ class SweepResult:
     abandoned: int = 0
     leads_created: int = 0
     lost: int = 0
+    #: Recovery emails written this run, and emails delivered (``sending.sent``).
+    written: int = 0
     emails: int = 0
     events: int = 0
-    resent: int = 0
+    sending: SendResult = field(default_factory=SendResult)
     cart_ids: list[int] = field(default_factory=list)
 
 
@@ -161,9 +164,7 @@ def abandon_batch(
         .where(
             TrackedCart.id.in_(cart_ids),
             TrackedCart.lead_id.in_(
-                select(Lead.id).where(
-                    Lead.status.in_([LeadStatus.CONVERTED.value, LeadStatus.DO_NOT_CONTACT.value])
-                )
+                select(Lead.id).where(Lead.status.in_([s.value for s in NO_EMAIL_STATUSES]))
             ),
         )
         .values(next_email_at=None)

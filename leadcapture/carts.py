@@ -6,7 +6,7 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from . import fields
 from .constants import CartState
@@ -117,6 +117,19 @@ def decline_capture(session: DBSession, *, cart_id: str) -> TrackedCart:
     cart.email = None
     cart.next_email_at = None
     return cart
+
+
+def lock_carts(session: DBSession, *, cart_key: str, email: str | None) -> None:
+    """Lock an order's carts (its own, and those of its email) in id order, before its
+    lead: the sweep takes carts before leads too, so the two never wait on each other
+    in a circle."""
+    named = TrackedCart.cart_key == cart_key
+    session.execute(
+        select(TrackedCart.id)
+        .where(or_(named, TrackedCart.email == email) if email else named)
+        .order_by(TrackedCart.id)
+        .with_for_update()
+    )
 
 
 def mark_checked_out(session: DBSession, *, cart_id: str, order_ref: str) -> TrackedCart | None:

@@ -18,9 +18,10 @@ from .followups import remind
 from .importing import import_leads
 from .mailbox import MailboxError, fetch_mail
 from .models import InboundEvent
-from .models.event import PENDING
+from .models.event import DEAD, PENDING
 from .outbox import retry as retry_events
-from .recovery import resend_failed
+from .sending import rules_from as send_rules
+from .sending import send_waiting
 from .spreadsheets import open_sheet
 from .sweep import run_sweep
 from .transactions import current_session
@@ -34,8 +35,8 @@ def sweep_command() -> None:
     result = run_sweep(current_session(), progress=lambda line: click.echo(line))
     click.echo(
         f"Sweep done: {result.abandoned} cart(s) abandoned, {result.leads_created} new "
-        f"lead(s), {result.lost} lost, {result.emails} recovery email(s); "
-        f"{result.events} kept event(s) handled, {result.resent} failed email(s) sent again."
+        f"lead(s), {result.lost} lost, {result.written} recovery email(s) written; "
+        f"{result.sending}; {result.events} kept event(s) handled."
     )
 
 
@@ -43,13 +44,15 @@ def sweep_command() -> None:
 def retry_command() -> None:
     """Handle the captured events a failure kept back, and send failed emails again."""
     session = current_session()
-    events = retry_events(session)
-    resent = resend_failed(session)
+    config = current_app.config
+    events = retry_events(session, max_attempts=int(config["LEADCAPTURE_EVENT_MAX_ATTEMPTS"]))
+    sending = send_waiting(session, config, rules=send_rules(config))
     waiting = session.scalar(select(func.count()).select_from(InboundEvent).where(text(PENDING)))
+    dead = session.scalar(select(func.count()).select_from(InboundEvent).where(text(DEAD)))
     session.rollback()
     click.echo(
-        f"Retry: {events} kept event(s) handled, {resent} failed email(s) sent again; "
-        f"{waiting} event(s) still waiting."
+        f"Retry: {events} kept event(s) handled, {waiting} event(s) still waiting, {dead} dead"
+        f" (see the back office's outbox); {sending}."
     )
 
 

@@ -24,6 +24,16 @@ DEFAULTS: dict[str, Any] = {
     "RECOVERY_EMAILS": True,
     # When the recovery emails go out, in hours after abandonment.
     "RECOVERY_SCHEDULE_HOURS": (1, 24, 72),
+    # One series of recovery emails per address in this many days, however many carts
+    # name it (anyone may type anyone's email into a cart).
+    "RECOVERY_COOLDOWN_DAYS": 7,
+    # A run that sends an email holds it this long; a run killed meanwhile leaves it to the
+    # next run once this has passed. Longer than one SMTP conversation may take.
+    "EMAIL_LEASE_SECONDS": 300,
+    # Tries of one email before it stays failed on the outbox page.
+    "EMAIL_MAX_ATTEMPTS": 5,
+    # This many SMTP failures in a row stop a run's sending; the rest waits for the next.
+    "EMAIL_STOP_AFTER_FAILURES": 3,
     # An abandoned cart with no order after this many days is lost.
     "CART_LOST_AFTER_DAYS": 30,
     # How long a restore link and an unsubscribe link work.
@@ -60,6 +70,10 @@ DEFAULTS: dict[str, Any] = {
     "MAIL_MAX_BYTES": 10 * 1024 * 1024,
     # Handled inbound events (the outbox of lead capture) are kept this long, then pruned.
     "EVENTS_KEEP_DAYS": 7,
+    # A captured event that failed this many times (each try later than the last) is dead:
+    # shown to staff with Retry and Discard, never tried again by itself. Refused input
+    # (a ValidationError) is dead at once: trying again cannot fix it.
+    "EVENT_MAX_ATTEMPTS": 8,
     # The largest spreadsheet the back office's import page takes, in bytes.
     "IMPORT_MAX_BYTES": 50 * 1024 * 1024,
 }

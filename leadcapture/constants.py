@@ -77,10 +77,15 @@ class CartState(StrEnum):
 
 
 class EmailStatus(StrEnum):
-    SENT = "sent"
+    """An email's way out: written (``outbox``: waiting, or no SMTP is set), claimed by
+    a run for a while (``sending``), then ``sent``; a failed try waits as ``failed``."""
+
     OUTBOX = "outbox"
+    SENDING = "sending"
+    SENT = "sent"
     FAILED = "failed"
-    #: A failed email not sent again: its lead may no longer be written to.
+    #: Not sent (or not again): its lead may no longer be written to, or the cart was
+    #: bought, or the address has a series already.
     CANCELLED = "cancelled"
 
 
@@ -103,6 +108,7 @@ class SystemEvent(StrEnum):
     ADDRESS_ADDED = "address_added"
     ADDRESS_CHANGED = "address_changed"
     ORDER_PLACED = "order_placed"
+    PARTS_LEFT_OUT = "parts_left_out"
     CONVERTED = "converted"
     CART_ABANDONED = "cart_abandoned"
     CART_RECOVERED = "cart_recovered"

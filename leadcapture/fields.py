@@ -16,12 +16,16 @@ from email_validator import EmailNotValidError, validate_email
 from .constants import MAX_EMAIL, MAX_PHONE
 from .errors import ValidationError
 
-_PHONE = re.compile(r"^\+?[0-9 ()./-]{3,}$")
+#: ERPNext's phone rule: free text of digits, spaces and ``+ - ( ) . /``, with an optional
+#: extension (``x 12``, ``ext. 12``): what people type, checked loosely, never rewritten.
+_PHONE = re.compile(r"^\+?[0-9 ()./-]+(?:(?:x|ext\.?|extension)\s*[0-9]{1,6})?$", re.IGNORECASE)
+MIN_PHONE_DIGITS = 3
 
 
-def _has_control(value: str, *, multiline: bool) -> bool:
+def has_control(value: str, *, multiline: bool) -> bool:
+    """Control characters (NUL and friends) and lone surrogates, which no database stores."""
     allowed = {"\n", "\r", "\t"} if multiline else set()
-    return any(unicodedata.category(c) == "Cc" and c not in allowed for c in value)
+    return any(unicodedata.category(c) in ("Cc", "Cs") and c not in allowed for c in value)
 
 
 def text(
@@ -44,7 +48,7 @@ def text(
         return None
     if len(value) > max_length:
         raise ValidationError.single(field, f"Must be at most {max_length} characters.")
-    if _has_control(value, multiline=multiline):
+    if has_control(value, multiline=multiline):
         raise ValidationError.single(field, "Contains characters that are not allowed.")
     return value
 
@@ -63,8 +67,13 @@ def email(field: str, value: Any, *, required: bool = False) -> str | None:
 
 def phone(field: str, value: Any) -> str | None:
     raw = text(field, value, max_length=MAX_PHONE)
-    if raw is not None and not _PHONE.match(raw):
-        raise ValidationError.single(field, "Not a valid phone number.")
+    if raw is None:
+        return None
+    digits = sum(c in "0123456789" for c in raw)
+    if not _PHONE.match(raw) or digits < MIN_PHONE_DIGITS:
+        raise ValidationError.single(
+            field, "Not a valid phone number: use digits, spaces, + - ( ) . / and x or ext."
+        )
     return raw
 
 

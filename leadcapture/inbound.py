@@ -236,6 +236,6 @@ def take_message(session: DBSession, inbound: Inbound) -> str | None:
         },
     )
     if row.outcome == "history":
-        apply_trigger(session, lead, Trigger.EMAIL_RECEIVED)
+        apply_trigger(session, lead, Trigger.EMAIL_RECEIVED, anonymous=True)
     row.lead_id = lead.id
     return row.outcome

@@ -47,7 +47,7 @@ LEAD_FIELDS: dict[str, Any] = {
     "notes": partial(fields.text, max_length=20_000, multiline=True),
 }
 
-#: Fields a repeated capture of the same email may fill in or change.
+#: Fields a repeated capture of the same email may fill in when they are empty.
 RECAPTURE_FIELDS = (
     "lead_name",
     "company_name",
@@ -62,6 +62,35 @@ RECAPTURE_FIELDS = (
 def clean_lead_fields(data: dict[str, Any]) -> dict[str, Any]:
     """Validate lead fields given by any surface; raises :class:`ValidationError`."""
     return fields.clean(data, LEAD_FIELDS)
+
+
+def keep_valid(values: dict[str, Any]) -> tuple[dict[str, Any], dict[str, list[str]]]:
+    """Each value cleaned by its lead field's rule, or left out (``None``) with the
+    refusal: for the optional parts of an event whose main part must still go through."""
+    kept: dict[str, Any] = {}
+    refused: dict[str, list[str]] = {}
+    for name, value in values.items():
+        try:
+            kept[name] = LEAD_FIELDS[name](name, value)
+        except ValidationError as error:
+            kept[name] = None
+            refused.update(error.errors)
+    return kept, refused
+
+
+def note_left_out(
+    session: DBSession, lead: Lead, what: str, refused: dict[str, list[str]], by: str | None
+) -> None:
+    """Say on the lead's history which parts of ``what`` were left out, and why."""
+    if refused:
+        record(
+            session,
+            lead=lead,
+            event=SystemEvent.PARTS_LEFT_OUT,
+            subject=f"Left out of {what}: " + ", ".join(refused),
+            data={"refused": refused},
+            by=by,
+        )
 
 
 def check_lead(lead: Lead) -> None:
@@ -121,11 +150,17 @@ def _announce_status(
 
 
 def apply_trigger(
-    session: DBSession, lead: Lead, trigger: Trigger, *, by: str | None = None
+    session: DBSession,
+    lead: Lead,
+    trigger: Trigger,
+    *,
+    by: str | None = None,
+    anonymous: bool = False,
 ) -> bool:
-    """Apply the automatic rule for ``trigger``; returns whether the status changed."""
+    """Apply the automatic rule for ``trigger``; returns whether the status changed.
+    ``anonymous``: from a source that may not be the lead, which only moves it forward."""
     current = LeadStatus(lead.status) if lead.status else None
-    return set_status(session, lead, automatic_status(current, trigger), by=by)
+    return set_status(session, lead, automatic_status(current, trigger, anonymous=anonymous), by=by)
 
 
 def _new_lead(
@@ -164,11 +199,14 @@ def capture_lead(
     by: str | None = None,
     **data: Any,
 ) -> tuple[Lead, bool]:
-    """Make a lead, or update the lead that already has this email (in any letter case).
+    """Make a lead, or add to the lead that already has this email (in any letter case).
 
     Returns the lead and whether it is new. The status of a new lead follows ``trigger``
     (``Lead`` for staff, web forms, imports and mail; ``Open`` for a sign-up) unless a
-    ``status`` is given; an existing lead gets the trigger's automatic rule.
+    ``status`` is given. A capture of a known email is not a creation: anyone can type
+    anyone's email, so it fills only the lead's empty fields and moves its status only
+    forward (``docs/rules.md``, "Anonymous input"); staff change values with
+    :func:`update_lead`.
     """
     lead_source = LeadSource(fields.one_of("source", source, LeadSource))
     cleaned = clean_lead_fields(data)
@@ -179,21 +217,32 @@ def capture_lead(
         return _new_lead(
             session, cleaned, source=lead_source, trigger=trigger, owner=owner, by=by
         ), True
-    for name in RECAPTURE_FIELDS:
-        if cleaned.get(name) is not None:
-            setattr(existing, name, cleaned[name])
-    if cleaned.get("is_organization"):
-        existing.is_organization = True
-    check_lead(existing)
+    filled = fill_empty(existing, cleaned)
+    brought = {
+        name: str(cleaned[name])
+        for name in RECAPTURE_FIELDS
+        if cleaned.get(name) is not None and cleaned[name] != getattr(existing, name)
+    }
     record(
         session,
         lead=existing,
         event=SystemEvent.CAPTURED_AGAIN,
         subject=f"Captured again from {lead_source}",
+        data={"filled": filled, "brought": brought} if filled or brought else None,
         by=by,
     )
-    apply_trigger(session, existing, trigger, by=by)
+    apply_trigger(session, existing, trigger, by=by, anonymous=True)
     return existing, False
+
+
+def fill_empty(lead: Lead, cleaned: dict[str, Any]) -> list[str]:
+    """Put the cleaned values into the lead's empty fields only; returns the names filled."""
+    filled = []
+    for name in RECAPTURE_FIELDS:
+        if cleaned.get(name) is not None and getattr(lead, name) in (None, ""):
+            setattr(lead, name, cleaned[name])
+            filled.append(name)
+    return filled
 
 
 def update_lead(
@@ -235,6 +284,7 @@ def register_web_user(
     linked = find_by_web_user(session, user_id)
     if linked is not None:
         return linked
+    kept, refused = keep_valid({"phone": phone, "company_name": company_name})
     lead, created = capture_lead(
         session,
         source=LeadSource.WEBSITE,
@@ -243,10 +293,10 @@ def register_web_user(
         by=user_id,
         email=email,
         lead_name=full_name,
-        phone=phone,
-        company_name=company_name,
-        is_organization=bool(company_name),
+        is_organization=bool(kept["company_name"]),
+        **kept,
     )
+    note_left_out(session, lead, "the sign-up", refused, user_id)
     lead.web_user_id = user_id
     if lead.owner is None:
         lead.owner = user_id

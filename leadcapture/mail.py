@@ -25,12 +25,13 @@ def build(
     text_body: str,
     html_body: str,
     unsubscribe_url: str | None = None,
+    message_id: str | None = None,
 ) -> EmailMessage:
     message = EmailMessage()
     message["From"] = config.get("MAIL_DEFAULT_SENDER") or "shop@localhost"
     message["To"] = to
     message["Subject"] = subject
-    message["Message-ID"] = make_msgid(domain="leadcapture")
+    message["Message-ID"] = message_id or make_msgid(domain="leadcapture")
     if unsubscribe_url:
         message["List-Unsubscribe"] = f"<{unsubscribe_url}>"
         message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"

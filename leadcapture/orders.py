@@ -8,12 +8,21 @@ from typing import Any
 from sqlalchemy import update
 
 from . import fields
-from .addresses import ensure_address
-from .carts import mark_checked_out
+from .addresses import clean_address, ensure_address
+from .carts import lock_carts, mark_checked_out
 from .constants import MAX_NAME, AddressType, CartState, LeadSource, SystemEvent
 from .conversion import convert_lead
+from .errors import ValidationError
 from .history import record
-from .leads import capture_lead, find_by_email, find_by_web_user, register_web_user
+from .leads import (
+    capture_lead,
+    fill_empty,
+    find_by_email,
+    find_by_web_user,
+    keep_valid,
+    note_left_out,
+    register_web_user,
+)
 from .models import Customer, Lead, TrackedCart
 from .models.base import utcnow
 from .transactions import DBSession
@@ -67,6 +76,23 @@ def mark_recovered(
     return len(recovered)
 
 
+def _places(
+    addresses: dict[AddressType, dict[str, Any] | None],
+) -> tuple[dict[AddressType, dict[str, Any]], dict[str, list[str]]]:
+    """The order's addresses the plug-in can keep, and the refusals of the others."""
+    places: dict[AddressType, dict[str, Any]] = {}
+    refused: dict[str, list[str]] = {}
+    for kind, address in addresses.items():
+        if not address:
+            continue
+        try:
+            places[kind] = clean_address({**address, "address_type": kind})
+        except ValidationError as error:
+            label = f"{kind.value.lower()}_address"
+            refused[label] = [f"{f}: {', '.join(m)}" for f, m in error.errors.items()]
+    return places, refused
+
+
 def record_order(
     session: DBSession,
     *,
@@ -82,10 +108,23 @@ def record_order(
     billing_address: dict[str, Any] | None = None,
     shipping_address: dict[str, Any] | None = None,
 ) -> Customer:
-    """Convert the buyer's lead (made on the spot if there is none) and note the order."""
+    """Convert the buyer's lead (made on the spot if there is none) and note the order.
+
+    Only the email and the name are needed: a part the plug-in cannot keep (a phone it
+    refuses, an address without a city) is left out and said on the lead's history. A
+    guest's order never writes into an account: its addresses stay on the order's history
+    entry, and a lead that is known keeps its values (empty ones are filled).
+    """
     normalized = fields.email("email", email, required=True) or ""
-    name = fields.text("full_name", full_name, max_length=MAX_NAME, required=True)
+    name = fields.text("full_name", full_name, max_length=MAX_NAME, required=True) or ""
     user_key = str(user_id) if user_id is not None else None
+    kept, refused = keep_valid({"phone": phone, "company_name": company_name})
+    places, refused_places = _places(
+        {AddressType.BILLING: billing_address, AddressType.SHIPPING: shipping_address}
+    )
+    refused.update(refused_places)
+    if cart_id:  # carts before leads, as the sweep takes them: no deadlock between the two
+        lock_carts(session, cart_key=str(cart_id), email=normalized)
     # The lead is locked before anything refers to it: concurrent orders of one shopper
     # then queue on that row instead of deadlocking when the conversion locks it later.
     lead = find_by_web_user(session, user_key, for_update=True) if user_key else None
@@ -95,8 +134,8 @@ def record_order(
             user_id=user_key,
             email=normalized,
             full_name=name or normalized,
-            phone=phone,
-            company_name=company_name,
+            phone=kept["phone"],
+            company_name=kept["company_name"],
         )
     if lead is None:
         lead = find_by_email(session, normalized, for_update=True)
@@ -106,33 +145,40 @@ def record_order(
             source=LeadSource.CHECKOUT,
             email=normalized,
             lead_name=name,
-            phone=phone,
-            company_name=company_name,
-            is_organization=bool(company_name),
+            phone=kept["phone"],
+            company_name=kept["company_name"],
+            is_organization=bool(kept["company_name"]),
         )
-    for kind, address in (
-        (AddressType.BILLING, billing_address),
-        (AddressType.SHIPPING, shipping_address),
-    ):
-        if address:
-            ensure_address(session, lead, {**address, "address_type": kind}, by=user_key)
+    elif user_key is None:
+        fill_empty(lead, {"lead_name": name, **kept})
+    if user_key is not None:
+        for place in places.values():
+            ensure_address(session, lead, place, by=user_key)
     record(
         session,
         lead=lead,
         event=SystemEvent.ORDER_PLACED,
         subject=f"Order {order_id} placed: {total} {currency}",
-        data={"order_id": str(order_id), "total": str(total), "currency": currency},
+        data={
+            "order_id": str(order_id),
+            "total": str(total),
+            "currency": currency,
+            "full_name": name,
+            "phone": kept["phone"],
+            "addresses": {kind.value: place for kind, place in places.items()},
+        },
         by=user_key,
     )
+    note_left_out(session, lead, f"order {order_id}", refused, user_key)
     if cart_id:
         mark_checked_out(session, cart_id=cart_id, order_ref=str(order_id))
     mark_recovered(session, lead, order_id=str(order_id), total=total, currency=currency)
     return convert_lead(
         session,
         lead,
-        customer_name=name,
+        customer_name=name if user_key is not None else lead.lead_name or name,
         user_id=user_key,
         email=normalized,
-        phone=phone,
+        phone=kept["phone"] if user_key is not None else lead.phone,
         by=user_key,
     )

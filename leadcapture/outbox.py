@@ -8,6 +8,11 @@ commit. If handling fails, the error is logged, the event stays ``pending`` with
 error and a later time to try again, and ``flask leads retry`` (or the next sweep)
 handles it. Handling and marking ``done`` commit together, and a handler takes its
 event with ``FOR UPDATE SKIP LOCKED``: each event is handled once.
+
+A failure retrying cannot fix is not retried for ever: an event whose input the domain
+refuses (:class:`ValidationError`) is ``dead`` at once, and one that failed
+``max_attempts`` times is ``dead`` then. Staff see dead events on the back office's
+outbox page and retry (:func:`revive`) or discard (:func:`discard`) them.
 """
 
 from __future__ import annotations
@@ -18,13 +23,14 @@ from datetime import UTC, datetime, timedelta
 from functools import partial
 from typing import Any
 
-from sqlalchemy import delete, select, text
+from sqlalchemy import delete, select, text, update
 from sqlalchemy import event as sa_event
 from sqlalchemy.orm import Session, SessionTransaction, scoped_session
 
+from .errors import ValidationError
 from .models import InboundEvent
 from .models.base import utcnow
-from .models.event import DONE, PENDING
+from .models.event import DEAD, PENDING
 from .oncommit import call_after_commit
 from .transactions import DBSession, in_transaction
 
@@ -35,6 +41,8 @@ HANDLERS: dict[str, Callable[..., Any]] = {}
 #: How long to wait before trying a failed event again: doubles each time, up to a day.
 FIRST_DELAY = timedelta(minutes=1)
 MAX_DELAY = timedelta(days=1)
+#: Tries before an event is dead (``LEADCAPTURE_EVENT_MAX_ATTEMPTS`` in an app).
+MAX_ATTEMPTS = 8
 
 
 def _encode(value: Any) -> Any:
@@ -84,21 +92,36 @@ def _carries_writes(session: DBSession) -> bool:
     )
 
 
-def capture(session: DBSession, kind: str, payload: dict[str, Any]) -> None:
+def capture(
+    session: DBSession, kind: str, payload: dict[str, Any], *, max_attempts: int = MAX_ATTEMPTS
+) -> None:
     """Write the event down — in the shop's transaction when the signal comes inside one
     that writes — and handle it once that has committed. Never raises: the shop's
     request goes on."""
     try:
-        event = InboundEvent(kind=kind, payload=_encode(payload), state="pending", attempts=0)
+        event = InboundEvent(
+            kind=kind, payload=_encode(payload), state="pending", attempts=0, **_keys(payload)
+        )
         if _carries_writes(session):
             session.add(event)
-            call_after_commit(session, lambda: handle(session, event.id))
+            call_after_commit(session, lambda: handle(session, event.id, max_attempts=max_attempts))
             return
         in_transaction(session, lambda: session.add(event))
     except Exception:
         log.exception("leadcapture: could not keep the %s event %r", kind, payload)
         return
-    handle(session, event.id)
+    handle(session, event.id, max_attempts=max_attempts)
+
+
+def _keys(payload: dict[str, Any]) -> dict[str, str | None]:
+    """The cart and email an event names, as columns: an order's event stops the cart's
+    recovery emails while it waits, whatever its state (see :mod:`leadcapture.recovery`)."""
+    cart_key = payload.get("cart_id")
+    email = payload.get("email")
+    return {
+        "cart_key": str(cart_key)[:64] if cart_key is not None else None,
+        "email": email.strip().lower()[:254] if isinstance(email, str) else None,
+    }
 
 
 def _handle_now(session: DBSession, event_id: int) -> bool:
@@ -116,38 +139,55 @@ def _handle_now(session: DBSession, event_id: int) -> bool:
     return True
 
 
-def _note_failure(session: DBSession, event_id: int, error: BaseException) -> str:
+def _note_failure(
+    session: DBSession, event_id: int, error: BaseException, max_attempts: int
+) -> tuple[str, str]:
+    """Note the failure on the event: a later try, or ``dead``. Returns its kind and state."""
     event = session.get(InboundEvent, event_id, with_for_update=True)
     if event is None or event.state != "pending":
-        return "?"
+        return "?", "?"
     event.attempts += 1
     event.last_error = f"{type(error).__name__}: {error}"[:2000]
-    delay = min(FIRST_DELAY * 2 ** (event.attempts - 1), MAX_DELAY)
-    event.next_attempt_at = utcnow() + delay
-    return event.kind
+    if isinstance(error, ValidationError) or event.attempts >= max_attempts:
+        event.state = "dead"
+    else:
+        delay = min(FIRST_DELAY * 2 ** (event.attempts - 1), MAX_DELAY)
+        event.next_attempt_at = utcnow() + delay
+    return event.kind, event.state
 
 
-def handle(session: DBSession, event_id: int) -> bool:
+def handle(session: DBSession, event_id: int, *, max_attempts: int = MAX_ATTEMPTS) -> bool:
     """Handle one pending event; ``True`` if it was handled now. A failure is logged and
-    noted on the event for a later try."""
+    noted on the event: for a later try, or ``dead`` when trying again cannot help."""
     try:
         return in_transaction(session, lambda: _handle_now(session, event_id))
     except Exception as error:
-        kind = "?"
+        kind, state = "?", "?"
         try:
-            kind = in_transaction(session, partial(_note_failure, session, event_id, error))
+            kind, state = in_transaction(
+                session, partial(_note_failure, session, event_id, error, max_attempts)
+            )
         except Exception:
             log.exception("leadcapture: could not note the failure of event %s", event_id)
         log.error(
-            "leadcapture: %s failed (event %s); it is kept for a retry",
+            "leadcapture: %s failed (event %s); %s",
             HANDLERS.get(kind, handle).__name__,
             event_id,
+            "it is dead: staff see it on the outbox page"
+            if state == "dead"
+            else "it is kept for a retry",
             exc_info=error,
         )
         return False
 
 
-def retry(session: DBSession, *, now: datetime | None = None, limit: int = 1000) -> int:
+def retry(
+    session: DBSession,
+    *,
+    now: datetime | None = None,
+    limit: int = 1000,
+    max_attempts: int = MAX_ATTEMPTS,
+) -> int:
     """Handle the pending events whose time has come, oldest first; returns how many
     were handled now (``flask leads retry``; the sweep calls it too)."""
     moment = now or datetime.now(UTC)
@@ -158,15 +198,40 @@ def retry(session: DBSession, *, now: datetime | None = None, limit: int = 1000)
         .limit(limit)
     ).all()
     session.rollback()  # end the read; each event gets its own transaction
-    return sum(handle(session, event_id) for event_id in ids)
+    return sum(handle(session, event_id, max_attempts=max_attempts) for event_id in ids)
+
+
+def revive(session: DBSession, event_id: int, *, max_attempts: int = MAX_ATTEMPTS) -> bool:
+    """Staff's "Retry" of a dead event: its tries start again, and it is handled now."""
+    revived = session.execute(
+        update(InboundEvent)
+        .where(InboundEvent.id == event_id, text(DEAD))
+        .values(state="pending", attempts=0, next_attempt_at=utcnow())
+        .execution_options(synchronize_session=False)
+    ).rowcount  # type: ignore[attr-defined]
+    session.commit()
+    return bool(revived) and handle(session, event_id, max_attempts=max_attempts)
+
+
+def discard(session: DBSession, event_id: int) -> bool:
+    """Staff's "Discard" of a dead event: kept as ``discarded`` until pruned; the caller
+    commits."""
+    discarded = session.execute(
+        update(InboundEvent)
+        .where(InboundEvent.id == event_id, text(DEAD))
+        .values(state="discarded", handled_at=utcnow())
+        .execution_options(synchronize_session=False)
+    ).rowcount  # type: ignore[attr-defined]
+    return bool(discarded)
 
 
 def prune(session: DBSession, *, now: datetime, keep_days: int) -> int:
-    """Forget the events handled more than ``keep_days`` ago; the caller commits."""
+    """Forget the events handled (or discarded) more than ``keep_days`` ago; the caller
+    commits."""
     cutoff = now - timedelta(days=keep_days)
     removed = session.execute(
         delete(InboundEvent)
-        .where(text(DONE), InboundEvent.handled_at < cutoff)
+        .where(InboundEvent.state.in_(["done", "discarded"]), InboundEvent.handled_at < cutoff)
         .execution_options(synchronize_session=False)
     )
     return int(removed.rowcount)  # type: ignore[attr-defined]

@@ -34,7 +34,12 @@ def _receiver(app: Flask, kind: str) -> Callable[..., None]:
     def receive(sender: Flask, **kwargs: Any) -> None:
         if kind == "cart_changed":  # the moment of the change, if it is handled later
             kwargs.setdefault("updated_at", datetime.now(UTC))
-        outbox.capture(app.extensions["leadcapture"].session, kind, kwargs)
+        outbox.capture(
+            app.extensions["leadcapture"].session,
+            kind,
+            kwargs,
+            max_attempts=int(app.config["LEADCAPTURE_EVENT_MAX_ATTEMPTS"]),
+        )
 
     receive.__name__ = f"receive_{kind}"
     return receive

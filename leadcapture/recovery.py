@@ -2,33 +2,41 @@
 
 A step is claimed by a conditional UPDATE (``emails_sent`` from n to n + 1) before its
 email is written, and ``(cart_id, step)`` is unique on the email table: concurrent sweeps
-never send a step twice.
+never write a step twice. No email is written for a cart that was bought (:func:`bought`),
+to a lead that may not be written to (:func:`may_email`), or to an address that has a
+series from another cart within the cooldown (:func:`claim_series`). Writing and sending
+are apart: :mod:`leadcapture.sending` sends what was written, under a lease.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from email.utils import make_msgid
+from typing import Any, cast
 from urllib.parse import urlsplit
 
 from flask import current_app, has_request_context, url_for
-from sqlalchemy import select, update
+from sqlalchemy import Table, and_, exists, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 
-from . import mail, tokens
-from .constants import CartState, EmailStatus, HistoryKind, LeadStatus, SystemEvent
+from . import tokens
+from .constants import CartState, EmailStatus, LeadStatus, SystemEvent
 from .history import record
 from .leads import apply_trigger
-from .models import Email, Lead, TrackedCart
+from .models import Email, InboundEvent, Lead, RecoverySeries, TrackedCart
 from .models.base import utcnow
-from .status import Trigger
+from .status import NO_EMAIL_STATUSES, Trigger
 from .transactions import DBSession
 
 log = logging.getLogger("leadcapture")
 
 #: ``discount_code(cart, step) -> str | None``: the host's single-use code for a step.
 DiscountCallable = Callable[[TrackedCart, int], "str | None"]
+#: The kind of the kept event of an order (the ``order_placed`` signal).
+ORDER_EVENT = "order_placed"
 
 
 def external_url(endpoint: str, **values: Any) -> str:
@@ -54,11 +62,53 @@ def unsubscribe_url(lead: Lead) -> str:
 
 def may_email(lead: Lead | None) -> bool:
     """Never to Do Not Contact, and not once the lead has bought (converted)."""
-    return (
-        lead is not None
-        and lead.status not in (LeadStatus.DO_NOT_CONTACT, LeadStatus.CONVERTED)
-        and lead.customer is None
+    return lead is not None and lead.status not in NO_EMAIL_STATUSES and lead.customer is None
+
+
+def bought(session: DBSession, cart: TrackedCart) -> bool:
+    """Was an order placed for this cart, or by its email since its last activity?
+
+    Asked of the kept order events too, whatever their state: an order whose capture
+    failed (and waits for a retry, or is dead) still means the shopper bought.
+    """
+    if cart.checked_out_at is not None:
+        return True
+    for_cart = and_(
+        InboundEvent.cart_key == cart.cart_key, InboundEvent.created_at >= cart.created_at
     )
+    by_email = and_(
+        InboundEvent.email == cart.email, InboundEvent.created_at >= cart.last_activity_at
+    )
+    return bool(
+        session.scalar(
+            select(
+                exists().where(
+                    InboundEvent.kind == ORDER_EVENT,
+                    or_(for_cart, by_email) if cart.email else for_cart,
+                )
+            )
+        )
+    )
+
+
+def claim_series(
+    session: DBSession, email: str, cart_id: int, *, now: datetime, cooldown_days: float
+) -> bool:
+    """May this cart's recovery emails go to ``email``? One series per address per
+    cooldown: the first cart to ask takes the address, and keeps it until the cooldown
+    has passed; a concurrent run queues on the address's row."""
+    table = cast(Table, RecoverySeries.__table__)
+    module = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    insert = module.insert(table).values(email=email, cart_id=cart_id, started_at=now)
+    session.execute(
+        insert.on_conflict_do_update(
+            index_elements=["email"],
+            set_={"cart_id": cart_id, "started_at": now},
+            where=RecoverySeries.started_at < now - timedelta(days=cooldown_days),
+        )
+    )
+    owner = session.scalar(select(RecoverySeries.cart_id).where(RecoverySeries.email == email))
+    return owner == cart_id
 
 
 def _claim(session: DBSession, cart_id: int, sent: int, next_at: datetime | None) -> bool:
@@ -86,6 +136,8 @@ def render_email(name: str, context: dict[str, Any]) -> str:
 def write_recovery_email(
     session: DBSession, cart: TrackedCart, lead: Lead, step: int, discount_code: str | None
 ) -> Email:
+    """Write step ``step``'s email, waiting in the outbox; :mod:`leadcapture.sending`
+    sends it, and only then does the lead's history say it went."""
     config = current_app.config
     context = {
         "shop_name": config["LEADCAPTURE_SHOP_NAME"],
@@ -106,62 +158,26 @@ def write_recovery_email(
         html_body=render_email("recovery.html", context),
         discount_code=discount_code,
         status=EmailStatus.OUTBOX,
+        message_id=make_msgid(domain="leadcapture"),
     )
     session.add(email)
-    session.flush()
-    record(
-        session,
-        lead=lead,
-        kind=HistoryKind.EMAIL_SENT,
-        subject=f"Recovery email {step} to {email.to}: {email.subject}",
-        body=email.text_body,
-        data={
-            "email_id": email.id,
-            "cart_id": cart.id,
-            "step": step,
-            "discount_code": discount_code,
-        },
-    )
     return email
 
 
-def deliver(session: DBSession, email: Email, unsubscribe: str | None) -> None:
-    """Send over SMTP when configured, else leave it in the outbox; caller commits."""
-    config = current_app.config
-    if not mail.smtp_configured(config):
-        email.status = EmailStatus.OUTBOX
-        return
-    message = mail.build(
-        config,
-        to=email.to,
-        subject=email.subject,
-        text_body=email.text_body,
-        html_body=email.html_body,
-        unsubscribe_url=unsubscribe,
-    )
-    try:
-        mail.send(config, message)
-    except Exception as exc:  # an SMTP outage must not stop the sweep
-        log.exception("leadcapture: recovery email %s could not be sent", email.id)
-        email.status = EmailStatus.FAILED
-        email.error = f"{type(exc).__name__}: {exc}"
-    else:
-        email.status = EmailStatus.SENT
-
-
-def _send_step(
+def _write_step(
     session: DBSession,
     cart_id: int,
     already: int,
     abandoned_at: datetime | None,
-    schedule_hours: tuple[float, ...],
-    discount_code: DiscountCallable | None,
+    rules: RecoveryRules,
 ) -> int:
-    """Claim, write and send one cart's next email; returns 1 if one went out."""
+    """Claim and write one cart's next email; returns 1 if one was written. It is sent
+    by :func:`leadcapture.sending.send_waiting`, so a crash between the two loses nothing."""
     step = already + 1
+    hours = rules.schedule_hours
     next_at = (
-        abandoned_at + timedelta(hours=schedule_hours[step])
-        if abandoned_at is not None and step < len(schedule_hours)
+        abandoned_at + timedelta(hours=hours[step])
+        if abandoned_at is not None and step < len(hours)
         else None
     )
     if not _claim(session, cart_id, already, next_at):
@@ -170,37 +186,45 @@ def _send_step(
     cart = session.get(TrackedCart, cart_id)
     assert cart is not None
     lead = session.get(Lead, cart.lead_id) if cart.lead_id else None
-    if lead is None or not may_email(lead) or cart.checked_out_at is not None:
+    if (
+        lead is None
+        or not cart.email
+        or not may_email(lead)
+        or bought(session, cart)
+        or not claim_series(
+            session, cart.email, cart.id, now=rules.now, cooldown_days=rules.cooldown_days
+        )
+    ):
         cart.emails_sent = already
         cart.next_email_at = None
         session.commit()
         return 0
-    code = discount_code(cart, step) if discount_code else None
-    email = write_recovery_email(session, cart, lead, step, code)
-    link = unsubscribe_url(lead)
-    session.commit()
-    deliver(session, email, link)
+    code = rules.discount_code(cart, step) if rules.discount_code else None
+    write_recovery_email(session, cart, lead, step, code)
     session.commit()
     return 1
 
 
-def send_due_emails(
-    session: DBSession,
-    *,
-    now: datetime,
-    schedule_hours: tuple[float, ...],
-    batch_size: int,
-    discount_code: DiscountCallable | None = None,
-) -> int:
-    """Write and send every recovery email that is due; commits per cart."""
-    sent = 0
+@dataclass(frozen=True)
+class RecoveryRules:
+    """What decides the recovery emails of one run: its moment and the settings."""
+
+    now: datetime
+    schedule_hours: tuple[float, ...]
+    cooldown_days: float
+    discount_code: DiscountCallable | None = None
+
+
+def write_due_emails(session: DBSession, rules: RecoveryRules, *, batch_size: int) -> int:
+    """Write every recovery email that is due; commits per cart. Returns how many."""
+    written = 0
     after = 0  # keyset on the id: each due cart is looked at once per run
     while True:
         due = list(
             session.execute(
                 select(TrackedCart.id, TrackedCart.emails_sent, TrackedCart.abandoned_at)
                 .where(
-                    TrackedCart.next_email_at <= now,
+                    TrackedCart.next_email_at <= rules.now,
                     TrackedCart.state == CartState.ABANDONED,
                     TrackedCart.id > after,
                 )
@@ -210,65 +234,14 @@ def send_due_emails(
         )
         session.commit()
         if not due:
-            return sent
+            return written
         for cart_id, already, abandoned_at in due:
             after = cart_id
             try:
-                sent += _send_step(
-                    session, cart_id, already, abandoned_at, schedule_hours, discount_code
-                )
+                written += _write_step(session, cart_id, already, abandoned_at, rules)
             except Exception:  # one bad cart must not stop the others
                 session.rollback()
                 log.exception("leadcapture: recovery email for cart %s failed", cart_id)
-
-
-#: How often a failed recovery email is tried again (by the sweep or ``flask leads retry``).
-MAX_SEND_ATTEMPTS = 5
-
-
-def resend_failed(session: DBSession, *, limit: int = 500) -> int:
-    """Send again the recovery emails an SMTP outage failed; returns how many went out.
-
-    Each try is claimed first by a conditional UPDATE of its count, so runs on several
-    hosts never send one email twice; a lead that may no longer be written to (it
-    unsubscribed, or its cart was bought meanwhile) gets none.
-    """
-    failed = session.execute(
-        select(Email.id, Email.attempts)
-        .where(Email.status == EmailStatus.FAILED, Email.attempts < MAX_SEND_ATTEMPTS)
-        .order_by(Email.id)
-        .limit(limit)
-    ).all()
-    session.commit()
-    sent = 0
-    for email_id, attempts in failed:
-        claimed = session.execute(
-            update(Email)
-            .where(
-                Email.id == email_id,
-                Email.status == EmailStatus.FAILED,
-                Email.attempts == attempts,
-            )
-            .values(attempts=attempts + 1)
-            .execution_options(synchronize_session=False)
-        ).rowcount  # type: ignore[attr-defined]
-        if not claimed:
-            session.rollback()
-            continue
-        email = session.get(Email, email_id)
-        assert email is not None
-        lead = session.get(Lead, email.lead_id) if email.lead_id else None
-        cart = session.get(TrackedCart, email.cart_id) if email.cart_id else None
-        if lead is None or not may_email(lead) or (cart and cart.checked_out_at is not None):
-            email.status = EmailStatus.CANCELLED
-            email.error = "Not sent again: the lead may no longer be written to."
-            session.commit()
-            continue
-        session.commit()
-        deliver(session, email, unsubscribe_url(lead))
-        session.commit()
-        sent += email.status == EmailStatus.SENT
-    return sent
 
 
 def open_restore_link(

@@ -6,10 +6,11 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import case, func, select, text
 
 from .constants import CartState, LeadStatus, SystemEvent
-from .models import HistoryEntry, Lead, TrackedCart
+from .models import HistoryEntry, InboundEvent, Lead, TrackedCart
+from .models.event import DEAD
 from .transactions import DBSession
 
 
@@ -82,3 +83,8 @@ def conversion_by_source(session: DBSession) -> list[dict[str, Any]]:
         }
         for source, total, won in rows
     ]
+
+
+def dead_events(session: DBSession) -> int:
+    """Captured events that could not be handled and wait for staff."""
+    return session.scalar(select(func.count()).select_from(InboundEvent).where(text(DEAD))) or 0

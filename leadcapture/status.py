@@ -42,15 +42,40 @@ TARGETS: dict[Trigger, LeadStatus] = {
     Trigger.ORDER_PLACED: LeadStatus.CONVERTED,
 }
 
+#: Leads that get no email from the plug-in: they asked for none, or they have bought.
+NO_EMAIL_STATUSES = frozenset({LeadStatus.DO_NOT_CONTACT, LeadStatus.CONVERTED})
+
 #: An abandoned cart reopens only a lead that waits for action or has been answered.
 CART_ABANDONED_MOVES_FROM = frozenset({LeadStatus.LEAD, LeadStatus.REPLIED})
 
 
-def automatic_status(current: LeadStatus | None, trigger: Trigger) -> LeadStatus:
-    """The status a lead in ``current`` has after ``trigger`` (``None``: a new lead)."""
+#: How far along a lead is. What comes from an anonymous source (the web form, the
+#: mailbox, a sign-up or guest checkout with a known email) never moves a lead down this
+#: scale: ``Open`` and ``Replied`` are one step (the conversation going back and forth).
+PROGRESS: dict[LeadStatus, int] = {
+    LeadStatus.LEAD: 0,
+    LeadStatus.OPEN: 1,
+    LeadStatus.REPLIED: 1,
+    LeadStatus.INTERESTED: 2,
+    LeadStatus.OPPORTUNITY: 3,
+    LeadStatus.QUOTATION: 4,
+    LeadStatus.LOST_QUOTATION: 4,
+    LeadStatus.CONVERTED: 5,
+    LeadStatus.DO_NOT_CONTACT: 5,
+}
+
+
+def automatic_status(
+    current: LeadStatus | None, trigger: Trigger, *, anonymous: bool = False
+) -> LeadStatus:
+    """The status a lead in ``current`` has after ``trigger`` (``None``: a new lead);
+    ``anonymous``: the event comes from someone who may not be the lead (it only moves
+    the lead forward)."""
     target = TARGETS[trigger]
     if current is None:
         return target
+    if anonymous and PROGRESS[target] < PROGRESS[current]:
+        return current
     if current == LeadStatus.CONVERTED:
         return current
     if current == LeadStatus.DO_NOT_CONTACT and target != LeadStatus.CONVERTED:

@@ -13,6 +13,9 @@ from flask import current_app
 from .abandonment import SweepResult, abandon_batch, mark_lost
 from .outbox import prune as prune_events
 from .outbox import retry as retry_events
+from .recovery import RecoveryRules, write_due_emails
+from .sending import rules_from as send_rules
+from .sending import send_waiting
 from .transactions import DBSession
 
 
@@ -31,7 +34,9 @@ def run_sweep(
     total = SweepResult()
     # Events a failure kept back are handled first: a kept cart change may make a cart
     # abandonable, a kept order may take one out of the sweep.
-    total.events = retry_events(session, now=now)
+    total.events = retry_events(
+        session, now=now, max_attempts=int(config["LEADCAPTURE_EVENT_MAX_ATTEMPTS"])
+    )
     while True:
         batch = abandon_batch(
             session,
@@ -52,17 +57,16 @@ def run_sweep(
         session, now=now, lost_after_days=int(config["LEADCAPTURE_CART_LOST_AFTER_DAYS"])
     )
     session.commit()
-    from .recovery import resend_failed, send_due_emails
-
     if recovery_on:
-        total.emails = send_due_emails(
-            session,
+        rules = RecoveryRules(
             now=now,
             schedule_hours=schedule,
-            batch_size=batch_size,
+            cooldown_days=float(config["LEADCAPTURE_RECOVERY_COOLDOWN_DAYS"]),
             discount_code=extension.discount_code,
         )
-    total.resent = resend_failed(session)
+        total.written = write_due_emails(session, rules, batch_size=batch_size)
+    total.sending = send_waiting(session, config, now=now, rules=send_rules(config))
+    total.emails = total.sending.sent
     prune_events(session, now=now, keep_days=int(config["LEADCAPTURE_EVENTS_KEEP_DAYS"]))
     session.commit()
     return total

@@ -135,7 +135,7 @@ def checkout() -> Any:
     )
 
 
-@bp.route("/orders/<int:order_id>")
+@bp.route("/orders/<int(max=2147483647):order_id>")
 def confirmation(order_id: int) -> Any:
     """An order is shown to its buyer only: the account, or the guest's browser session."""
     order = db.session.get(Order, order_id)

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Iterator
 from typing import Any
 
@@ -17,6 +16,8 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, EqualTo, Length, NumberRange, Optional
 
+from leadcapture import phone_number, plain_text
+
 from .cart import MAX_QUANTITY
 
 NAME = Length(max=140)
@@ -29,21 +30,21 @@ def strip(value: Any) -> Any:
 TRIM = [strip]
 
 
-def _has_control_characters(value: str) -> bool:
-    return any(unicodedata.category(c) == "Cc" for c in value)
-
-
 class ShopForm(FlaskForm):
-    """A form that also refuses control characters (NUL and friends) in what people type.
-
-    Hidden fields are left to their own checks (``next`` goes through ``safe_next``).
-    """
+    """A form that also refuses control characters (NUL and friends) and lone surrogates in
+    what people type, by the plug-in's rule. Hidden fields are left to their own checks
+    (``next`` goes through ``safe_next``)."""
 
     def validate(self, extra_validators: Any = None) -> bool:
         valid = super().validate(extra_validators)
+        check = plain_text()
         for field in _text_fields(self):
-            if _has_control_characters(field.data) and not field.errors:
-                field.errors = [*field.errors, "Contains characters that are not allowed."]
+            if field.errors:
+                continue
+            try:
+                check(self, field)
+            except ValueError as error:
+                field.errors = [*field.errors, str(error)]
                 valid = False
         return valid
 
@@ -59,7 +60,7 @@ def _text_fields(form: Any) -> Iterator[Any]:
 class RegisterForm(ShopForm):
     full_name = StringField("Full name", filters=TRIM, validators=[DataRequired(), NAME])
     email = EmailField("Email", filters=TRIM, validators=[DataRequired(), Email(), Length(max=254)])
-    phone = StringField("Phone", filters=TRIM, validators=[Optional(), Length(max=40)])
+    phone = StringField("Phone", filters=TRIM, validators=[Optional(), phone_number()])
     company_name = StringField(
         "Company (for a business account)", filters=TRIM, validators=[Optional(), NAME]
     )
@@ -107,7 +108,7 @@ class AddressFields(Form):
 class CheckoutForm(ShopForm):
     email = EmailField("Email", filters=TRIM, validators=[DataRequired(), Email(), Length(max=254)])
     full_name = StringField("Full name", filters=TRIM, validators=[DataRequired(), NAME])
-    phone = StringField("Phone", filters=TRIM, validators=[Optional(), Length(max=40)])
+    phone = StringField("Phone", filters=TRIM, validators=[Optional(), phone_number()])
     billing = FormField(AddressFields, label="Billing address")
     shipping_same = BooleanField("Ship to the billing address", default=True)
     shipping = FormField(AddressFields, label="Shipping address")

@@ -63,17 +63,26 @@ def test_a_submission_from_another_site_makes_a_web_form_lead(app: Flask) -> Non
         assert entry.body == GOOD["message"]
 
 
-def test_the_same_email_again_updates_the_lead_and_adds_to_its_history(app: Flask) -> None:
-    post(app, GOOD)
+def test_the_same_email_again_adds_to_the_lead_and_its_history(app: Flask) -> None:
+    post(app, {**GOOD, "phone": ""})
     again = post(
         app,
-        {**GOOD, "email": "ANN@example.COM", "lead_name": "Ann B. Ray", "message": "Any news?"},
+        {
+            **GOOD,
+            "email": "ANN@example.COM",
+            "lead_name": "Ann B. Ray",
+            "phone": "+351 912 000 000",
+            "message": "Any news?",
+        },
         address="192.0.2.2",
     )
     assert again.status_code == 303
     with app.app_context():
         lead = db.session.scalars(select(Lead)).one()
-        assert lead.lead_name == "Ann B. Ray"
+        assert lead.lead_name == "Ann Ray"  # known: kept
+        assert lead.phone == "+351 912 000 000"  # empty: filled
+        [captured] = [e for e in lead.history if e.event == "captured_again"]
+        assert captured.data == {"filled": ["phone"], "brought": {"lead_name": "Ann B. Ray"}}
         subjects = [e.subject for e in lead.history]
     assert subjects.count("Web form (Web Form): Any news?") == 1
     assert any("oolong" in s for s in subjects)

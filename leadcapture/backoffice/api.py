@@ -24,6 +24,7 @@ from ..leads import capture_lead, update_lead
 from ..models import Customer, Lead, TrackedCart
 from ..models.base import utcnow
 from ..transactions import current_session, in_transaction
+from ..web.ids import ID
 from ..webuser import signed_in
 
 api = Blueprint(
@@ -109,7 +110,7 @@ def list_leads() -> Any:
     )
 
 
-@api.get("/leads/<int:lead_id>")
+@api.get(f"/leads/<{ID}:lead_id>")
 def lead_detail(lead_id: int) -> Any:
     return jsonify(serialize.lead(found(lead_id), detail=True))
 
@@ -133,7 +134,7 @@ def create_lead() -> Any:
     return jsonify(serialize.lead(lead, detail=True)), 201 if created else 200
 
 
-@api.patch("/leads/<int:lead_id>")
+@api.patch(f"/leads/<{ID}:lead_id>")
 def patch_lead(lead_id: int) -> Any:
     data = body()
     session = current_session()
@@ -142,7 +143,7 @@ def patch_lead(lead_id: int) -> Any:
     return jsonify(serialize.lead(lead, detail=True))
 
 
-@api.post("/leads/<int:lead_id>/notes")
+@api.post(f"/leads/<{ID}:lead_id>/notes")
 def add_note(lead_id: int) -> Any:
     data = body()
     session = current_session()
@@ -154,7 +155,7 @@ def add_note(lead_id: int) -> Any:
     return jsonify(serialize.history_entry(entry)), 201
 
 
-@api.post("/leads/<int:lead_id>/convert")
+@api.post(f"/leads/<{ID}:lead_id>/convert")
 def convert(lead_id: int) -> Any:
     session = current_session()
     lead = found(lead_id)
@@ -213,7 +214,7 @@ def customers() -> Any:
     return _page(query, limit, serialize.customer)
 
 
-@api.get("/customers/<int:customer_id>")
+@api.get(f"/customers/<{ID}:customer_id>")
 def customer(customer_id: int) -> Any:
     found = current_session().get(Customer, customer_id)
     if found is None:

@@ -8,6 +8,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from ..constants import MAX_NAME, Gender, LeadSource, LeadStatus, LeadType
+from ..validators import phone_number
 from ..web.forms import AddressForm
 
 
@@ -41,7 +42,7 @@ class LeadForm(FlaskForm):
     is_organization = BooleanField("An organization")
     company_name = StringField("Company", filters=[_strip], validators=[Length(max=MAX_NAME)])
     email = StringField("Email", filters=[_strip], validators=[Length(max=254)])
-    phone = StringField("Phone", filters=[_strip], validators=[Length(max=40)])
+    phone = StringField("Phone", filters=[_strip], validators=[Optional(), phone_number()])
     gender = SelectField("Gender", choices=_choices(Gender), validate_choice=False)
     status = SelectField("Status", choices=_choices(LeadStatus, blank=False), validate_choice=False)
     source = SelectField("Source", choices=_choices(LeadSource), validate_choice=False)
@@ -111,7 +112,7 @@ class ContactForm(PageForm):
         "Full name", filters=[_strip], validators=[DataRequired(), Length(max=MAX_NAME)]
     )
     email = StringField("Email", filters=[_strip], validators=[Optional(), Length(max=254)])
-    phone = StringField("Phone", filters=[_strip], validators=[Optional(), Length(max=40)])
+    phone = StringField("Phone", filters=[_strip], validators=[Optional(), phone_number()])
 
 
 class OpportunityForm(PageForm):

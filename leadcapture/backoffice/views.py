@@ -1,11 +1,11 @@
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 from wtforms import StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
@@ -26,21 +26,18 @@ from ..models import (
     Address,
     AssignmentRule,
     Contact,
-    Email,
-    InboundEvent,
     Lead,
     Opportunity,
     Quotation,
     TrackedCart,
 )
 from ..models.base import utcnow
-from ..models.event import PENDING as PENDING_EVENT
-from ..outbox import retry as retry_events
-from ..recovery import resend_failed
 from ..sweep import run_sweep
 from ..transactions import current_session, in_transaction
 from ..web.forms import AddressForm, show_errors
+from ..web.ids import ID
 from . import bp
+from .buttons import SweepForm
 from .forms import (
     CommunicationForm,
     ContactForm,
@@ -51,10 +48,6 @@ from .forms import (
     OpportunityForm,
     QuotationForm,
 )
-
-
-class SweepForm(FlaskForm):
-    """A button that posts nothing but its CSRF token (run a sweep, revoke a token)."""
 
 
 @bp.route("/")
@@ -142,7 +135,7 @@ def _save(lead: Lead, form: Any, name: str, work: Any, done: str) -> Any:
     return _lead_page(lead, **{name: form}), 400
 
 
-@bp.route("/leads/<int:lead_id>", methods=["GET", "POST"])
+@bp.route(f"/leads/<{ID}:lead_id>", methods=["GET", "POST"])
 def lead(lead_id: int) -> Any:
     """A lead: every field editable, status by hand, history, addresses, contacts, carts."""
     found = _lead_or_404(lead_id)
@@ -159,7 +152,7 @@ def lead(lead_id: int) -> Any:
     )
 
 
-@bp.route("/leads/<int:lead_id>/notes", methods=["POST"])
+@bp.route(f"/leads/<{ID}:lead_id>/notes", methods=["POST"])
 def add_note(lead_id: int) -> Any:
     found = _lead_or_404(lead_id)
     form = NoteForm()
@@ -173,7 +166,7 @@ def add_note(lead_id: int) -> Any:
     )
 
 
-@bp.route("/leads/<int:lead_id>/communications", methods=["POST"])
+@bp.route(f"/leads/<{ID}:lead_id>/communications", methods=["POST"])
 def log_communication(lead_id: int) -> Any:
     found = _lead_or_404(lead_id)
     form = CommunicationForm()
@@ -195,7 +188,7 @@ def log_communication(lead_id: int) -> Any:
     )
 
 
-@bp.route("/leads/<int:lead_id>/contacts", methods=["POST"])
+@bp.route(f"/leads/<{ID}:lead_id>/contacts", methods=["POST"])
 def add_contact_view(lead_id: int) -> Any:
     found = _lead_or_404(lead_id)
     form = ContactForm()
@@ -209,7 +202,7 @@ def add_contact_view(lead_id: int) -> Any:
     )
 
 
-@bp.route("/leads/<int:lead_id>/addresses", methods=["POST"])
+@bp.route(f"/leads/<{ID}:lead_id>/addresses", methods=["POST"])
 def add_address_view(lead_id: int) -> Any:
     found = _lead_or_404(lead_id)
     form = LeadAddressForm()
@@ -223,7 +216,7 @@ def add_address_view(lead_id: int) -> Any:
     )
 
 
-@bp.route("/leads/<int:lead_id>/opportunities", methods=["POST"])
+@bp.route(f"/leads/<{ID}:lead_id>/opportunities", methods=["POST"])
 def add_opportunity(lead_id: int) -> Any:
     found = _lead_or_404(lead_id)
     form = OpportunityForm()
@@ -243,7 +236,7 @@ def add_opportunity(lead_id: int) -> Any:
     )
 
 
-@bp.route("/leads/<int:lead_id>/quotations", methods=["POST"])
+@bp.route(f"/leads/<{ID}:lead_id>/quotations", methods=["POST"])
 def add_quotation(lead_id: int) -> Any:
     found = _lead_or_404(lead_id)
     form = QuotationForm()
@@ -264,7 +257,7 @@ def add_quotation(lead_id: int) -> Any:
     )
 
 
-@bp.route("/leads/<int:lead_id>/quotations/<int:quotation_id>/lost", methods=["POST"])
+@bp.route(f"/leads/<{ID}:lead_id>/quotations/<{ID}:quotation_id>/lost", methods=["POST"])
 def quotation_lost(lead_id: int, quotation_id: int) -> Any:
     found = _lead_or_404(lead_id)
     form = LostForm()
@@ -280,7 +273,7 @@ def quotation_lost(lead_id: int, quotation_id: int) -> Any:
     )
 
 
-@bp.route("/leads/<int:lead_id>/convert", methods=["POST"])
+@bp.route(f"/leads/<{ID}:lead_id>/convert", methods=["POST"])
 def convert(lead_id: int) -> Any:
     """ "Make → Customer": the same conversion as a checkout."""
     found = _lead_or_404(lead_id)
@@ -345,48 +338,11 @@ def sweep_now() -> Any:
     result = run_sweep(current_session())
     flash(
         f"Sweep done: {result.abandoned} cart(s) abandoned, {result.leads_created} new "
-        f"lead(s), {result.lost} lost, {result.emails} recovery email(s).",
+        f"lead(s), {result.lost} lost, {result.written} recovery email(s) written; "
+        f"{result.sending}.",
         "success",
     )
     return redirect(url_for(".carts"))
-
-
-@bp.route("/outbox")
-def outbox() -> Any:
-    """Every email the plug-in wrote (without SMTP settings this is where they wait), and
-    the captured events a failure kept back for a retry."""
-    session = current_session()
-    page_size = current_app.config["LEADCAPTURE_PAGE_SIZE"]
-    emails = session.scalars(select(Email).order_by(Email.id.desc()).limit(page_size))
-    waiting = session.scalars(
-        select(InboundEvent).where(text(PENDING_EVENT)).order_by(InboundEvent.id).limit(page_size)
-    )
-    return render_template(
-        "leadcapture/backoffice/outbox.html",
-        emails=list(emails),
-        waiting=list(waiting),
-        retry_form=SweepForm(),
-    )
-
-
-@bp.route("/outbox/retry", methods=["POST"])
-def retry_now() -> Any:
-    """Handle the kept events and send failed emails again, now rather than at the sweep."""
-    if not SweepForm().validate_on_submit():
-        abort(400)
-    session = current_session()
-    events = retry_events(session, now=utcnow() + timedelta(days=1))  # due or not
-    resent = resend_failed(session)
-    flash(f"{events} kept event(s) handled, {resent} failed email(s) sent again.", "success")
-    return redirect(url_for(".outbox"))
-
-
-@bp.route("/outbox/<int:email_id>")
-def outbox_email(email_id: int) -> Any:
-    email = current_session().get(Email, email_id)
-    if email is None:
-        abort(404)
-    return render_template("leadcapture/backoffice/email.html", email=email)
 
 
 class TokenForm(FlaskForm):
@@ -414,7 +370,7 @@ def tokens() -> Any:
     )
 
 
-@bp.route("/tokens/<int:token_id>/revoke", methods=["POST"])
+@bp.route(f"/tokens/<{ID}:token_id>/revoke", methods=["POST"])
 def revoke(token_id: int) -> Any:
     if not SweepForm().validate_on_submit():
         abort(400)
@@ -476,7 +432,7 @@ def assignment() -> Any:
     ), status
 
 
-@bp.route("/assignment/<int:rule_id>/toggle", methods=["POST"])
+@bp.route(f"/assignment/<{ID}:rule_id>/toggle", methods=["POST"])
 def toggle_rule(rule_id: int) -> Any:
     if not SweepForm().validate_on_submit():
         abort(400)
@@ -503,11 +459,12 @@ def dashboard() -> Any:
         if by_source
         else [0] * len(weeks),
         conversion=reports.conversion_by_source(session),
+        dead_events=reports.dead_events(session),
         palette=["#2d5a27", "#c2703d", "#3d7ec2", "#9b3dc2", "#c23d5a", "#7a7a2d", "#2d7a7a"],
     )
 
 
-@bp.route("/addresses/<int:address_id>", methods=["GET", "POST"])
+@bp.route(f"/addresses/<{ID}:address_id>", methods=["GET", "POST"])
 def edit_address(address_id: int) -> Any:
     session = current_session()
     address = session.get(Address, address_id)
@@ -535,7 +492,7 @@ def edit_address(address_id: int) -> Any:
     ), status
 
 
-@bp.route("/contacts/<int:contact_id>", methods=["GET", "POST"])
+@bp.route(f"/contacts/<{ID}:contact_id>", methods=["GET", "POST"])
 def edit_contact(contact_id: int) -> Any:
     session = current_session()
     contact = session.get(Contact, contact_id)

@@ -6,7 +6,7 @@ from .base import Base, metadata
 from .cart import TrackedCart
 from .customer import Contact, Customer
 from .deal import Opportunity, Quotation
-from .email import Email
+from .email import Email, RecoverySeries
 from .event import InboundEvent
 from .history import HistoryEntry
 from .lead import Lead
@@ -27,6 +27,7 @@ __all__ = [
     "MailMessage",
     "Opportunity",
     "Quotation",
+    "RecoverySeries",
     "TrackedCart",
     "metadata",
 ]

@@ -2,21 +2,36 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..constants import MAX_EMAIL
 from .base import Base, UTCDateTime, utcnow
 
+#: The emails a send run may take: waiting, failed for a later try, or claimed by a run
+#: whose lease may have run out (it was killed). A partial index holds exactly these.
+UNSENT = "status IN ('outbox', 'sending', 'failed')"
+
 
 class Email(Base):
-    """An email the plug-in wrote: sent over SMTP, or kept in the outbox when none is set.
+    """An email the plug-in wrote: written first (``outbox``), then claimed for a while
+    (``sending``, until ``lease_until``), then ``sent`` — or ``failed`` for a later try.
 
-    ``(cart_id, step)`` is unique, so a recovery step goes out once, whatever races.
+    ``(cart_id, step)`` is unique, so a recovery step is written once, whatever races; the
+    lease lets the next run take an email whose sender was killed mid-way.
     """
 
     __tablename__ = "lc_emails"
-    __table_args__ = (UniqueConstraint("cart_id", "step"),)
+    __table_args__ = (
+        UniqueConstraint("cart_id", "step"),
+        Index(
+            "ix_lc_emails_unsent",
+            "next_attempt_at",
+            "id",
+            sqlite_where=text(UNSENT),
+            postgresql_where=text(UNSENT),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     cart_id: Mapped[int | None] = mapped_column(
@@ -36,3 +51,21 @@ class Email(Base):
     #: How many times a failed send was tried again.
     attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: When an unsent email may be tried (again).
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=utcnow)
+    #: Until when the run that claimed it (``sending``) holds it.
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: The same on every try, so a mail system can tell a message sent twice by a crash.
+    message_id: Mapped[str | None] = mapped_column(String(255))
+
+
+class RecoverySeries(Base):
+    """Who is getting a series of recovery emails: one series per address per cooldown,
+    however many carts name the address (a stranger may type anyone's email)."""
+
+    __tablename__ = "lc_recovery_series"
+
+    email: Mapped[str] = mapped_column(String(MAX_EMAIL), primary_key=True)
+    cart_id: Mapped[int | None] = mapped_column(ForeignKey("lc_carts.id", ondelete="SET NULL"))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

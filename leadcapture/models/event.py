@@ -6,11 +6,15 @@ from typing import Any
 from sqlalchemy import JSON, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from ..constants import MAX_EMAIL
 from .base import Base, UTCDateTime, utcnow
 
 #: The retry's predicate and the pruning's; a partial index holds exactly these rows.
 PENDING = "state = 'pending'"
 DONE = "state = 'done'"
+#: An event retrying cannot fix: refused input, or too many failed tries. Staff retry or
+#: discard it; nothing tries it by itself.
+DEAD = "state = 'dead'"
 
 
 class InboundEvent(Base):
@@ -23,13 +27,18 @@ class InboundEvent(Base):
     #: The signal's name: ``user_registered``, ``cart_changed``, ``order_placed`` …
     kind: Mapped[str] = mapped_column(String(40))
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
-    #: ``pending`` until handled, then ``done``.
+    #: ``pending`` until handled, then ``done``; ``dead`` when retrying cannot fix it
+    #: (staff then retry it or set it ``discarded``).
     state: Mapped[str] = mapped_column(String(10), default="pending")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     handled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: The shop's cart and the email the event names, when it names them: an order's event
+    #: stops recovery emails for them while it waits, whatever its state.
+    cart_key: Mapped[str | None] = mapped_column(String(64), index=True)
+    email: Mapped[str | None] = mapped_column(String(MAX_EMAIL), index=True)
 
     __table_args__ = (
         Index(

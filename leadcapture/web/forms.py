@@ -11,11 +11,11 @@ from ..constants import (
     MAX_ADDRESS_LINE,
     MAX_CITY,
     MAX_EMAIL,
-    MAX_PHONE,
     MAX_PINCODE,
     AddressType,
 )
 from ..errors import ValidationError
+from ..validators import phone_number
 
 
 def strip(value: Any) -> Any:
@@ -45,7 +45,7 @@ class AddressForm(FlaskForm):
     country = StringField(
         "Country", filters=TRIM, validators=[DataRequired(), Length(max=MAX_CITY)]
     )
-    phone = StringField("Phone", filters=TRIM, validators=[Optional(), Length(max=MAX_PHONE)])
+    phone = StringField("Phone", filters=TRIM, validators=[Optional(), phone_number()])
     email = StringField(
         "Email", filters=TRIM, validators=[Optional(), Email(), Length(max=MAX_EMAIL)]
     )

@@ -14,6 +14,7 @@ from ..webuser import WebUser, signed_in
 from . import bp
 from .access import unauthorized
 from .forms import AddressForm, show_errors
+from .ids import ID
 
 
 def _lead_of(user: WebUser) -> Lead:
@@ -70,7 +71,7 @@ def new_address() -> Any:
     return render_template("leadcapture/portal/address_form.html", form=form, address=None)
 
 
-@bp.route("/addresses/<int:address_id>/edit", methods=["GET", "POST"])
+@bp.route(f"/addresses/<{ID}:address_id>/edit", methods=["GET", "POST"])
 def edit_address(address_id: int) -> Any:
     user = signed_in()
     if user is None:

@@ -1,0 +1,48 @@
+"""The plug-in's field rules as WTForms validators, for the host's forms and its own.
+
+A shop that checks a phone with a rule of its own accepts what the plug-in then refuses,
+and the order's lead capture meets a value it cannot keep. With these, a form and the
+domain apply one rule: the one in :mod:`leadcapture.fields`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from wtforms.validators import ValidationError as FormError
+
+from . import fields
+from .errors import ValidationError
+
+
+class FieldRule:
+    """Check a field with ``rule(name, value)``, a cleaner of :mod:`leadcapture.fields`."""
+
+    def __init__(self, rule: Callable[[str, Any], Any]) -> None:
+        self.rule = rule
+
+    def __call__(self, form: Any, field: Any) -> None:
+        try:
+            self.rule(field.name, field.data)
+        except ValidationError as error:
+            messages = [m for ms in error.errors.values() for m in ms]
+            raise FormError(messages[0] if messages else "Not valid.") from None
+
+
+def phone_number() -> FieldRule:
+    """A phone number as the plug-in keeps it (:func:`leadcapture.fields.phone`)."""
+    return FieldRule(fields.phone)
+
+
+def plain_text() -> Callable[[Any, Any], None]:
+    """No control characters or lone surrogates: what no database can store."""
+
+    def check(form: Any, field: Any) -> None:
+        if isinstance(field.data, str) and fields.has_control(field.data, multiline=False):
+            raise FormError("Contains characters that are not allowed.")
+
+    return check
+
+
+__all__ = ["FieldRule", "phone_number", "plain_text"]
