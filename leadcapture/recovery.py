@@ -244,13 +244,19 @@ def write_due_emails(session: DBSession, rules: RecoveryRules, *, batch_size: in
                 log.exception("leadcapture: recovery email for cart %s failed", cart_id)
 
 
-def open_restore_link(
-    session: DBSession, payload: dict[str, Any]
-) -> tuple[TrackedCart, str | None]:
-    """The shopper followed a recovery link: note it and make the lead Interested."""
+def restorable_cart(session: DBSession, payload: dict[str, Any]) -> TrackedCart:
+    """The cart a restore link names, read only."""
     cart = session.get(TrackedCart, payload.get("cart"))
     if cart is None:
         raise LookupError("cart")
+    return cart
+
+
+def open_restore_link(
+    session: DBSession, payload: dict[str, Any]
+) -> tuple[TrackedCart, str | None]:
+    """The shopper restored the cart of a recovery link: note it, make the lead Interested."""
+    cart = restorable_cart(session, payload)
     step = payload.get("step")
     email = session.scalars(
         select(Email).where(Email.cart_id == cart.id, Email.step == step)

@@ -70,6 +70,11 @@ def lines(user: User | None = None) -> list[Line]:
     return [Line(products[k], q) for k, q in items.items() if k in products]
 
 
+def lock(user: User) -> None:
+    """Lock the account's cart lines until the transaction ends (a checkout's)."""
+    db.session.execute(select(CartItem.id).where(CartItem.user_id == user.id).with_for_update())
+
+
 def total(cart: list[Line]) -> Decimal:
     return sum((line.subtotal for line in cart), Decimal("0"))
 
@@ -166,25 +171,39 @@ def report(user: User | None) -> None:
 
 
 def restore(lines_to_restore: list[dict[str, Any]], coupon: str | None) -> list[str]:
-    """Make this browser's cart hold a recovered cart's lines (by SKU); returns the names
-    of products no longer sold. A signed-in shopper's account cart is replaced."""
+    """Add a recovered cart's lines (by SKU) to this browser's cart; returns the SKUs no
+    longer sold. What the cart holds already stays: a line in both keeps the larger
+    quantity, so opening the link twice adds nothing."""
     user = _signed_in()
-    wanted = {str(line.get("sku")): int(line.get("quantity", 0)) for line in lines_to_restore}
+    wanted: dict[str, int] = {}
+    for line in lines_to_restore:
+        quantity = line.get("quantity")
+        if isinstance(quantity, int) and quantity > 0:
+            wanted[str(line.get("sku"))] = min(MAX_QUANTITY, quantity)
     products = {
         p.sku: p for p in db.session.scalars(select(Product).where(Product.sku.in_(wanted)))
     }
     missing = [sku for sku in wanted if sku not in products]
     if user is not None:
-        db.session.execute(delete(CartItem).where(CartItem.user_id == user.id))
+        held = {
+            item.product_id: item
+            for item in db.session.scalars(select(CartItem).where(CartItem.user_id == user.id))
+        }
         for sku, product in products.items():
-            db.session.add(
-                CartItem(
-                    user_id=user.id, product_id=product.id, quantity=min(MAX_QUANTITY, wanted[sku])
+            item = held.get(product.id)
+            if item is None:
+                db.session.add(
+                    CartItem(user_id=user.id, product_id=product.id, quantity=wanted[sku])
                 )
-            )
+            else:
+                item.quantity = max(item.quantity, wanted[sku])
         db.session.commit()
     else:
-        session["cart"] = {str(p.id): min(MAX_QUANTITY, wanted[sku]) for sku, p in products.items()}
+        items = dict(_guest_items())
+        for sku, product in products.items():
+            key = str(product.id)
+            items[key] = max(items.get(key, 0), wanted[sku])
+        session["cart"] = items
     if coupon:
         session["coupon"] = coupon
     report(user)

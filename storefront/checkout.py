@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, session, url_for
 from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from leadcapture import AddressType, addresses_of_web_user, signals
 
@@ -43,6 +46,20 @@ def _prefill(form: CheckoutForm, user: User) -> None:
                 subform.form[name].data = getattr(match, name)
 
 
+def _placed(key: str, user: User | None) -> Order | None:
+    """The order this checkout form placed already, if it was this buyer's."""
+    order = db.session.scalars(select(Order).where(Order.order_key == key)).first()
+    if order is None or order.user_id != (user.id if user else None):
+        return None
+    return order
+
+
+def _confirm(order: Order, user: User | None) -> Any:
+    if user is None:
+        session["orders"] = [*session.get("orders", []), order.id][-20:]
+    return redirect(url_for(".confirmation", order_id=order.id))
+
+
 def _place(form: CheckoutForm, user: User | None, lines: list[cart.Line]) -> Order:
     def part(subform: Any, kind: str) -> dict[str, Any]:
         return {
@@ -56,6 +73,7 @@ def _place(form: CheckoutForm, user: User | None, lines: list[cart.Line]) -> Ord
         coupon = None
     reduction = coupons.discount(coupon, subtotal)
     order = Order(
+        order_key=form.order_key.data,
         discount=reduction,
         coupon_code=coupon.code if coupon else None,
         user_id=user.id if user else None,
@@ -96,9 +114,27 @@ def checkout() -> Any:
             form.email.data = user.email
         else:
             _prefill(form, user)
+    if not form.is_submitted():
+        form.order_key.data = secrets.token_urlsafe(24)
     if form.validate_on_submit():
+        if user is not None:  # one checkout of this cart at a time: the others wait here
+            cart.lock(user)
+            lines = cart.lines(user)
+        done = _placed(form.order_key.data, user)
+        if done is not None:
+            return _confirm(done, user)
+        if not lines:
+            flash("Your cart is empty.", "error")
+            return redirect(url_for("cart.show"))
         key = cart.cart_id(user)
-        order = _place(form, user, lines)
+        try:
+            order = _place(form, user, lines)
+        except IntegrityError:  # the same form, sent at the same moment, won
+            db.session.rollback()
+            done = _placed(form.order_key.data, user)
+            if done is None:
+                raise
+            return _confirm(done, user)
         # Sent before the commit: the plug-in keeps the event in this transaction, so
         # the order and its lead capture are written together or not at all.
         signals.order_placed.send(
@@ -118,10 +154,9 @@ def checkout() -> Any:
         db.session.commit()
         session.pop("coupon", None)
         if user is None:
-            session["orders"] = [*session.get("orders", []), order.id][-20:]
             cart.report(None)
             session.pop("cart_token", None)
-        return redirect(url_for(".confirmation", order_id=order.id))
+        return _confirm(order, user)
     coupon = coupons.usable(session.get("coupon"))
     return render_template(
         "checkout/checkout.html",

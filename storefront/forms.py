@@ -106,6 +106,12 @@ class AddressFields(Form):
 
 
 class CheckoutForm(ShopForm):
+    order_key = HiddenField(
+        validators=[
+            DataRequired("This page is out of date; please check out again."),
+            Length(max=64),
+        ]
+    )
     email = EmailField("Email", filters=TRIM, validators=[DataRequired(), Email(), Length(max=254)])
     full_name = StringField("Full name", filters=TRIM, validators=[DataRequired(), NAME])
     phone = StringField("Phone", filters=TRIM, validators=[Optional(), phone_number()])

@@ -85,6 +85,9 @@ class Order(db.Model):  # type: ignore[name-defined,misc]
     shipping_country: Mapped[str] = mapped_column(String(140))
     total: Mapped[Decimal] = mapped_column(Numeric(12, 2))
     currency: Mapped[str] = mapped_column(String(3))
+    #: The key of the checkout form that placed it: the same form sent again (a double
+    #: click, twenty parallel submits) finds this order instead of placing another.
+    order_key: Mapped[str | None] = mapped_column(String(64), unique=True)
     discount: Mapped[Decimal] = mapped_column(
         Numeric(12, 2), default=Decimal("0"), server_default="0"
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from html.parser import HTMLParser
 from typing import Any
 
 from blinker import Signal
@@ -27,6 +28,24 @@ ADDRESS = {
 }
 
 
+class _HiddenFields(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.values: dict[str, str] = {}
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = dict(attrs)
+        if tag == "input" and found.get("type") == "hidden" and found.get("name"):
+            self.values.setdefault(found["name"] or "", found.get("value") or "")
+
+
+def hidden_fields(html: str) -> dict[str, str]:
+    """The hidden inputs of a page (its forms' CSRF token, a checkout's order key …)."""
+    parser = _HiddenFields()
+    parser.feed(html)
+    return parser.values
+
+
 def csrf_token(html: str) -> str:
     found = _CSRF.search(html)
     assert found, "no CSRF token on the page"
@@ -46,10 +65,14 @@ class Shopper:
     def submit(
         self, page: str, data: dict[str, Any], *, action: str | None = None, follow: bool = False
     ) -> TestResponse:
-        """Open ``page``, take its CSRF token, and post ``data`` to ``action`` (or the page)."""
+        """Open ``page``, take its CSRF token (and, for the page itself, its other hidden
+        fields), and post ``data`` to ``action`` (or the page)."""
         html = self.client.get(page).get_data(as_text=True)
+        hidden = hidden_fields(html) if action is None else {}
         return self.client.post(
-            action or page, data={"csrf_token": csrf_token(html), **data}, follow_redirects=follow
+            action or page,
+            data={**hidden, "csrf_token": csrf_token(html), **data},
+            follow_redirects=follow,
         )
 
     def register(
@@ -106,6 +129,10 @@ class Shopper:
             for key, value in shipping.items():
                 data[f"shipping-{key}"] = value
         return self.submit("/checkout", data)
+
+    def restore(self, url: str) -> TestResponse:
+        """Open a recovery email's restore link and press its button, as a shopper does."""
+        return self.submit(url, {})
 
     def add_address(self, address_type: str = "Billing", **fields: Any) -> TestResponse:
         return self.submit(

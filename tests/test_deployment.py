@@ -20,6 +20,7 @@ import pytest
 import sqlalchemy as sa
 
 from .conftest import free_port
+from .helpers import hidden_fields
 
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
@@ -82,8 +83,10 @@ class Browser:
             return response.read().decode()
 
     def submit(self, page: str, data: dict[str, str], action: str | None = None) -> str:
-        token = TOKEN.search(self.get(page)).group(1)  # type: ignore[union-attr]
-        body = urllib.parse.urlencode({"csrf_token": token, **data}).encode()
+        html = self.get(page)
+        hidden = hidden_fields(html) if action is None else {}
+        token = TOKEN.search(html).group(1)  # type: ignore[union-attr]
+        body = urllib.parse.urlencode({**hidden, "csrf_token": token, **data}).encode()
         with self.opener.open(self.base + (action or page), body, timeout=30) as response:
             return response.read().decode()
 

@@ -201,3 +201,93 @@ def test_the_outbox_page_shows_the_kept_events_once_under_a_plain_title(staff: S
     page = staff.get("/backoffice/outbox").get_data(as_text=True)
     title = page[page.index("<title>") : page.index("</title>")]
     assert "<h2>" not in title and page.count("Kept for a retry") == 1
+
+
+def test_transient_failures_end_dead_and_nothing_tries_them_again(
+    app: Flask, staff: Shopper, shopper: Shopper, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app.config["LEADCAPTURE_EVENT_MAX_ATTEMPTS"] = 3
+    failing(monkeypatch, "register_web_user")
+    shopper.register(email="jane@example.com")
+    runner = app.test_cli_runner()
+    for _ in range(4):
+        make_due(app)
+        runner.invoke(args=["leads", "retry"])
+    assert events(app)[-1] == ("user_registered", "dead", 3)
+    assert "1 dead" in runner.invoke(args=["leads", "retry"]).output
+    assert "1</strong> captured event(s) could not be handled" in staff.get(
+        "/backoffice/dashboard"
+    ).get_data(as_text=True)
+    page = staff.get("/backoffice/outbox").get_data(as_text=True)
+    dead = page[page.index('id="dead"') :]
+    assert "<td>user_registered</td>" in dead and "the CRM tables are locked" in dead
+
+    monkeypatch.undo()  # the cause is fixed: staff retry it
+    with app.app_context():
+        event_id = db.session.scalars(select(InboundEvent.id)).one()
+    staff.submit("/backoffice/outbox", {}, action=f"/backoffice/outbox/events/{event_id}/retry")
+    assert events(app)[-1] == ("user_registered", "done", 0)
+    assert count(app, Lead) == 1
+
+
+def test_staff_discard_a_dead_event(
+    app: Flask, staff: Shopper, shopper: Shopper, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from leadcapture import ValidationError, outbox
+
+    def refuses(*args: Any, **kwargs: Any) -> None:
+        raise ValidationError.single("email", "Not a valid email address.")
+
+    monkeypatch.setitem(outbox.HANDLERS, "user_registered", refuses)
+    shopper.register(email="jane@example.com")
+    assert events(app)[-1] == ("user_registered", "dead", 1)  # refused input: dead at once
+    with app.app_context():
+        event_id = db.session.scalars(select(InboundEvent.id)).one()
+    staff.submit("/backoffice/outbox", {}, action=f"/backoffice/outbox/events/{event_id}/discard")
+    assert events(app)[-1] == ("user_registered", "discarded", 1)
+    page = staff.get("/backoffice/outbox").get_data(as_text=True)
+    assert "<td>user_registered</td>" not in page
+    assert "Every captured event was handled" in staff.get("/backoffice/dashboard").get_data(
+        as_text=True
+    )
+
+
+def test_an_event_that_cannot_be_kept_is_logged_and_the_shop_goes_on(
+    app: Flask, monkeypatch: pytest.MonkeyPatch, caplog: Any
+) -> None:
+    from leadcapture import outbox
+
+    def database_gone(*args: Any, **kwargs: Any) -> None:
+        raise RuntimeError("database is gone")
+
+    monkeypatch.setattr(outbox, "in_transaction", database_gone)
+    with app.app_context():
+        signals.user_registered.send(app, user_id="9", email="lou@example.com", full_name="Lou")
+    assert "could not keep the user_registered event" in caplog.text
+    assert events(app) == []
+
+
+def test_a_lost_race_is_run_again_and_a_lasting_one_is_raised(app: Flask) -> None:
+    from sqlalchemy.exc import IntegrityError
+
+    from leadcapture.transactions import RETRIES, in_transaction
+
+    tries: list[int] = []
+
+    def loses_once() -> str:
+        tries.append(1)
+        if len(tries) == 1:
+            raise IntegrityError("INSERT", {}, Exception("duplicate key"))
+        return "won"
+
+    def always_loses() -> None:
+        tries.append(1)
+        raise IntegrityError("INSERT", {}, Exception("duplicate key"))
+
+    with app.app_context():
+        assert in_transaction(db.session, loses_once) == "won"
+        assert len(tries) == 2
+        tries.clear()
+        with pytest.raises(IntegrityError):
+            in_transaction(db.session, always_loses)
+        assert len(tries) == RETRIES

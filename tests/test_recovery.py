@@ -94,7 +94,13 @@ def test_the_restore_link_brings_the_cart_back_on_another_device(app: Flask, smt
     sweep(app, now=t0 + timedelta(hours=1, minutes=1))
     other_device = Shopper(app)
     assert "Your cart is empty" in other_device.get("/cart").get_data(as_text=True)
-    response = other_device.get(path(links(smtp.messages[0])["restore"]))
+    url = path(links(smtp.messages[0])["restore"])
+    asked = other_device.get(url)  # a mail scanner's GET changes nothing
+    assert asked.status_code == 200 and "Put these in my cart" in asked.get_data(as_text=True)
+    assert "Sencha green tea" in asked.get_data(as_text=True)
+    assert lead(app).status == LeadStatus.OPEN and cart(app).link_opened_at is None
+    assert "Your cart is empty" in other_device.get("/cart").get_data(as_text=True)
+    response = other_device.restore(url)
     assert response.status_code == 302 and response.location.endswith("/cart")
     page = other_device.get("/cart").get_data(as_text=True)
     assert "Sencha green tea" in page and "31.00 EUR" in page
@@ -110,7 +116,7 @@ def test_an_order_after_a_recovery_email_recovers_the_cart(app: Flask, smtp: Inb
     _, t0 = abandoned_guest(app)
     sweep(app, now=t0 + timedelta(hours=1, minutes=1))
     buyer = Shopper(app)
-    buyer.get(path(links(smtp.messages[0])["restore"]))
+    buyer.restore(path(links(smtp.messages[0])["restore"]))
     assert buyer.checkout(email="gus@example.com").status_code == 302
     recovered = cart(app)
     assert recovered.state == "recovered"
@@ -176,7 +182,7 @@ def test_no_email_after_the_lead_converted(app: Flask, smtp: Inbox, shopper: Sho
     shopper.add_to_cart("POT-001")
     age_carts(app, 120)
     t0 = datetime.now(UTC)
-    sweep(app, now=t0)
+    assert sweep(app, now=t0).abandoned == 1
     assert sweep(app, now=t0 + timedelta(hours=100)).emails == 0
     assert smtp.messages == []
 
@@ -307,7 +313,8 @@ def test_staff_run_a_sweep_from_the_back_office(app: Flask, staff: Shopper) -> N
 def test_the_sweep_button_needs_staff_and_csrf(
     app: Flask, shopper: Shopper, staff: Shopper, client
 ) -> None:  # type: ignore[no-untyped-def]
-    assert client.post("/backoffice/carts/sweep").status_code in (302, 400)
+    refused = client.post("/backoffice/carts/sweep")
+    assert refused.status_code == 400 and "CSRF" in refused.get_data(as_text=True)
     shopper.register()
     assert shopper.submit("/", {}, action="/backoffice/carts/sweep").status_code == 403
     assert staff.client.post("/backoffice/carts/sweep").status_code == 400
@@ -326,7 +333,7 @@ def test_the_last_email_carries_a_single_use_code_that_the_link_applies(
     code = re.search(r"Use the code (BACK-\w+)", texts[2]).group(1)  # type: ignore[union-attr]
 
     buyer = Shopper(app)
-    buyer.get(path(links(smtp.messages[2])["restore"]))
+    buyer.restore(path(links(smtp.messages[2])["restore"]))
     page = buyer.get("/cart").get_data(as_text=True)
     assert code in page and "27.90 EUR" in page
     buyer.checkout(email="gus@example.com")
@@ -341,7 +348,7 @@ def test_the_last_email_carries_a_single_use_code_that_the_link_applies(
     assert cart(app).recovered_value == Decimal("27.90")
 
     again = Shopper(app)
-    again.get(path(links(smtp.messages[2])["restore"]))
+    again.restore(path(links(smtp.messages[2])["restore"]))
     assert "27.90" not in again.get("/cart").get_data(as_text=True)
     again.checkout(email="gus@example.com")
     with app.app_context():
@@ -355,5 +362,26 @@ def test_a_restore_link_never_moves_a_lead_out_of_do_not_contact(app: Flask, smt
     message = smtp.messages[0]
     browser = Shopper(app)
     browser.client.post(path(links(message)["unsubscribe"]))
-    assert browser.get(path(links(message)["restore"])).status_code == 302
+    assert browser.restore(path(links(message)["restore"])).status_code == 302
     assert lead(app).status == LeadStatus.DO_NOT_CONTACT
+
+
+def test_a_restore_link_adds_to_a_signed_in_shoppers_cart(app: Flask, smtp: Inbox) -> None:
+    _, t0 = abandoned_guest(app)
+    sweep(app, now=t0 + timedelta(hours=1, minutes=1))
+    jane = Shopper(app)
+    jane.register(email="jane@example.com")
+    jane.add_to_cart("POT-001", 1)
+    jane.add_to_cart("TEA-001", 5)
+    url = path(links(smtp.messages[0])["restore"])
+    assert "Cast-iron teapot" not in jane.get(url).get_data(as_text=True)
+    jane.restore(url)
+    jane.restore(url)  # twice: nothing doubles
+    page = jane.get("/cart").get_data(as_text=True)
+    # her pot stays, her 5 teas stay 5 (more than the link's 2), the mug is added
+    assert "Cast-iron teapot" in page and "Stoneware mug" in page
+    with app.app_context():
+        from storefront.models import CartItem
+
+        quantities = sorted(db.session.scalars(select(CartItem.quantity)))
+        assert quantities == [1, 1, 5]

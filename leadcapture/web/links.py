@@ -6,9 +6,10 @@ from pathlib import Path
 from typing import Any
 
 from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
+from flask_wtf import FlaskForm
 
 from .. import followups, tokens
-from ..recovery import open_restore_link, unsubscribe
+from ..recovery import open_restore_link, restorable_cart, unsubscribe
 from ..transactions import current_session, in_transaction
 
 bp = Blueprint(
@@ -24,14 +25,24 @@ def _refused(error: tokens.TokenError | LookupError) -> Any:
     return render_template("leadcapture/links/invalid.html", expired=expired), status
 
 
-@bp.route("/restore/<token>")
+class RestoreForm(FlaskForm):
+    """The restore page's button: a POST with this browser's CSRF token."""
+
+
+@bp.route("/restore/<token>", methods=["GET", "POST"])
 def restore(token: str) -> Any:
+    """GET shows the cart and asks (mail scanners open links: a GET changes nothing);
+    the POST puts the lines into this browser's cart and makes the lead Interested."""
     config = current_app.config
+    session = current_session()
     try:
         payload = tokens.read(
             tokens.RESTORE, token, max_age_days=config["LEADCAPTURE_RESTORE_LINK_MAX_AGE_DAYS"]
         )
-        session = current_session()
+        form = RestoreForm()
+        if not form.validate_on_submit():
+            cart = restorable_cart(session, payload)
+            return render_template("leadcapture/links/restore.html", cart=cart, form=form)
         cart, code = in_transaction(session, lambda: open_restore_link(session, payload))
     except (tokens.TokenError, LookupError) as error:
         return _refused(error)
