@@ -10,7 +10,7 @@ from sqlalchemy import insert, select, update
 
 from . import signals, tokens
 from .constants import HistoryKind, LeadStatus, SystemEvent
-from .models import HistoryEntry, Lead
+from .models import CalendarFeed, HistoryEntry, Lead
 from .oncommit import send_on_commit
 from .status import TARGETS, Trigger
 from .transactions import DBSession
@@ -90,14 +90,33 @@ def due_for(session: DBSession, user_id: str, *, today: date) -> list[Lead]:
     )
 
 
-def calendar_token(user_id: str) -> str:
-    return tokens.make(CALENDAR, {"user": str(user_id)})
+def _feed_version(session: DBSession, user_id: str) -> int:
+    feed = session.get(CalendarFeed, str(user_id))
+    return feed.version if feed is not None else 1
 
 
-def calendar_user(token: str) -> str:
-    payload = tokens.read(CALENDAR, token, max_age_days=365 * 100)
+def calendar_token(session: DBSession, user_id: str) -> str:
+    """The secret of the user's calendar-feed URL, as it is now."""
+    return tokens.make(CALENDAR, {"user": str(user_id), "v": _feed_version(session, user_id)})
+
+
+def replace_calendar_token(session: DBSession, user_id: str) -> str:
+    """A new feed URL for the user; the old one is dead from now on. The caller commits."""
+    feed = session.get(CalendarFeed, str(user_id), with_for_update=True)
+    if feed is None:
+        feed = CalendarFeed(user_id=str(user_id), version=1)
+        session.add(feed)
+    feed.version += 1
+    session.flush()
+    return calendar_token(session, user_id)
+
+
+def calendar_user(session: DBSession, token: str) -> str:
+    """The user whose current feed URL this is; :class:`tokens.TokenError` for a forged
+    token or one of a replaced URL. (It does not expire: calendar apps keep it.)"""
+    payload = tokens.read(CALENDAR, token, max_age_days=None)
     user = payload.get("user")
-    if not isinstance(user, str):
+    if not isinstance(user, str) or payload.get("v") != _feed_version(session, user):
         raise tokens.TokenError(expired=False)
     return user
 

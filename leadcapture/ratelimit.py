@@ -25,10 +25,11 @@ def _limiter(app: Flask) -> RateLimiter:
     return limiter
 
 
-def within_rate_limit(scope: str, limit: str) -> bool:
-    """Count one request of this client against ``limit`` (e.g. ``"5 per minute"``) for
-    ``scope``; ``False`` once the client is over it. Public: a host may guard its own
-    forms (login, registration) with the plug-in's storage."""
+def within_rate_limit(scope: str, limit: str, *, key: str | None = None) -> bool:
+    """Count one request against ``limit`` (e.g. ``"5 per minute"``) for ``scope``;
+    ``False`` once over it. Counted per client address, or per ``key`` when given (a
+    browser session's id, say). Public: a host may guard its own forms (login,
+    registration) with the plug-in's storage."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
-    client = request.remote_addr or "unknown"
-    return _limiter(app).hit(parse(limit), "leadcapture", scope, client)
+    who = f"key:{key}" if key is not None else request.remote_addr or "unknown"
+    return _limiter(app).hit(parse(limit), "leadcapture", scope, who)

@@ -29,9 +29,12 @@ def make(purpose: str, payload: dict[str, Any]) -> str:
     return _serializer(purpose).dumps(payload)
 
 
-def read(purpose: str, token: str, *, max_age_days: float) -> dict[str, Any]:
+def read(purpose: str, token: str, *, max_age_days: float | None) -> dict[str, Any]:
+    """The token's payload; ``max_age_days=None`` for a token that does not expire (its
+    purpose must then have a way to retire it)."""
+    max_age = int(max_age_days * DAY) if max_age_days is not None else None
     try:
-        payload = _serializer(purpose).loads(token, max_age=int(max_age_days * DAY))
+        payload = _serializer(purpose).loads(token, max_age=max_age)
     except SignatureExpired:
         raise TokenError(expired=True) from None
     except BadSignature:

@@ -57,6 +57,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         SESSION_COOKIE_SAMESITE="Lax",
         STOREFRONT_LOGIN_RATE_LIMIT="10 per minute",
         STOREFRONT_REGISTER_RATE_LIMIT="5 per minute",
+        STOREFRONT_CAPTURE_RATE_LIMIT="30 per minute",
+        STOREFRONT_CAPTURE_SESSION_RATE_LIMIT="10 per 10 minutes",
+        # Larger bodies get 413 before they are read (the import upload has its own limit).
+        MAX_CONTENT_LENGTH=16 * 1024 * 1024,
     )
     app.config.from_prefixed_env()
     if test_config is not None:
@@ -100,4 +104,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
-    return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    from .sessions import user_of_session
+
+    return user_of_session(user_id)

@@ -7,17 +7,17 @@ from functools import cache
 from typing import Any
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from leadcapture import addresses_of_web_user, signals, within_rate_limit
 
-from . import cart
 from .extensions import db
-from .forms import LoginForm, LogoutForm, RegisterForm
+from .forms import LoginForm, LogoutForm, PasswordForm, RegisterForm
 from .models import Order, User
 from .safety import safe_next
+from .sessions import keep_this_session, sign_in, sign_out
 
 bp = Blueprint("accounts", __name__)
 
@@ -77,8 +77,7 @@ def register() -> Any:
                 db.session.rollback()
                 form.email.errors.append(EXISTS)
                 return render_template("account/register.html", form=form), 200
-            login_user(user)
-            cart.merge_guest_cart(user)
+            sign_in(user)
             flash("Welcome! Add your addresses now, and checkout will be quicker.", "success")
             return redirect(url_for("leadcapture_portal.new_address"))
     return render_template("account/register.html", form=form)
@@ -98,8 +97,7 @@ def login() -> Any:
         user = find_user(form.email.data)
         password_ok = (user or _stand_in()).check_password(form.password.data)
         if user is not None and password_ok:
-            login_user(user)
-            cart.merge_guest_cart(user)
+            sign_in(user)
             return redirect(safe_next(form.next.data) or url_for("catalog.index"))
         form.form_errors.append("Email or password is wrong.")
     return render_template("account/login.html", form=form)
@@ -108,9 +106,27 @@ def login() -> Any:
 @bp.route("/logout", methods=["POST"])
 def logout() -> Any:
     form = LogoutForm()
-    if form.validate_on_submit():
-        logout_user()
+    if form.validate_on_submit() and current_user.is_authenticated:
+        sign_out(current_user)  # type: ignore[arg-type]
     return redirect(url_for("catalog.index"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password() -> Any:
+    """A new password; every other session of the account ends."""
+    form = PasswordForm()
+    user: User = current_user  # type: ignore[assignment]
+    if form.validate_on_submit():
+        if not user.check_password(form.current.data):
+            form.current.errors.append("This is not your password.")
+        else:
+            user.set_password(form.password.data)
+            db.session.commit()
+            keep_this_session(user)
+            flash("Your password is changed; your other sessions have ended.", "success")
+            return redirect(url_for(".account"))
+    return render_template("account/password.html", form=form)
 
 
 @bp.route("/account")

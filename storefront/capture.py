@@ -9,7 +9,7 @@ from flask_login import current_user
 from wtforms import EmailField
 from wtforms.validators import DataRequired, Email, Length
 
-from leadcapture import signals
+from leadcapture import signals, within_rate_limit
 
 from . import cart
 from .forms import TRIM, ShopForm
@@ -26,13 +26,35 @@ class CaptureEmailForm(ShopForm):
     email = EmailField("Email", filters=TRIM, validators=[DataRequired(), Email(), Length(max=254)])
 
 
+def _json_object() -> Any:
+    """The body as JSON, or ``None``: nesting too deep for the parser is no JSON either."""
+    try:
+        return request.get_json(silent=True)
+    except RecursionError:
+        return None
+
+
 def declined() -> bool:
     return bool(session.get("capture_declined"))
 
 
+TOO_MANY = "Too many emails from here; wait a while and try again."
+
+
 @bp.route("/checkout/email", methods=["POST"])
 def capture_email() -> Any:
-    payload = request.get_json(silent=True)
+    """Anyone may type anyone's address here, so it is limited per client address and
+    per browser session (the plug-in also sends one series per address, whatever comes)."""
+    config = current_app.config
+    if not within_rate_limit(
+        "checkout-email", config["STOREFRONT_CAPTURE_RATE_LIMIT"]
+    ) or not within_rate_limit(
+        "checkout-email-session",
+        config["STOREFRONT_CAPTURE_SESSION_RATE_LIMIT"],
+        key=cart.cart_id(None),
+    ):
+        return jsonify(errors={"email": [TOO_MANY]}), 429
+    payload = _json_object()
     if not isinstance(payload, dict):
         return jsonify(errors={"email": ["Send a JSON object with an email."]}), 400
     form = CaptureEmailForm(data={"email": payload.get("email")})

@@ -119,13 +119,25 @@ def clear(user: User | None) -> None:
         session.pop("cart", None)
 
 
-def merge_guest_cart(user: User) -> None:
-    """At sign-up and login the guest's lines join the account's cart."""
+@dataclass(frozen=True)
+class GuestCart:
+    key: str | None
+    items: dict[str, int]
+
+
+def take_guest_cart() -> GuestCart:
+    """The guest's cart, taken out of the session (which sign-in renews)."""
+    token = session.pop("cart_token", None)
     items = _guest_items()
-    if not items:
+    session.pop("cart", None)
+    return GuestCart(f"guest-{token}" if token else None, dict(items))
+
+
+def merge_guest_cart(user: User, guest: GuestCart) -> None:
+    """At sign-up and login the guest's lines join the account's cart."""
+    if not guest.items:
         return
-    guest_key = cart_id(None)
-    for key, quantity in items.items():
+    for key, quantity in guest.items.items():
         product = db.session.get(Product, int(key)) if key.isdigit() else None
         if product is None:
             continue
@@ -141,8 +153,8 @@ def merge_guest_cart(user: User) -> None:
         else:
             item.quantity = min(MAX_QUANTITY, item.quantity + quantity)
     db.session.commit()
-    session.pop("cart", None)
-    _send(guest_key, [], None, None)
+    if guest.key is not None:
+        _send(guest.key, [], None, None)
     report(user)
 
 

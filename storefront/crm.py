@@ -12,6 +12,7 @@ from .coupons import recovery_coupon
 from .extensions import db
 from .models import User
 from .restore import restore_cart
+from .sessions import user_by_id
 
 
 def staff_users() -> Iterator[tuple[int, str]]:
@@ -21,6 +22,11 @@ def staff_users() -> Iterator[tuple[int, str]]:
         yield user_id, full_name or email
 
 
+#: Bearer tokens name their staff user by id, outside any browser session.
 leadcapture = LeadCapture(
-    db=db, restore_cart=restore_cart, discount_code=recovery_coupon, staff_users=staff_users
+    db=db,
+    restore_cart=restore_cart,
+    discount_code=recovery_coupon,
+    staff_users=staff_users,
+    load_user=user_by_id,
 )

@@ -70,6 +70,15 @@ class RegisterForm(ShopForm):
     )
 
 
+class PasswordForm(ShopForm):
+    current = PasswordField("Current password", validators=[DataRequired(), Length(max=200)])
+    password = PasswordField("New password", validators=[DataRequired(), Length(min=8, max=200)])
+    confirm = PasswordField(
+        "Repeat the new password",
+        validators=[DataRequired(), EqualTo("password", "Passwords differ.")],
+    )
+
+
 class LoginForm(ShopForm):
     email = EmailField("Email", filters=TRIM, validators=[DataRequired(), Length(max=254)])
     password = PasswordField("Password", validators=[DataRequired(), Length(max=200)])

@@ -72,6 +72,7 @@ def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
             # Tests sign in and up many times from one address; test_security sets them.
             "STOREFRONT_LOGIN_RATE_LIMIT": "1000 per minute",
             "STOREFRONT_REGISTER_RATE_LIMIT": "1000 per minute",
+            "STOREFRONT_CAPTURE_RATE_LIMIT": "1000 per minute",
         }
     )
     yield app

@@ -116,4 +116,35 @@ def test_the_calendar_feed_is_valid_icalendar(app: Flask, staff: Shopper, client
 @pytest.mark.parametrize("token", ["nope", "eyJ1c2VyIjoiMSJ9.forged.sig"])
 def test_a_forged_calendar_token_gets_nothing(client, token: str) -> None:  # type: ignore[no-untyped-def]
     response = client.get(f"/leadcapture/calendar/{token}.ics")
-    assert response.status_code == 400
+    assert response.status_code == 404
+
+
+def feed_path(staff: Shopper) -> str:
+    page = staff.get("/backoffice/today").get_data(as_text=True)
+    feed = re.search(r'class="feed-url">([^<]+)<', page).group(1)  # type: ignore[union-attr]
+    return "/" + feed.split("/", 3)[3]
+
+
+def test_a_replaced_calendar_url_is_dead_and_the_new_one_works(
+    app: Flask, staff: Shopper, client
+) -> None:  # type: ignore[no-untyped-def]
+    old = feed_path(staff)
+    assert client.get(old).status_code == 200
+    staff.submit("/backoffice/today", {}, action="/backoffice/today/calendar")
+    new = feed_path(staff)
+    assert new != old
+    assert client.get(old).status_code == 404
+    assert client.get(new).status_code == 200
+
+
+def test_the_calendar_feed_of_someone_no_longer_staff_is_gone(
+    app: Flask, staff: Shopper, client
+) -> None:  # type: ignore[no-untyped-def]
+
+    url = feed_path(staff)
+    assert client.get(url).status_code == 200
+    with app.app_context():
+        user = db.session.scalars(select(User).where(User.is_staff.is_(True))).one()
+        user.is_staff = False
+        db.session.commit()
+    assert client.get(url).status_code == 404

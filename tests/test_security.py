@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import statistics
 import time
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -15,7 +16,7 @@ from storefront import create_app
 from storefront.extensions import db
 from storefront.models import User
 
-from .helpers import Shopper, csrf_token
+from .helpers import Shopper, capture_email, csrf_token
 
 #: State-changing routes that take no CSRF token, on purpose: the public web form (posted
 #: from other sites, acting for nobody), RFC 8058's one-click unsubscribe (posted by mail
@@ -137,3 +138,115 @@ def test_login_and_registration_are_rate_limited_per_address(
     assert 'data-field="form"' in browser.client.post(path, data=data).get_data(as_text=True)
     elsewhere = browser.client.post(path, data=data, environ_base={"REMOTE_ADDR": "192.0.2.7"})
     assert elsewhere.status_code != 429
+
+
+def test_a_body_over_the_limit_gets_413_before_it_is_read(app: Flask, client) -> None:  # type: ignore[no-untyped-def]
+    import io
+
+    class Endless(io.RawIOBase):
+        """A body that fails the test if anyone reads it."""
+
+        def readable(self) -> bool:
+            return True
+
+        def readinto(self, buffer: Any) -> int:
+            raise AssertionError("the body was read")
+
+    for path in ("/login", "/checkout/email", "/leadcapture/form", "/backoffice/import"):
+        response = client.post(
+            path,
+            content_type="application/x-www-form-urlencoded",
+            environ_overrides={
+                "wsgi.input": Endless(),
+                "CONTENT_LENGTH": str(1536 * 1024 * 1024),  # 1.5 GB announced
+            },
+        )
+        assert response.status_code == 413, path
+
+
+def test_the_import_upload_has_its_own_larger_limit_for_staff_only(
+    app: Flask, staff: Shopper, shopper: Shopper
+) -> None:
+    import io
+
+    app.config["MAX_CONTENT_LENGTH"] = 1024
+    csv = b"email,lead_name\n" + b"".join(
+        f"p{n}@example.com,Person {n}\n".encode() for n in range(200)
+    )
+    assert len(csv) > 1024
+    token = csrf_token(staff.get("/backoffice/import").get_data(as_text=True))
+    done = staff.client.post(
+        "/backoffice/import",
+        data={"csrf_token": token, "file": (io.BytesIO(csv), "people.csv")},
+        content_type="multipart/form-data",
+    )
+    assert done.status_code == 200 and "<strong>200</strong> new lead(s)" in done.get_data(
+        as_text=True
+    )
+    shopper.register()
+    token = csrf_token(shopper.get("/login").get_data(as_text=True))
+    refused = shopper.client.post(
+        "/backoffice/import",
+        data={"csrf_token": token, "file": (io.BytesIO(csv), "people.csv")},
+        content_type="multipart/form-data",
+    )
+    assert refused.status_code == 413
+
+
+def test_behind_a_trusted_proxy_rate_limits_count_the_client(database_url: str) -> None:
+    from storefront import create_app
+
+    def limited_after_three(trusted: int) -> bool:
+        app = create_app(
+            {
+                "TESTING": True,
+                "SECRET_KEY": "x",
+                "SQLALCHEMY_DATABASE_URI": database_url,
+                "STOREFRONT_AUTO_MIGRATE": False,
+                "STOREFRONT_LOGIN_RATE_LIMIT": "3 per minute",
+                "STOREFRONT_TRUSTED_PROXIES": trusted,
+            }
+        )
+        browser = Shopper(app)
+        token = csrf_token(browser.get("/login").get_data(as_text=True))
+        statuses = [
+            browser.client.post(
+                "/login",
+                data={"csrf_token": token, "email": "x@example.com", "password": "p"},
+                headers={"X-Forwarded-For": f"198.51.100.{n}"},
+            ).status_code
+            for n in range(5)
+        ]
+        return 429 in statuses
+
+    assert not limited_after_three(1)  # five clients behind one proxy, one try each
+    assert limited_after_three(0)  # reached directly: X-Forwarded-For is anyone's to forge
+
+
+def test_hsts_over_https_only(client) -> None:  # type: ignore[no-untyped-def]
+    assert "Strict-Transport-Security" not in client.get("/").headers
+    secure = client.get("/", base_url="https://shop.example")
+    assert secure.headers["Strict-Transport-Security"].startswith("max-age=31536000")
+
+
+def test_checkout_email_capture_is_limited_per_client_and_per_session(app: Flask) -> None:
+    app.config.update(
+        STOREFRONT_CAPTURE_RATE_LIMIT="6 per minute",
+        STOREFRONT_CAPTURE_SESSION_RATE_LIMIT="3 per 10 minutes",
+    )
+    one = Shopper(app)
+    one.add_to_cart("TEA-001")
+    statuses = [capture_email(one, f"p{n}@example.com").status_code for n in range(4)]
+    assert statuses == [204, 204, 204, 429]
+    assert capture_email(one, "p@example.com").get_json() == {
+        "errors": {"email": ["Too many emails from here; wait a while and try again."]}
+    }
+    others = [Shopper(app) for _ in range(2)]
+    for other in others:
+        other.add_to_cart("TEA-001")
+    assert capture_email(others[0], "q@example.com").status_code == 204
+    assert capture_email(others[1], "r@example.com").status_code == 429  # 6 from this address
+    elsewhere = Shopper(app)
+    elsewhere.client.environ_base["REMOTE_ADDR"] = "192.0.2.9"
+    elsewhere.add_to_cart("TEA-001")
+    assert capture_email(elsewhere, "s@example.com").status_code == 204

@@ -146,6 +146,16 @@ def test_only_listed_sites_may_post_when_a_list_is_set(app: Flask) -> None:
     assert count(app, Lead) == 1
 
 
+def test_with_a_list_a_post_must_say_where_it_comes_from(app: Flask) -> None:
+    app.config["LEADCAPTURE_WEBFORM_ORIGINS"] = ["https://blog.example"]
+    other = {**GOOD, "email": "bo@example.com"}
+    assert post(app, other).status_code == 403  # neither Origin nor Referer
+    assert post(app, other, Origin="null").status_code == 403  # a sandboxed page
+    assert post(app, other, Referer="https://evil.example/blog.example").status_code == 403
+    assert post(app, other, Referer="https://blog.example/contact").status_code == 303
+    assert count(app, Lead) == 1
+
+
 def redis_running() -> bool:
     try:
         socket.create_connection(("127.0.0.1", 6379), timeout=0.5).close()

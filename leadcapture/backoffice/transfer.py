@@ -10,12 +10,14 @@ from typing import Any
 from flask import Response, current_app, g, render_template, request, stream_with_context
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
+from werkzeug.exceptions import HTTPException
 
 from ..errors import ValidationError
 from ..exporting import check_params, export_csv
 from ..importing import ImportReport, import_leads
 from ..spreadsheets import open_sheet
 from ..transactions import current_session
+from ..web.access import staff_user
 from . import bp
 
 
@@ -34,6 +36,26 @@ def _save_upload(upload: Any, target: Path, limit: int) -> None:
                     "file", f"The file is larger than {limit // (1024 * 1024)} MB."
                 )
             out.write(piece)
+
+
+#: What a multipart body around the file may add to it.
+FORM_OVERHEAD = 64 * 1024
+
+
+@bp.url_value_preprocessor
+def import_body_limit(endpoint: str | None, values: Any) -> None:
+    """The import upload has its own size limit, for staff only: this runs before any
+    ``before_request`` (the CSRF check reads the body), so no one else's large body is
+    read, and a host's ``MAX_CONTENT_LENGTH`` still guards every other route."""
+    if endpoint == "leadcapture_backoffice.import_page" and request.method == "POST":
+        try:
+            is_staff = staff_user() is not None
+        except HTTPException:
+            is_staff = False
+        if is_staff:
+            request.max_content_length = (
+                int(current_app.config["LEADCAPTURE_IMPORT_MAX_BYTES"]) + FORM_OVERHEAD
+            )
 
 
 @bp.route("/import", methods=["GET", "POST"])

@@ -19,7 +19,7 @@ from ..contacts import add_contact, update_contact
 from ..conversion import convert_lead
 from ..deals import make_opportunity, make_quotation, mark_quotation_lost
 from ..errors import ValidationError
-from ..followups import calendar_token, due_for
+from ..followups import calendar_token, due_for, replace_calendar_token
 from ..leadlist import Page, search_leads, status_counts
 from ..leads import update_lead
 from ..models import (
@@ -388,14 +388,28 @@ def revoke(token_id: int) -> Any:
 def today() -> Any:
     """The signed-in staff user's follow-ups due today or overdue, and their calendar feed."""
     user_id = g.leadcapture_staff.id
+    session = current_session()
     return render_template(
         "leadcapture/backoffice/today.html",
-        leads=due_for(current_session(), user_id, today=date.today()),
+        leads=due_for(session, user_id, today=date.today()),
         today=date.today(),
         feed_url=url_for(
-            "leadcapture_links.calendar", token=calendar_token(user_id), _external=True
+            "leadcapture_links.calendar", token=calendar_token(session, user_id), _external=True
         ),
+        replace_form=SweepForm(),
     )
+
+
+@bp.route("/today/calendar", methods=["POST"])
+def replace_calendar() -> Any:
+    """A new secret calendar-feed URL; the old one stops working."""
+    if not SweepForm().validate_on_submit():
+        abort(400)
+    session = current_session()
+    user_id = g.leadcapture_staff.id
+    in_transaction(session, lambda: replace_calendar_token(session, user_id))
+    flash("Your calendar feed has a new address; the old one no longer works.", "success")
+    return redirect(url_for(".today"))
 
 
 class RuleForm(FlaskForm):

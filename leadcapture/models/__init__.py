@@ -11,11 +11,12 @@ from .event import InboundEvent
 from .history import HistoryEntry
 from .lead import Lead
 from .mail import MailMessage
-from .token import ApiToken
+from .token import ApiToken, CalendarFeed
 
 __all__ = [
     "ApiToken",
     "AssignmentRule",
+    "CalendarFeed",
     "Address",
     "Base",
     "Contact",

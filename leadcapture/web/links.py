@@ -5,7 +5,16 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_wtf import FlaskForm
 
 from .. import followups, tokens
@@ -74,13 +83,19 @@ def unsubscribe_link(token: str) -> Any:
 
 @bp.route("/calendar/<token>.ics")
 def calendar(token: str) -> Any:
-    """A staff user's follow-ups as an iCalendar feed; the secret URL is the key."""
+    """A staff user's follow-ups as an iCalendar feed; the secret URL is the key. A
+    replaced URL, or the URL of someone no longer staff, is not found."""
+    session = current_session()
     try:
-        user_id = followups.calendar_user(token)
-    except tokens.TokenError as error:
-        return _refused(error)
+        user_id = followups.calendar_user(session, token)
+    except tokens.TokenError:
+        abort(404)
+    extension = current_app.extensions["leadcapture"]
+    user = extension.load_user(user_id)
+    if user is None or not extension.is_staff(user):
+        abort(404)
     body = followups.calendar_feed(
-        current_session(),
+        session,
         user_id,
         lead_url=lambda lead: url_for(
             "leadcapture_backoffice.lead", lead_id=lead.id, _external=True

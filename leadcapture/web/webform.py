@@ -48,12 +48,16 @@ def _sources() -> list[str]:
 
 
 def _origin_allowed() -> bool:
+    """With ``LEADCAPTURE_WEBFORM_ORIGINS`` set, the post must say where it comes from —
+    its ``Origin``, else its ``Referer`` — and that must be the shop or a listed site."""
     allowed = current_app.config["LEADCAPTURE_WEBFORM_ORIGINS"]
-    origin = request.headers.get("Origin")
-    if allowed is None or not origin:
+    if allowed is None:
         return True
+    sent = request.headers.get("Origin") or request.headers.get("Referer")
+    if not sent or sent == "null":
+        return False
+    parts = urlsplit(sent)
     own = f"{request.scheme}://{request.host}"
-    parts = urlsplit(origin)
     return f"{parts.scheme}://{parts.netloc}" in {own, *allowed}
 
 

@@ -1,4 +1,5 @@
-"""Crash-safe sending, one recovery series per address, and the keys of kept events.
+"""Crash-safe sending, one recovery series per address, the keys of kept events, and
+calendar-feed URLs that can be replaced.
 
 Emails get a lease (``lease_until``) for the run that sends them, a time for the next try
 and a stable Message-ID; ``lc_recovery_series`` holds one series per address; kept
@@ -54,9 +55,16 @@ def upgrade() -> None:
         batch.add_column(sa.Column("email", sa.String(length=254), nullable=True))
     op.create_index("ix_lc_inbound_events_cart_key", "lc_inbound_events", ["cart_key"])
     op.create_index("ix_lc_inbound_events_email", "lc_inbound_events", ["email"])
+    op.create_table(
+        "lc_calendar_feeds",
+        sa.Column("user_id", sa.String(length=64), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("user_id", name=op.f("pk_lc_calendar_feeds")),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("lc_calendar_feeds")
     op.drop_index("ix_lc_inbound_events_email", table_name="lc_inbound_events")
     op.drop_index("ix_lc_inbound_events_cart_key", table_name="lc_inbound_events")
     with op.batch_alter_table("lc_inbound_events") as batch:

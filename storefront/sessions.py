@@ -1,0 +1,55 @@
+"""Signing in and out: a new session at each sign-in, and sessions that end everywhere.
+
+A session remembers the user's session version from its sign-in. Signing out, or a new
+password, counts the version up, so every other session of the user — a cookie copied
+from another browser included — stops being signed in.
+"""
+
+from __future__ import annotations
+
+from flask import session
+from flask_login import login_user, logout_user
+
+from . import cart
+from .extensions import db
+from .models import User
+
+VERSION_KEY = "_session_version"
+#: The largest id the users table holds: a larger one in a cookie is no user.
+MAX_ID = 2_147_483_647
+
+
+def user_by_id(user_id: str) -> User | None:
+    if not user_id.isdigit() or int(user_id) > MAX_ID:
+        return None
+    return db.session.get(User, int(user_id))
+
+
+def user_of_session(user_id: str) -> User | None:
+    """Flask-Login's user loader: the user, if this session began at their current version."""
+    user = user_by_id(user_id)
+    if user is None or session.get(VERSION_KEY) != user.session_version:
+        return None
+    return user
+
+
+def sign_in(user: User) -> None:
+    """A new session (a new CSRF token too) for the user; a guest's cart comes along."""
+    guest = cart.take_guest_cart()
+    session.clear()
+    login_user(user)
+    session[VERSION_KEY] = user.session_version
+    cart.merge_guest_cart(user, guest)
+
+
+def sign_out(user: User) -> None:
+    """End this session and every other of the user."""
+    user.end_sessions()
+    db.session.commit()
+    logout_user()
+    session.clear()
+
+
+def keep_this_session(user: User) -> None:
+    """After a password change: the user's other sessions end, this one goes on."""
+    session[VERSION_KEY] = user.session_version
