@@ -19,7 +19,7 @@ from .orders import record_order
 from .ratelimit import within_rate_limit
 from .status import Trigger, automatic_status
 from .transactions import DBSession, in_transaction
-from .validators import phone_number, plain_text
+from .validators import HtmlForm, phone_number, plain_text
 from .webuser import WebUser
 
 __all__ = [
@@ -51,6 +51,7 @@ __all__ = [
     "signals",
     "update_address",
     "update_lead",
+    "HtmlForm",
     "phone_number",
     "plain_text",
 ]

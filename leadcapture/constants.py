@@ -126,3 +126,7 @@ MAX_PHONE = 40
 MAX_ADDRESS_LINE = 240
 MAX_CITY = 140
 MAX_PINCODE = 20
+
+#: The largest id a 32-bit integer column holds: a larger id names no row (and would
+#: overflow PostgreSQL's integer instead of finding nothing).
+MAX_ID = 2_147_483_647

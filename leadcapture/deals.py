@@ -6,6 +6,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from . import fields
+from .constants import MAX_ID
 from .errors import ValidationError
 from .history import record
 from .leads import apply_trigger
@@ -54,7 +55,10 @@ def make_quotation(
 ) -> Quotation:
     """A quotation for a total, or from one of the lead's carts (its lines and total)."""
     if cart_id not in (None, ""):
-        cart = session.get(TrackedCart, int(cart_id)) if str(cart_id).isdigit() else None
+        key = str(cart_id)
+        cart = (
+            session.get(TrackedCart, int(key)) if key.isdigit() and 0 < int(key) <= MAX_ID else None
+        )
         if cart is None or cart.lead_id != lead.id:
             raise ValidationError.single("cart_id", "Not a cart of this lead.")
         quotation = Quotation(

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import String, func, literal, literal_column, select, tuple_
 
 from . import fields
-from .constants import LeadSource, LeadStatus
+from .constants import MAX_ID, LeadSource, LeadStatus
 from .errors import ValidationError
 from .models import Lead
 from .transactions import DBSession
@@ -49,18 +49,28 @@ class Page:
     next_cursor: str | None
 
 
+def _utc(parsed: datetime) -> datetime:
+    """An aware time in UTC (a naive one is taken as UTC already); ``ValueError`` for one
+    that leaves the calendar on its way to UTC (9999-12-31T23:59-14:00)."""
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    try:
+        return parsed.astimezone(UTC)
+    except OverflowError:
+        raise ValueError("out of range") from None
+
+
 def _moment(field: str, value: str | None, *, end_of_day: bool = False) -> datetime | None:
     if not value:
         return None
     try:
         parsed = datetime.fromisoformat(value)
+        if len(value) <= 10:  # a plain date: its start, or its end for "before"
+            day = date.fromisoformat(value)
+            parsed = datetime.combine(day, time.max if end_of_day else time.min)
+        return _utc(parsed)
     except ValueError:
         raise ValidationError.single(field, "Must be a date or an ISO 8601 time.") from None
-    if len(value) <= 10:  # a plain date: its start, or its end for "before"
-        parsed = datetime.combine(date.fromisoformat(value), time.max if end_of_day else time.min)
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC)
 
 
 def encode_cursor(sort: str, lead: Lead) -> str:
@@ -78,9 +88,18 @@ def _decode_cursor(sort: str, cursor: str) -> tuple[Any, int]:
         value, lead_id = json.loads(raw)
         if not isinstance(lead_id, int) or not isinstance(value, str):
             raise ValueError
+        if not 0 < lead_id <= MAX_ID or fields.has_control(value, multiline=False):
+            raise ValueError
         if sort.lstrip("-") in DATETIME_SORTS:
-            value = datetime.fromisoformat(value)
-    except (ValueError, TypeError, binascii.Error, json.JSONDecodeError, UnicodeDecodeError):
+            value = _utc(datetime.fromisoformat(value))
+    except (
+        ValueError,
+        TypeError,
+        RecursionError,
+        binascii.Error,
+        json.JSONDecodeError,
+        UnicodeDecodeError,
+    ):
         raise ValidationError.single("cursor", "Not a cursor this list gave out.") from None
     return value, lead_id
 

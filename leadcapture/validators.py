@@ -1,4 +1,5 @@
-"""The plug-in's field rules as WTForms validators, for the host's forms and its own.
+"""The plug-in's field rules as WTForms validators, for the host's forms and its own,
+and :class:`HtmlForm`, the base of every form of an HTML page.
 
 A shop that checks a phone with a rule of its own accepts what the plug-in then refuses,
 and the order's lead capture meets a value it cannot keep. With these, a form and the
@@ -10,6 +11,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from flask import request
+from flask_wtf import FlaskForm
+from flask_wtf.form import _Auto  # Flask-WTF's "read the request" marker
 from wtforms.validators import ValidationError as FormError
 
 from . import fields
@@ -45,4 +49,16 @@ def plain_text() -> Callable[[Any, Any], None]:
     return check
 
 
-__all__ = ["FieldRule", "phone_number", "plain_text"]
+class HtmlForm(FlaskForm):
+    """A form of an HTML page: it reads the posted form, never a JSON body. (Flask-WTF
+    would read a JSON body as the form, and one that is not a JSON object — a list, a
+    number, nesting deeper than the parser goes — breaks it with a 500.)"""
+
+    class Meta(FlaskForm.Meta):
+        def wrap_formdata(self, form: Any, formdata: Any) -> Any:
+            if formdata is _Auto and request.is_json:
+                return request.form if request.method in ("POST", "PUT", "PATCH") else None
+            return super().wrap_formdata(form, formdata)
+
+
+__all__ = ["FieldRule", "HtmlForm", "phone_number", "plain_text"]

@@ -9,6 +9,7 @@ from typing import Any
 
 from flask import Flask, has_request_context
 from flask_migrate import upgrade
+from werkzeug.routing import BaseConverter
 
 from . import cli
 from .crm import leadcapture
@@ -16,6 +17,15 @@ from .extensions import csrf, db, login_manager, migrate
 from .models import User
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+class SlugConverter(BaseConverter):
+    """A product's slug in a URL: lower-case letters, digits and dashes; anything else
+    (a NUL byte, a lone surrogate) matches no route and is a 404."""
+
+    regex = r"[a-z0-9][a-z0-9-]{0,119}"
+
+
 MIGRATIONS = str(Path(__file__).resolve().parent / "migrations")
 
 
@@ -68,6 +78,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _secret_key(app)
 
+    app.url_map.converters["slug"] = SlugConverter
     db.init_app(app)
     csrf.init_app(app)
     login_manager.init_app(app)

@@ -57,7 +57,7 @@ def capture_email() -> Any:
     payload = _json_object()
     if not isinstance(payload, dict):
         return jsonify(errors={"email": ["Send a JSON object with an email."]}), 400
-    form = CaptureEmailForm(data={"email": payload.get("email")})
+    form = CaptureEmailForm(formdata=None, data={"email": payload.get("email")})
     if not isinstance(payload.get("email"), str) or not form.validate():
         messages = form.errors.get("email") or ["Must be text."]
         return jsonify(errors={"email": list(messages)}), 400

@@ -20,7 +20,7 @@ def index() -> Any:
     return render_template("catalog/index.html", products=list(products), form=CartLineForm())
 
 
-@bp.route("/products/<slug>")
+@bp.route("/products/<slug:slug>")
 def product(slug: str) -> Any:
     found = db.session.scalars(select(Product).where(Product.slug == slug)).first()
     if found is None:

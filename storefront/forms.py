@@ -3,7 +3,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     EmailField,
@@ -16,7 +15,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, EqualTo, Length, NumberRange, Optional
 
-from leadcapture import phone_number, plain_text
+from leadcapture import HtmlForm, phone_number, plain_text
 
 from .cart import MAX_QUANTITY
 
@@ -30,7 +29,7 @@ def strip(value: Any) -> Any:
 TRIM = [strip]
 
 
-class ShopForm(FlaskForm):
+class ShopForm(HtmlForm):
     """A form that also refuses control characters (NUL and friends) and lone surrogates in
     what people type, by the plug-in's rule. Hidden fields are left to their own checks
     (``next`` goes through ``safe_next``)."""
@@ -89,15 +88,19 @@ class LogoutForm(ShopForm):
     pass
 
 
+#: A product id the database can hold; a larger one is no product (not an overflow).
+PRODUCT_ID = NumberRange(min=1, max=2_147_483_647)
+
+
 class CartLineForm(ShopForm):
-    product_id = IntegerField(validators=[DataRequired()])
+    product_id = IntegerField(validators=[DataRequired(), PRODUCT_ID])
     quantity = IntegerField(
         "Quantity", default=1, validators=[DataRequired(), NumberRange(min=1, max=MAX_QUANTITY)]
     )
 
 
 class CartUpdateForm(ShopForm):
-    product_id = IntegerField(validators=[DataRequired()])
+    product_id = IntegerField(validators=[DataRequired(), PRODUCT_ID])
     quantity = IntegerField("Quantity", validators=[NumberRange(min=0, max=MAX_QUANTITY)])
 
 

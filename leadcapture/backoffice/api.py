@@ -20,11 +20,11 @@ from ..constants import CartState
 from ..conversion import convert_lead
 from ..errors import ValidationError
 from ..leadlist import search_leads, status_counts
-from ..leads import capture_lead, update_lead
+from ..leads import LEAD_FIELDS, capture_lead, update_lead
 from ..models import Customer, Lead, TrackedCart
 from ..models.base import utcnow
 from ..transactions import current_session, in_transaction
-from ..web.ids import ID
+from ..web.ids import ID, MAX_ID
 from ..webuser import signed_in
 
 api = Blueprint(
@@ -86,7 +86,10 @@ def csrf_error(error: CSRFError) -> Any:
 
 
 def body() -> dict[str, Any]:
-    data = request.get_json(silent=True)
+    try:
+        data = request.get_json(silent=True)
+    except RecursionError:  # nested deeper than the parser goes: no JSON object either
+        data = None
     if not isinstance(data, dict):
         raise ValidationError.single("body", "Send a JSON object.")
     return data
@@ -115,21 +118,23 @@ def lead_detail(lead_id: int) -> Any:
     return jsonify(serialize.lead(found(lead_id), detail=True))
 
 
+#: What a new lead may be given through the API: its fields, not who made it.
+CREATE_FIELDS = ("source", *(name for name in LEAD_FIELDS if name != "owner"))
+
+
 @api.post("/leads")
 def create_lead() -> Any:
     data = body()
+    unknown = sorted(set(data) - set(CREATE_FIELDS))
+    if unknown:
+        raise ValidationError({name: ["Unknown field."] for name in unknown})
+    values = {name: data[name] for name in CREATE_FIELDS if name in data and name != "source"}
+    source: Any = data.get("source", "")
     session = current_session()
-    source = data.pop("source", None)
     actor = g.leadcapture_actor
     lead, created = in_transaction(
         session,
-        lambda: capture_lead(
-            session,
-            source=source,
-            owner=actor,
-            by=actor,
-            **data,
-        ),
+        lambda: capture_lead(session, source=source, owner=actor, by=actor, **values),
     )
     return jsonify(serialize.lead(lead, detail=True)), 201 if created else 200
 
@@ -183,6 +188,8 @@ def _keyset(model: Any, limit_default: int = 50) -> tuple[Any, int]:
         raise ValidationError.single("limit", "limit and cursor must be whole numbers.") from None
     if not 1 <= limit <= 200:
         raise ValidationError.single("limit", "Must be from 1 to 200.")
+    if before is not None and not 0 < before <= MAX_ID:
+        raise ValidationError.single("cursor", "Not a cursor of this list.")
     query = select(model).order_by(model.id.desc()).limit(limit + 1)
     if before is not None:
         query = query.where(model.id < before)

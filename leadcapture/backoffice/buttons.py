@@ -1,7 +1,7 @@
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
+from ..validators import HtmlForm
 
 
-class SweepForm(FlaskForm):
+class SweepForm(HtmlForm):
     """A button that posts nothing but its CSRF token (run a sweep, revoke a token)."""

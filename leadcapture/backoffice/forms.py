@@ -2,13 +2,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from ..constants import MAX_NAME, Gender, LeadSource, LeadStatus, LeadType
-from ..validators import phone_number
+from ..validators import HtmlForm, phone_number
 from ..web.forms import AddressForm
 
 
@@ -21,7 +20,7 @@ def _strip(value: Any) -> Any:
     return value.strip() if isinstance(value, str) else value
 
 
-class PageForm(FlaskForm):
+class PageForm(HtmlForm):
     """A form that shares its page with others: its fields' ids (and so its labels'
     ``for``) start with ``id_prefix``, so no two fields of the page share an id."""
 
@@ -34,7 +33,7 @@ class PageForm(FlaskForm):
                 field.id = field.label.field_id = f"{self.id_prefix}-{field.short_name}"
 
 
-class LeadForm(FlaskForm):
+class LeadForm(HtmlForm):
     """Every field of a lead. The choices are checked by the domain, which names the field
     of a value that is not offered (or missing) the same way for every surface."""
 

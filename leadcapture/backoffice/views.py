@@ -4,7 +4,6 @@ from datetime import date, datetime
 from typing import Any
 
 from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
-from flask_wtf import FlaskForm
 from sqlalchemy import func, select
 from wtforms import StringField
 from wtforms.fields.choices import SelectChoice
@@ -34,6 +33,7 @@ from ..models import (
 from ..models.base import utcnow
 from ..sweep import run_sweep
 from ..transactions import current_session, in_transaction
+from ..validators import HtmlForm, plain_text
 from ..web.forms import AddressForm, show_errors
 from ..web.ids import ID
 from . import bp
@@ -345,8 +345,8 @@ def sweep_now() -> Any:
     return redirect(url_for(".carts"))
 
 
-class TokenForm(FlaskForm):
-    name = StringField("Name", validators=[DataRequired(), Length(max=100)])
+class TokenForm(HtmlForm):
+    name = StringField("Name", validators=[DataRequired(), Length(max=100), plain_text()])
 
 
 @bp.route("/tokens", methods=["GET", "POST"])
@@ -412,7 +412,7 @@ def replace_calendar() -> Any:
     return redirect(url_for(".today"))
 
 
-class RuleForm(FlaskForm):
+class RuleForm(HtmlForm):
     name = StringField("Name", validators=[DataRequired(), Length(max=100)])
     source = StringField("Source (empty: any)", validators=[Length(max=40)])
     users = StringField(

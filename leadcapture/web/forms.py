@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
@@ -15,7 +14,7 @@ from ..constants import (
     AddressType,
 )
 from ..errors import ValidationError
-from ..validators import phone_number
+from ..validators import HtmlForm, phone_number
 
 
 def strip(value: Any) -> Any:
@@ -25,7 +24,7 @@ def strip(value: Any) -> Any:
 TRIM = [strip]
 
 
-class AddressForm(FlaskForm):
+class AddressForm(HtmlForm):
     address_type = SelectField(
         "Address type", choices=[t.value for t in AddressType], validators=[DataRequired()]
     )
@@ -54,7 +53,7 @@ class AddressForm(FlaskForm):
         return {name: self[name].data for name in ADDRESS_FIELDS}
 
 
-def show_errors(form: FlaskForm, error: ValidationError) -> None:
+def show_errors(form: HtmlForm, error: ValidationError) -> None:
     """Put the domain's refusal on the form's fields (or on the form when no field fits)."""
     for name, messages in error.errors.items():
         field = form._fields.get(name)

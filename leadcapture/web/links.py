@@ -15,11 +15,11 @@ from flask import (
     request,
     url_for,
 )
-from flask_wtf import FlaskForm
 
 from .. import followups, tokens
 from ..recovery import open_restore_link, restorable_cart, unsubscribe
 from ..transactions import current_session, in_transaction
+from ..validators import HtmlForm
 
 bp = Blueprint(
     "leadcapture_links",
@@ -34,7 +34,7 @@ def _refused(error: tokens.TokenError | LookupError) -> Any:
     return render_template("leadcapture/links/invalid.html", expired=expired), status
 
 
-class RestoreForm(FlaskForm):
+class RestoreForm(HtmlForm):
     """The restore page's button: a POST with this browser's CSRF token."""
 
 
