@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 from functools import partial
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 
 from . import fields
 from .constants import (
@@ -53,9 +54,19 @@ def _escape_like(value: str) -> str:
     return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
+def _queue_for_name(session: DBSession, base: str) -> None:
+    """Transactions naming an address after the same ``base`` take turns (PostgreSQL's
+    transaction-level advisory lock), so each reads the names the others committed: two
+    orders under one name never pick the same ``-50``. SQLite writes one at a time."""
+    if session.get_bind().dialect.name == "postgresql":
+        key = int.from_bytes(hashlib.sha256(base.encode()).digest()[:8], "big", signed=True)
+        session.execute(select(func.pg_advisory_xact_lock(key)))
+
+
 def address_name(session: DBSession, title: str, address_type: str) -> str:
     """``<title>-<type>``, or the first free ``-1``, ``-2`` … after it on a clash."""
     base = f"{title}-{address_type}"
+    _queue_for_name(session, base)
     taken = set(
         session.scalars(
             select(Address.name).where(

@@ -119,14 +119,14 @@ def decline_capture(session: DBSession, *, cart_id: str) -> TrackedCart:
     return cart
 
 
-def lock_carts(session: DBSession, *, cart_key: str, email: str | None) -> None:
+def lock_carts(session: DBSession, *, cart_key: str | None, email: str) -> None:
     """Lock an order's carts (its own, and those of its email) in id order, before its
     lead: the sweep takes carts before leads too, so the two never wait on each other
     in a circle."""
-    named = TrackedCart.cart_key == cart_key
+    of_email = TrackedCart.email == email
     session.execute(
         select(TrackedCart.id)
-        .where(or_(named, TrackedCart.email == email) if email else named)
+        .where(or_(TrackedCart.cart_key == cart_key, of_email) if cart_key else of_email)
         .order_by(TrackedCart.id)
         .with_for_update()
     )

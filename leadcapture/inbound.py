@@ -1,6 +1,6 @@
 """Email from the mailbox onto leads: a message from an unknown sender makes a lead
 (source Email), one from a known lead — or a contact of a customer — lands on that
-lead's history and sets it Open (PRODUCT.md §3).
+lead's history and sets it Open (docs/rules.md §1).
 
 Each message is taken once, by its Message-ID: the claim is a row in
 ``lc_mail_messages`` inserted with ON CONFLICT DO NOTHING in the same transaction as the

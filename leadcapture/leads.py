@@ -1,4 +1,4 @@
-"""Capturing and changing leads: the Lead rules of PRODUCT.md §2–3."""
+"""Capturing and changing leads: the rules of docs/rules.md §1–2."""
 
 from __future__ import annotations
 

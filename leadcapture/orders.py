@@ -123,8 +123,9 @@ def record_order(
         {AddressType.BILLING: billing_address, AddressType.SHIPPING: shipping_address}
     )
     refused.update(refused_places)
-    if cart_id:  # carts before leads, as the sweep takes them: no deadlock between the two
-        lock_carts(session, cart_key=str(cart_id), email=normalized)
+    # Carts before leads, as the sweep takes them: the two never wait on each other in a
+    # circle.
+    lock_carts(session, cart_key=str(cart_id) if cart_id else None, email=normalized)
     # The lead is locked before anything refers to it: concurrent orders of one shopper
     # then queue on that row instead of deadlocking when the conversion locks it later.
     lead = find_by_web_user(session, user_key, for_update=True) if user_key else None

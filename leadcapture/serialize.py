@@ -1,4 +1,4 @@
-"""The JSON shapes of PRODUCT.md §5."""
+"""The JSON shapes of the API (README, "JSON API")."""
 
 from __future__ import annotations
 

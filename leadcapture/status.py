@@ -1,4 +1,4 @@
-"""The automatic status rules of PRODUCT.md §3, as pure functions.
+"""The automatic status rules of docs/rules.md §1, as pure functions.
 
 Staff may set any status by hand; these rules say what an *event* does to a lead.
 They never move a lead out of ``Converted``, and out of ``Do Not Contact`` only to

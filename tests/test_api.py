@@ -1,4 +1,4 @@
-"""The back office's JSON API: staff only (session or bearer token), PRODUCT.md §5 shapes,
+"""The back office's JSON API: staff only (session or bearer token), the README's shapes,
 keyset pages, and errors that name the field."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""An order converts the buyer's lead, once (PRODUCT.md §4.5)."""
+"""An order converts the buyer's lead, once (docs/rules.md §5)."""
 
 from __future__ import annotations
 

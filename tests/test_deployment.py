@@ -14,6 +14,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -23,31 +24,36 @@ from .conftest import free_port
 from .helpers import hidden_fields
 
 ROOT = Path(__file__).resolve().parent.parent
+FLASK = [sys.executable, "-m", "flask", "--app", "wsgi"]
 TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
-@pytest.fixture
-def served(empty_database: str, tmp_path: Path) -> Iterator[tuple[str, str]]:
+@contextmanager
+def running_shop(
+    database: str, tmp_path: Path, *, workers: int = 2, settings: dict[str, str] | None = None
+) -> Iterator[tuple[str, dict[str, str], subprocess.Popen[str]]]:
+    """The shop migrated and seeded by the CLI, served by gunicorn with ``workers``
+    workers; yields its base URL, the environment of its commands, and the server."""
     if shutil.which("gunicorn", path=os.path.dirname(sys.executable)) is None:
         pytest.skip("gunicorn is not installed (pip install '.[deploy]')")
     env = {
         **os.environ,
         "STOREFRONT_INSTANCE_PATH": str(tmp_path),
-        "FLASK_SQLALCHEMY_DATABASE_URI": empty_database,
+        "FLASK_SQLALCHEMY_DATABASE_URI": database,
         "FLASK_SECRET_KEY": "deployment-test-secret",
         "FLASK_STOREFRONT_AUTO_MIGRATE": "false",
         "FLASK_STOREFRONT_SEED_DEMO": "false",
         "FLASK_STOREFRONT_SECURE_COOKIES": "false",  # plain HTTP here; TLS in front in life
+        **{f"FLASK_{name}": value for name, value in (settings or {}).items()},
     }
-    flask = [sys.executable, "-m", "flask", "--app", "wsgi"]
     for command in (["db", "upgrade", "heads"], ["seed-demo"]):
-        subprocess.run([*flask, *command], cwd=ROOT, env=env, check=True, capture_output=True)
+        subprocess.run([*FLASK, *command], cwd=ROOT, env=env, check=True, capture_output=True)
     port = free_port()
     server = subprocess.Popen(
         [
             os.path.join(os.path.dirname(sys.executable), "gunicorn"),
             "--workers",
-            "2",
+            str(workers),
             "--bind",
             f"127.0.0.1:{port}",
             "wsgi:app",
@@ -65,8 +71,17 @@ def served(empty_database: str, tmp_path: Path) -> Iterator[tuple[str, str]]:
             break
         except OSError:
             time.sleep(0.1)
-    yield base, empty_database
-    server.terminate()
+    try:
+        yield base, env, server
+    finally:
+        if server.poll() is None:
+            server.terminate()
+
+
+@pytest.fixture
+def served(empty_database: str, tmp_path: Path) -> Iterator[tuple[str, str]]:
+    with running_shop(empty_database, tmp_path) as (base, _env, server):
+        yield base, empty_database
     output, _ = server.communicate(timeout=30)
     assert "Booting worker" in output and output.count("Booting worker") >= 2, output
 

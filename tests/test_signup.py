@@ -1,4 +1,4 @@
-"""Sign-up makes the shopper's lead (PRODUCT.md §4.1)."""
+"""Sign-up makes the shopper's lead (docs/rules.md §1)."""
 
 from __future__ import annotations
 

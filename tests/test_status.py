@@ -1,4 +1,4 @@
-"""The automatic status rules of PRODUCT.md §3, alone."""
+"""The automatic status rules of docs/rules.md §1, alone."""
 
 from __future__ import annotations
 
