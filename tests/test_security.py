@@ -173,7 +173,7 @@ def test_a_body_over_the_limit_gets_413_before_it_is_read(app: Flask, client) ->
     for path in ("/login", "/checkout/email", "/leadcapture/form", "/backoffice/import"):
         response = client.post(
             path,
-            content_type="application/x-www-form-urlencoded",
+            content_type="multipart/form-data; boundary=xyz",  # a file upload: spooled to disk
             environ_overrides={
                 "wsgi.input": Endless(),
                 "CONTENT_LENGTH": str(1536 * 1024 * 1024),  # 1.5 GB announced
