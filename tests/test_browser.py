@@ -241,3 +241,85 @@ def test_the_shops_contact_page_frames_the_form_under_its_policies(
     expect(frame.get_by_role("heading")).to_have_text("Thank you")
     with app.app_context():
         assert db.session.scalars(select(Lead.source)).all() == ["Web Form"]
+
+
+SCREENSHOTS = "LEADCAPTURE_SCREENSHOTS"
+
+
+def snap(page: Page, name: str) -> None:
+    """Screenshots at 1280 and 390 px into ``$LEADCAPTURE_SCREENSHOTS``, when it is set."""
+    import os
+
+    folder = os.environ.get(SCREENSHOTS)
+    if not folder:
+        return
+    for width in (1280, 390):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.screenshot(path=f"{folder}/{name}-{width}.png", full_page=True)
+    page.set_viewport_size({"width": 1280, "height": 900})
+
+
+def test_a_restore_link_asks_then_fills_the_cart_and_staff_retry_a_dead_event(
+    app: Flask, live_server: str, page: Page, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from leadcapture import outbox, record_cart, signals
+    from leadcapture.models import Email, TrackedCart
+    from leadcapture.recovery import restore_url
+    from leadcapture.sweep import run_sweep
+
+    with app.app_context():
+        record_cart(
+            db.session,
+            cart_id="guest-1",
+            currency="EUR",
+            email="gus@example.com",
+            lines=[{"sku": "TEA-001", "name": "Sencha green tea", "quantity": 2,
+                    "unit_price": "12.50"}],
+            updated_at=datetime.now(UTC) - timedelta(hours=3),
+        )  # fmt: skip
+        db.session.commit()
+        run_sweep(db.session, now=datetime.now(UTC) - timedelta(hours=1, minutes=5))
+        run_sweep(db.session)
+        email = db.session.scalars(select(Email)).one()
+        cart = db.session.get(TrackedCart, email.cart_id)
+        with app.test_request_context(base_url=live_server):
+            link = restore_url(cart, 1)  # type: ignore[arg-type]
+
+    page.goto(link)
+    expect(page.get_by_role("heading", name="Your cart is waiting")).to_be_visible()
+    expect(page.locator("table")).to_contain_text("Sencha green tea")
+    snap(page, "restore")
+    with app.app_context():  # opening the page changed nothing
+        assert db.session.scalars(select(Lead)).one().status == LeadStatus.OPEN
+    page.get_by_role("button", name="Put these in my cart").click()
+    expect(page.locator("main")).to_contain_text("Sencha green tea")
+    with app.app_context():
+        assert db.session.scalars(select(Lead)).one().status == LeadStatus.INTERESTED
+
+    def broken(*args: Any, **kwargs: Any) -> None:
+        raise RuntimeError("the CRM tables are locked")
+
+    monkeypatch.setitem(outbox.HANDLERS, "user_registered", broken)
+    app.config["LEADCAPTURE_EVENT_MAX_ATTEMPTS"] = 1
+    with app.app_context():
+        signals.user_registered.send(app, user_id="77", email="lou@example.com", full_name="Lou")
+    monkeypatch.undo()
+
+    page.goto(live_server + "/backoffice/dashboard")
+    page.get_by_label("Email").fill("staff@example.com")
+    page.get_by_label("Password").fill("staff-password")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.locator("main")).to_contain_text("1 captured event(s) could not be handled")
+    snap(page, "dashboard")
+    page.get_by_role("link", name="retry or discard them on the outbox page").click()
+    expect(page.locator("table.dead-events")).to_contain_text("the CRM tables are locked")
+    snap(page, "outbox")
+    page.locator("table.dead-events").get_by_role("button", name="Retry").click()
+    expect(page.locator("body")).to_contain_text("The event was handled.")
+    expect(page.locator("table.dead-events")).to_contain_text("None.")
+    page.goto(live_server + "/backoffice/today")
+    page.get_by_role("button", name="Replace this address").click()
+    expect(page.locator("body")).to_contain_text("the old one no longer works")
+    snap(page, "today")
