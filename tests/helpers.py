@@ -207,3 +207,21 @@ def make_staff(app: Flask, *names: str) -> list[str]:
         ]
         db.session.commit()
         return [str(user.id) for user in users]
+
+
+@contextmanager
+def statements(engine: Any) -> Iterator[list[tuple[str, Any]]]:
+    """The SQL statements (and their parameters) sent to ``engine`` while the block runs,
+    so a test can explain the plan of the statement the code really sends."""
+    from sqlalchemy import event
+
+    seen: list[tuple[str, Any]] = []
+
+    def listener(conn: Any, cursor: Any, statement: str, parameters: Any, *rest: Any) -> None:
+        seen.append((statement, parameters))
+
+    event.listen(engine, "before_cursor_execute", listener)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
 
 import pytest
 from flask import Flask
@@ -211,9 +210,9 @@ def test_the_sweep_is_set_based(app: Flask) -> None:
 def test_the_sweep_finds_idle_carts_through_its_partial_index(app: Flask) -> None:
     """The plan of the sweep's own claim statement, caught as it runs, over a table where
     most carts are done with (as in a shop that has run a while)."""
-    from sqlalchemy import event
-
     from leadcapture.sweep import run_sweep
+
+    from .helpers import statements
 
     with app.app_context():
         with db.engine.begin() as connection:
@@ -228,15 +227,8 @@ def test_the_sweep_finds_idle_carts_through_its_partial_index(app: Flask) -> Non
                 )
             )
             connection.exec_driver_sql("ANALYZE lc_carts")
-        seen: list[tuple[str, Any]] = []
-        listener = lambda conn, cursor, statement, parameters, *rest: seen.append(  # noqa: E731
-            (statement, parameters)
-        )
-        event.listen(db.engine, "before_cursor_execute", listener)
-        try:
+        with statements(db.engine) as seen:
             run_sweep(db.session)
-        finally:
-            event.remove(db.engine, "before_cursor_execute", listener)
         statement, parameters = next(  # the claim: its subquery picks the idle carts
             (s, p)
             for s, p in seen

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 from datetime import date, timedelta
-from typing import Any
 
 import pytest
 from flask import Flask
@@ -343,9 +342,9 @@ def test_carts_and_customers_in_the_api(app: Flask, staff: Shopper, shopper: Sho
 
 def test_search_is_served_by_trigram_indexes_on_postgresql(app: Flask) -> None:
     """The infix search's plan uses the pg_trgm GIN index of migration lc0008."""
-    from sqlalchemy import event
-
     from leadcapture.leadlist import search_leads
+
+    from .helpers import statements
 
     with app.app_context():
         if db.engine.dialect.name != "postgresql":
@@ -358,16 +357,9 @@ def test_search_is_served_by_trigram_indexes_on_postgresql(app: Flask) -> None:
                 " FROM generate_series(1, 20000) AS n"
             )
             connection.exec_driver_sql("ANALYZE lc_leads")
-        seen: list[tuple[str, Any]] = []
-        listener = lambda conn, cursor, statement, parameters, *rest: seen.append(  # noqa: E731
-            (statement, parameters)
-        )
-        event.listen(db.engine, "before_cursor_execute", listener)
-        try:
+        with statements(db.engine) as seen:
             found = search_leads(db.session, {"q": "son 12345"}).items
             assert [lead.lead_name for lead in found] == ["Person 12345"]
-        finally:
-            event.remove(db.engine, "before_cursor_execute", listener)
         statement, parameters = seen[-1]
         with db.engine.connect() as connection:
             plan = "\n".join(
