@@ -3,10 +3,13 @@
 A domain function queues a signal on its session with :func:`send_on_commit`; it is sent
 once the outermost transaction has committed, and dropped if it rolls back. Sending
 happens when the transaction has fully ended, so receivers may use the session again.
+Each queued call runs on its own: one that raises (a host's receiver with a bug) is
+logged and the others still run; the commit behind them stands.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -16,6 +19,8 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session, SessionTransaction
 
 from .transactions import DBSession
+
+log = logging.getLogger("leadcapture")
 
 _PENDING = "leadcapture.pending_signals"
 _READY = "leadcapture.ready_signals"
@@ -46,4 +51,7 @@ def _transaction_ended(session: Session, transaction: SessionTransaction) -> Non
     ready: list[Callable[[], Any]] = session.info.pop(_READY, [])
     session.info.pop(_PENDING, None)
     for work in ready:
-        work()
+        try:
+            work()
+        except Exception:
+            log.exception("leadcapture: a call after the commit failed; the commit stands")

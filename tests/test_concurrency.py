@@ -474,3 +474,36 @@ def test_a_sweep_killed_mid_conversation_loses_no_email_and_sends_none_twice(
         assert db.session.scalar(sent_history.where(HistoryEntry.kind == "email_sent")) == len(
             addresses
         )
+
+
+@pytest.mark.parametrize("round_", range(2))
+def test_orders_under_one_name_at_once_name_their_addresses_apart(app: Flask, round_: int) -> None:
+    """Ten shoppers called Sam Lee order at the same instant: each address gets its own
+    ``Sam Lee-Billing-N``, and every order's event is handled at its first try."""
+    from leadcapture import signals
+    from leadcapture.models import Address, InboundEvent
+
+    ids = iter(range(10))
+    lock = threading.Lock()
+
+    def order() -> None:
+        with lock:
+            n = next(ids)
+        signals.order_placed.send(
+            app,
+            order_id=f"{round_}-{n}",
+            email=f"sam{round_}-{n}@example.com",
+            full_name="Sam Lee",
+            total="10.00",
+            currency="EUR",
+            user_id=f"{round_}{n:03d}",
+            billing_address={"address_line1": f"{n} Main St", "city": "Leeds", "country": "UK"},
+        )
+
+    together(app, order, runs=10)
+    with app.app_context():
+        names = db.session.scalars(select(Address.name)).all()
+        events = db.session.execute(select(InboundEvent.state, InboundEvent.attempts)).all()
+    assert len(names) == len(set(names)) == 10
+    assert all(name.startswith("Sam Lee-Billing") for name in names)
+    assert set(events) == {("done", 0)}

@@ -291,3 +291,29 @@ def test_a_lost_race_is_run_again_and_a_lasting_one_is_raised(app: Flask) -> Non
         with pytest.raises(IntegrityError):
             in_transaction(db.session, always_loses)
         assert len(tries) == RETRIES
+
+
+def test_a_hosts_receiver_that_raises_never_breaks_the_shop(
+    app: Flask, shopper: Shopper, caplog: Any
+) -> None:
+    """Each call after the commit runs on its own: a host's failing receiver of
+    ``lead_created`` is logged, the sign-up stands and the other signals still go out."""
+    heard: list[str] = []
+
+    def buggy(sender: Any, **kwargs: Any) -> None:
+        raise RuntimeError("a bug in the host's receiver")
+
+    def listening(sender: Any, **kwargs: Any) -> None:
+        heard.append(kwargs["new_status"])
+
+    signals.lead_created.connect(buggy)
+    signals.lead_status_changed.connect(listening)
+    try:
+        response = shopper.register(email="jane@example.com")
+    finally:
+        signals.lead_created.disconnect(buggy)
+        signals.lead_status_changed.disconnect(listening)
+    assert response.status_code == 302
+    assert count(app, Lead) == 1 and heard == ["Open"]
+    assert events(app) == [("user_registered", "done", 0)]
+    assert "a call after the commit failed" in caplog.text
