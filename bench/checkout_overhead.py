@@ -33,6 +33,8 @@ from storefront import create_app  # noqa: E402
 from storefront.extensions import db  # noqa: E402
 
 TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+#: The checkout form's order key: one form places one order.
+ORDER_KEY = re.compile(r'name="order_key"[^>]*value="([^"]+)"')
 INBOUND = (signals.user_registered, signals.cart_changed, signals.order_placed)
 
 
@@ -41,8 +43,11 @@ def journey(app, n: int) -> float:  # type: ignore[no-untyped-def]
     client = app.test_client()
 
     def post(page: str, data: dict, action: str | None = None) -> None:
-        token = TOKEN.search(client.get(page).get_data(as_text=True)).group(1)  # type: ignore[union-attr]
-        response = client.post(action or page, data={"csrf_token": token, **data})
+        html = client.get(page).get_data(as_text=True)
+        token = TOKEN.search(html).group(1)  # type: ignore[union-attr]
+        key = ORDER_KEY.search(html)
+        form = {"csrf_token": token, **({"order_key": key.group(1)} if key else {}), **data}
+        response = client.post(action or page, data=form)
         assert response.status_code == 302, (action or page, response.status_code)
 
     started = time.perf_counter()
