@@ -27,7 +27,9 @@ from sqlalchemy import delete, select, text, update
 from sqlalchemy import event as sa_event
 from sqlalchemy.orm import Session, SessionTransaction, scoped_session
 
+from .constants import MAX_EMAIL
 from .errors import ValidationError
+from .fields import has_control
 from .models import InboundEvent
 from .models.base import utcnow
 from .models.event import DEAD, PENDING
@@ -116,11 +118,17 @@ def capture(
 def _keys(payload: dict[str, Any]) -> dict[str, str | None]:
     """The cart and email an event names, as columns: an order's event stops the cart's
     recovery emails while it waits, whatever its state (see :mod:`leadcapture.recovery`)."""
-    cart_key = payload.get("cart_id")
+
+    def column(value: Any, length: int) -> str | None:
+        """The value as a column keeps it; what no database stores (NUL) is left out,
+        so keeping the event can never fail the shop's commit."""
+        text = str(value)[:length] if value is not None else None
+        return None if text is None or has_control(text, multiline=False) else text
+
     email = payload.get("email")
     return {
-        "cart_key": str(cart_key)[:64] if cart_key is not None else None,
-        "email": email.strip().lower()[:254] if isinstance(email, str) else None,
+        "cart_key": column(payload.get("cart_id"), 64),
+        "email": column(email.strip().lower() if isinstance(email, str) else None, MAX_EMAIL),
     }
 
 

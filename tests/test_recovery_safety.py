@@ -206,3 +206,37 @@ def test_a_run_killed_mid_send_leaves_the_email_to_the_next_run(app: Flask, smtp
     assert "0 email(s) sent" in runner.invoke(args=["leads", "retry"]).output
     assert len(smtp.messages) == 1
     assert count(app, HistoryEntry, HistoryEntry.kind == "email_sent") == 1
+
+
+def test_a_guests_order_for_the_cart_itself_stops_its_emails(
+    app: Flask, smtp: Inbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Bought under another email than the one captured: the cart's own key says so."""
+    guest, t0 = abandoned_guest(app, "gus@example.com")
+    stuck_orders(monkeypatch)
+    assert guest.checkout(email="someone.else@example.com").status_code == 302
+    with app.app_context():
+        [order] = db.session.scalars(
+            select(InboundEvent).where(InboundEvent.kind == "order_placed")
+        ).all()
+        cart = db.session.scalars(select(TrackedCart)).one()
+        assert order.cart_key == cart.cart_key  # as the shop wrote it, letter case and all
+    assert the_whole_schedule(app, t0) == 0
+    assert smtp.messages == []
+
+
+def test_an_order_naming_what_no_database_stores_is_still_kept(app: Flask) -> None:
+    from leadcapture import signals
+
+    with app.app_context():
+        signals.order_placed.send(
+            app,
+            order_id="1",
+            email="kim\x00@example.com",
+            full_name="Kim",
+            total="1.00",
+            currency="EUR",
+            cart_id="guest-\x00",
+        )
+        event = db.session.scalars(select(InboundEvent)).one()
+        assert (event.cart_key, event.email, event.state) == (None, None, "dead")
