@@ -11,7 +11,7 @@ from sqlalchemy import or_, select
 from . import fields
 from .constants import CartState
 from .errors import ValidationError
-from .models import TrackedCart
+from .models import Contact, Lead, TrackedCart
 from .models.base import utcnow
 from .transactions import DBSession
 
@@ -91,7 +91,22 @@ def record_cart(
         cart.user_id = str(user_id)
     if email and not cart.capture_declined:
         cart.email = fields.email("email", email)
+    elif cart.email is None and cart.user_id is not None and not cart.capture_declined:
+        cart.email = _email_of_user(session, cart.user_id)
     return cart
+
+
+def _email_of_user(session: DBSession, user_id: str) -> str | None:
+    """A signed-in shopper's email when the shop sends none: their lead's, else that of
+    their contact (a customer's)."""
+    found = session.scalar(select(Lead.email).where(Lead.web_user_id == user_id).limit(1))
+    if found is None:
+        found = session.scalar(
+            select(Contact.email)
+            .where(Contact.user_id == user_id, Contact.email.is_not(None))
+            .limit(1)
+        )
+    return found
 
 
 def record_checkout_email(session: DBSession, *, cart_id: str, email: str) -> TrackedCart | None:

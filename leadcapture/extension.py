@@ -13,7 +13,7 @@ from . import receivers
 from .config import apply_defaults
 from .migrations import configure_alembic, include_object
 from .models import TrackedCart
-from .webuser import WebUser, current_web_user, is_staff_user
+from .webuser import WebUser, current_web_user, is_staff_user, user_display_name
 
 
 class LeadCapture:
@@ -37,6 +37,9 @@ class LeadCapture:
         an id typed by staff is checked with ``load_user`` and ``is_staff``.
     :param discount_code: ``discount_code(cart, step) -> str | None``: a single-use code
         for recovery email ``step`` (1, 2, …), or ``None`` for none.
+    :param display_name: ``display_name(user) -> str``: how the back office and the
+        leads name a user of the host; default: its ``full_name``, ``name`` or
+        ``username``, else its email.
 
     Settings (``LEADCAPTURE_*``): listed and explained with their defaults in
     :data:`leadcapture.config.DEFAULTS`. Unknown ``LEADCAPTURE_`` keys are refused.
@@ -59,8 +62,10 @@ class LeadCapture:
         discount_code: Callable[[TrackedCart, int], str | None] | None = None,
         load_user: Callable[[str], Any] | None = None,
         staff_users: Callable[[], Iterable[tuple[Any, str]]] | None = None,
+        display_name: Callable[[Any], str] | None = None,
     ) -> None:
         self.staff_users = staff_users
+        self.display_name = display_name or user_display_name
         self._load_user = load_user
         self.db = db
         self.restore_cart = restore_cart

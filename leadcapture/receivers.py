@@ -1,16 +1,21 @@
 """Receivers of the inbound signals: each event goes through the outbox
 (:mod:`leadcapture.outbox`), which keeps it until its domain function has handled it.
 
-A receiver never raises into the shop: a failure is logged and the event retried later.
+Any sender works: the app, ``current_app``, or none (then the app of the current
+context). A payload that misses a keyword its domain function needs, or brings one it
+does not know, raises :class:`TypeError` in the shop's code at once — a mistake while
+the shop is being written, not an event dropped in silence. Past that check a receiver
+never raises into the shop: a failure is logged and the event retried later.
 """
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from flask import Flask
+from flask import Flask, current_app, has_app_context
 
 from . import outbox, signals
 from .carts import decline_capture, record_cart, record_checkout_email
@@ -25,17 +30,54 @@ INBOUND: dict[Any, Callable[..., Any]] = {
     signals.email_capture_declined: decline_capture,
     signals.order_placed: record_order,
 }
-outbox.HANDLERS.update(
-    {signal.name.replace("-", "_"): domain for signal, domain in INBOUND.items()}
-)
 
 
-def _receiver(app: Flask, kind: str) -> Callable[..., None]:
-    def receive(sender: Flask, **kwargs: Any) -> None:
+def kind_of(signal: Any) -> str:
+    return str(signal.name).replace("-", "_")
+
+
+def _app_of(sender: Any) -> Flask:
+    """The app a signal was sent for: the sender, unwrapped from ``current_app``, or the
+    current app when the sender is something else (``None``, a blueprint, a view)."""
+    unwrapped = getattr(sender, "_get_current_object", None)
+    app = unwrapped() if unwrapped is not None else sender
+    if isinstance(app, Flask):
+        return app
+    if not has_app_context():
+        raise RuntimeError(
+            "Leadcapture's signals need an app: send them with the app as sender, "
+            "or inside an app context."
+        )
+    return current_app._get_current_object()  # type: ignore[attr-defined,no-any-return]
+
+
+def check_payload(signal: Any, payload: dict[str, Any]) -> None:
+    """Raise :class:`TypeError`, naming the signal and its keywords, for a payload its
+    domain function cannot take."""
+    domain = INBOUND[signal]
+    try:
+        inspect.signature(domain).bind(None, **payload)
+    except TypeError as error:
+        wanted = [p for p in inspect.signature(domain).parameters if p != "session"]
+        raise TypeError(
+            f"leadcapture.signals.{kind_of(signal)}: {error}; it takes {', '.join(wanted)} "
+            "(see its #: comment in leadcapture/signals.py)"
+        ) from None
+
+
+def _receiver(signal: Any) -> Callable[..., None]:
+    kind = kind_of(signal)
+
+    def receive(sender: Any, **kwargs: Any) -> None:
+        app = _app_of(sender)
+        extension = app.extensions.get("leadcapture")
+        if extension is None:  # an app that does not mount the plug-in
+            return
+        check_payload(signal, kwargs)
         if kind == "cart_changed":  # the moment of the change, if it is handled later
             kwargs.setdefault("updated_at", datetime.now(UTC))
         outbox.capture(
-            app.extensions["leadcapture"].session,
+            extension.session,
             kind,
             kwargs,
             max_attempts=int(app.config["LEADCAPTURE_EVENT_MAX_ATTEMPTS"]),
@@ -45,7 +87,13 @@ def _receiver(app: Flask, kind: str) -> Callable[..., None]:
     return receive
 
 
+#: One receiver per signal, for every app (each finds its app when the signal comes).
+RECEIVERS = {signal: _receiver(signal) for signal in INBOUND}
+
+
 def connect(app: Flask) -> None:
-    """Listen to the shop's signals sent with ``app`` as sender."""
-    for signal in INBOUND:
-        signal.connect(_receiver(app, signal.name.replace("-", "_")), sender=app, weak=False)
+    """Listen to the shop's signals (once per process; each app finds its own events)."""
+    for signal, domain in INBOUND.items():
+        outbox.HANDLERS.setdefault(kind_of(signal), domain)
+    for signal, receiver in RECEIVERS.items():
+        signal.connect(receiver, weak=False)

@@ -60,13 +60,7 @@ def _look_up(user_id: str) -> StaffUser | None:
     user = extension.load_user(user_id)
     if user is None or not extension.is_staff(user):
         return None
-    name = (
-        getattr(user, "full_name", None)
-        or getattr(user, "name", None)
-        or getattr(user, "email", None)
-        or user_id
-    )
-    return StaffUser(user_id, str(name))
+    return StaffUser(user_id, extension.display_name(user) or user_id)
 
 
 def staff_field(field: str, value: Any) -> str | None:

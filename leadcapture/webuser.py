@@ -19,12 +19,22 @@ class WebUser:
     user: Any = None
 
 
+def user_display_name(user: Any) -> str:
+    """The default ``display_name``: the user's ``full_name``, ``name`` or ``username``,
+    else the email ("" when it has none of them)."""
+    for attribute in ("full_name", "name", "username", "email"):
+        value = getattr(user, attribute, None)
+        if isinstance(value, str) and value.strip():
+            return value.strip()
+    return ""
+
+
 def current_web_user() -> WebUser | None:
     """The default: Flask-Login's ``current_user``, if someone is signed in."""
     user = current_user
     if user is None or not getattr(user, "is_authenticated", False):
         return None
-    name = getattr(user, "full_name", None) or getattr(user, "name", None) or ""
+    name = current_app.extensions["leadcapture"].display_name(user)
     return WebUser(
         id=str(user.get_id()), email=getattr(user, "email", ""), full_name=name, user=user
     )

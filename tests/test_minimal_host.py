@@ -172,3 +172,76 @@ def test_without_a_staff_list_staff_ids_are_checked_by_loading_the_user(host) ->
             with pytest.raises(ValidationError) as refused:
                 capture_lead(db.session, source="Reference", lead_name="Lee", assigned_to=user_id)
             assert set(refused.value.errors) == {"assigned_to"}
+
+
+def count_leads(db: SQLAlchemy) -> int:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(Lead)) or 0
+
+
+def test_any_sender_reaches_the_plug_in(host) -> None:  # type: ignore[no-untyped-def]
+    """``current_app`` (the proxy) or no sender at all: the plug-in finds the app."""
+    from flask import current_app
+
+    app, db, _ = host
+    with app.app_context():
+        signals.user_registered.send(current_app, user_id="1", email="a@example.com", full_name="A")
+        signals.user_registered.send(None, user_id="2", email="b@example.com", full_name="B")
+        signals.user_registered.send(user_id="3", email="c@example.com", full_name="C")
+        assert count_leads(db) == 3
+    with pytest.raises(RuntimeError, match="need an app"):
+        signals.user_registered.send(None, user_id="4", email="d@example.com", full_name="D")
+
+
+@pytest.mark.parametrize(
+    ("payload", "said"),
+    [
+        ({"user_id": "1", "email": "a@example.com"}, "full_name"),
+        ({"user_id": "1", "email": "a@example.com", "full_name": "A", "fullname": "A"}, "fullname"),
+    ],
+)
+def test_a_payload_the_plug_in_cannot_take_raises_in_the_shops_code(
+    host, payload: dict[str, str], said: str
+) -> None:  # type: ignore[no-untyped-def]
+    app, db, _ = host
+    with app.app_context():
+        with pytest.raises(TypeError) as refused:
+            signals.user_registered.send(app, **payload)
+        assert "leadcapture.signals.user_registered" in str(refused.value)
+        assert said in str(refused.value)
+        assert count_leads(db) == 0
+
+
+def test_a_signed_in_shoppers_idle_cart_is_swept_without_an_email(host) -> None:  # type: ignore[no-untyped-def]
+    """The shop reports the cart of a signed-in user without an email: the plug-in takes
+    it from that user's lead."""
+    from datetime import UTC, datetime, timedelta
+
+    from leadcapture.models import TrackedCart
+    from leadcapture.sweep import run_sweep
+
+    app, db, _ = host
+    with app.app_context():
+        signals.user_registered.send(app, user_id="7", email="ann@example.com", full_name="Ann")
+        signals.cart_changed.send(
+            app,
+            cart_id="member-7",
+            user_id="7",
+            currency="EUR",
+            lines=[{"sku": "X", "name": "X", "quantity": 1, "unit_price": "5.00"}],
+            updated_at=datetime.now(UTC) - timedelta(hours=2),
+        )
+        assert run_sweep(db.session).abandoned == 1
+        cart = db.session.scalars(sa.select(TrackedCart)).one()
+        assert (cart.email, cart.state) == ("ann@example.com", "abandoned")
+
+
+def test_users_are_named_by_the_hosts_callable_or_the_first_name_they_have() -> None:
+    from types import SimpleNamespace
+
+    from leadcapture.webuser import user_display_name
+
+    assert user_display_name(SimpleNamespace(username="ada", email="a@example.com")) == "ada"
+    assert user_display_name(SimpleNamespace(name=" ", email="a@example.com")) == "a@example.com"
+    assert user_display_name(SimpleNamespace(full_name="Ada L", username="ada")) == "Ada L"
+    named = LeadCapture(db=SQLAlchemy(), display_name=lambda user: f"@{user.handle}")
+    assert named.display_name(SimpleNamespace(handle="ada")) == "@ada"
