@@ -12,12 +12,17 @@ from .constants import AddressType, CustomerType, LeadSource, LeadStatus, LeadTy
 from .conversion import convert_lead
 from .errors import LeadCaptureError, ValidationError
 from .extension import LeadCapture
+from .followups import remind
+from .importing import import_leads
 from .leads import capture_lead, find_by_email, register_web_user, set_status, update_lead
+from .mailbox import fetch_mail
 from .migrations import configure_alembic
 from .models import metadata
 from .orders import record_order
 from .ratelimit import within_rate_limit
+from .spreadsheets import open_sheet
 from .status import Trigger, automatic_status
+from .sweep import run_sweep
 from .transactions import DBSession, in_transaction
 from .validators import HtmlForm, phone_number, plain_text
 from .webuser import WebUser
@@ -52,6 +57,11 @@ __all__ = [
     "update_address",
     "update_lead",
     "HtmlForm",
+    "fetch_mail",
+    "import_leads",
+    "open_sheet",
+    "remind",
+    "run_sweep",
     "phone_number",
     "plain_text",
 ]

@@ -10,6 +10,17 @@ PREFIX = "LEADCAPTURE_"
 
 #: Every setting the plug-in reads, with its default (without the ``LEADCAPTURE_`` prefix).
 DEFAULTS: dict[str, Any] = {
+    # Which parts the app mounts: the shopper's address pages, the staff back office (with
+    # its JSON API) and the public web form. The links in emails are always mounted.
+    "PORTAL": True,
+    "BACKOFFICE": True,
+    "WEBFORM": True,
+    # The name of the CLI group: `flask leads sweep`, or another if "leads" is taken.
+    "CLI_GROUP": "leads",
+    # A template of the host's for the plug-in's pages to extend (it must have the blocks
+    # "title", "head" and "content"); None: the plug-in's own plain page. (A host may
+    # instead put its own leadcapture/base.html in its templates folder.)
+    "BASE_TEMPLATE": None,
     # Where the shopper's own pages (the address web form) are mounted.
     "PORTAL_URL_PREFIX": "/account",
     # Where the links in emails (restore a cart, unsubscribe) are mounted.

@@ -90,16 +90,17 @@ class LeadCapture:
         from .web.links import bp as links_bp
         from .web.webform import bp as webform_bp
 
-        app.register_blueprint(portal_bp, url_prefix=app.config["LEADCAPTURE_PORTAL_URL_PREFIX"])
-        app.register_blueprint(
-            backoffice_bp, url_prefix=app.config["LEADCAPTURE_BACKOFFICE_URL_PREFIX"]
-        )
-        app.register_blueprint(
-            api_bp, url_prefix=app.config["LEADCAPTURE_BACKOFFICE_URL_PREFIX"] + "/api"
-        )
-        app.register_blueprint(links_bp, url_prefix=app.config["LEADCAPTURE_LINKS_URL_PREFIX"])
-        app.register_blueprint(webform_bp, url_prefix=app.config["LEADCAPTURE_LINKS_URL_PREFIX"])
-        app.cli.add_command(leads_cli)
+        config = app.config
+        if config["LEADCAPTURE_PORTAL"]:
+            app.register_blueprint(portal_bp, url_prefix=config["LEADCAPTURE_PORTAL_URL_PREFIX"])
+        if config["LEADCAPTURE_BACKOFFICE"]:
+            prefix = config["LEADCAPTURE_BACKOFFICE_URL_PREFIX"]
+            app.register_blueprint(backoffice_bp, url_prefix=prefix)
+            app.register_blueprint(api_bp, url_prefix=prefix + "/api")
+        app.register_blueprint(links_bp, url_prefix=config["LEADCAPTURE_LINKS_URL_PREFIX"])
+        if config["LEADCAPTURE_WEBFORM"]:
+            app.register_blueprint(webform_bp, url_prefix=config["LEADCAPTURE_LINKS_URL_PREFIX"])
+        app.cli.add_command(leads_cli, name=config["LEADCAPTURE_CLI_GROUP"])
         csrf = app.extensions.get("csrf")
         if csrf is not None:  # the one-click unsubscribe POST comes from mail clients
             csrf.exempt("leadcapture.web.links.unsubscribe_link")

@@ -245,3 +245,40 @@ def test_users_are_named_by_the_hosts_callable_or_the_first_name_they_have() -> 
     assert user_display_name(SimpleNamespace(full_name="Ada L", username="ada")) == "Ada L"
     named = LeadCapture(db=SQLAlchemy(), display_name=lambda user: f"@{user.handle}")
     assert named.display_name(SimpleNamespace(handle="ada")) == "@ada"
+
+
+def test_a_host_leaves_out_parts_names_the_cli_group_and_gives_its_base_template(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates" / "shell.html").write_text(
+        "<html><head><title>{% block title %}{% endblock %} | Host Shop</title>"
+        "{% block head %}{% endblock %}</head>"
+        '<body class="host">{% block content %}{% endblock %}</body></html>'
+    )
+    app = Flask("host_parts", root_path=str(tmp_path))
+    app.config.update(
+        SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'host.sqlite3'}",
+        SECRET_KEY="x",
+        LEADCAPTURE_WEBFORM=False,
+        LEADCAPTURE_PORTAL=False,
+        LEADCAPTURE_CLI_GROUP="crm",
+        LEADCAPTURE_BASE_TEMPLATE="shell.html",
+    )
+    db = SQLAlchemy(app)
+    LoginManager(app).user_loader(lambda user_id: None)
+    LeadCapture(app, db=db, is_staff=lambda user: True)
+    with app.app_context():
+        from leadcapture.models import metadata
+
+        metadata.create_all(db.engine)
+    client = app.test_client()
+    assert client.get("/leadcapture/form").status_code == 404
+    assert client.get("/account/addresses/new").status_code == 404
+    assert "leadcapture_backoffice" in app.blueprints
+    unsubscribe = client.get("/leadcapture/unsubscribe/not-a-token")  # links stay mounted
+    body = unsubscribe.get_data(as_text=True)
+    assert unsubscribe.status_code == 400 and '<body class="host">' in body
+    assert "| Host Shop</title>" in body
+    result = app.test_cli_runner().invoke(args=["crm", "sweep"])
+    assert result.exit_code == 0 and "Sweep done" in result.output, result.output

@@ -85,6 +85,8 @@ def unsubscribe_link(token: str) -> Any:
 def calendar(token: str) -> Any:
     """A staff user's follow-ups as an iCalendar feed; the secret URL is the key. A
     replaced URL, or the URL of someone no longer staff, is not found."""
+    if "leadcapture_backoffice" not in current_app.blueprints:
+        abort(404)  # a host without the back office has no follow-ups to show
     session = current_session()
     try:
         user_id = followups.calendar_user(session, token)
