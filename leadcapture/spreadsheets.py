@@ -177,8 +177,13 @@ def _csv_sheet(path: Path, progress: Callable[[int], None] | None) -> Sheet:
 
 
 def _xlsx_sheet(path: Path, progress: Callable[[int], None] | None) -> Sheet:
-    from openpyxl import load_workbook
-    from openpyxl.utils.exceptions import InvalidFileException
+    try:  # an extra: a shop that imports CSV only does without it
+        from openpyxl import load_workbook
+        from openpyxl.utils.exceptions import InvalidFileException
+    except ImportError:
+        raise ValidationError.single(
+            "file", "XLSX files need openpyxl: pip install 'leadcapture[xlsx]'; or send CSV."
+        ) from None
 
     stream = path.open("rb")  # a stream: openpyxl judges a file name by its extension
     try:
