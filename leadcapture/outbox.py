@@ -1,8 +1,9 @@
 """The outbox of lead capture: no inbound event is lost, and none breaks the shop.
 
 Each inbound signal is first written down as an :class:`InboundEvent`. Sent inside the
-shop's transaction (before its commit), the event is written in that transaction, so it
-exists exactly when the shop's order or account does; sent outside one, the plug-in
+shop's transaction (before its commit), the event is written in that transaction (in a
+SAVEPOINT, so a failure to write it never fails the shop's commit), so it exists exactly
+when the shop's order or account does; sent outside one, the plug-in
 commits it first. Then it is handled in a transaction of its own, after the shop's
 commit. If handling fails, the error is logged, the event stays ``pending`` with the
 error and a later time to try again, and ``flask leads retry`` (or the next sweep)
@@ -105,7 +106,10 @@ def capture(
             kind=kind, payload=_encode(payload), state="pending", attempts=0, **_keys(payload)
         )
         if _carries_writes(session):
-            session.add(event)
+            # In a SAVEPOINT: if the event cannot be written (the plug-in's tables are
+            # missing, say), that is rolled back alone and the shop's commit goes on.
+            with session.begin_nested():
+                session.add(event)
             call_after_commit(session, lambda: handle(session, event.id, max_attempts=max_attempts))
             return
         in_transaction(session, lambda: session.add(event))

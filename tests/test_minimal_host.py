@@ -282,3 +282,29 @@ def test_a_host_leaves_out_parts_names_the_cli_group_and_gives_its_base_template
     assert "| Host Shop</title>" in body
     result = app.test_cli_runner().invoke(args=["crm", "sweep"])
     assert result.exit_code == 0 and "Sweep done" in result.output, result.output
+
+
+def test_an_event_that_cannot_be_written_never_fails_the_hosts_commit(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A host that made its own tables with ``db.create_all()`` and not the plug-in's:
+    the event sent before its commit is rolled back alone, logged, and the host commits."""
+    app = Flask("no_tables", root_path=str(tmp_path))
+    app.config.update(SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'host.sqlite3'}")
+    db = SQLAlchemy(app)
+
+    class Account(db.Model):  # type: ignore[name-defined,misc]
+        id: Mapped[int] = mapped_column(primary_key=True)
+        username: Mapped[str] = mapped_column(sa.String(80))
+
+    LeadCapture(app, db=db)
+    with app.app_context():
+        db.create_all()  # the host's tables only: Account has its own metadata
+        assert "lc_inbound_events" not in sa.inspect(db.engine).get_table_names()
+        account = Account(username="ada")
+        db.session.add(account)
+        db.session.flush()
+        signals.user_registered.send(app, user_id="1", email="ada@example.com", full_name="Ada")
+        db.session.commit()
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Account)) == 1
+    assert "could not keep the user_registered event" in caplog.text
