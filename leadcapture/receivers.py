@@ -13,6 +13,7 @@ from __future__ import annotations
 import inspect
 from collections.abc import Callable
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
 from flask import Flask, current_app, has_app_context
@@ -51,18 +52,43 @@ def _app_of(sender: Any) -> Flask:
     return current_app._get_current_object()  # type: ignore[attr-defined,no-any-return]
 
 
+_TEXT = (str,)
+_ID = (str, int)
+#: What each keyword of an inbound signal may be (``None`` is fine for the optional ones).
+TYPES: dict[str, tuple[type, ...]] = {
+    "user_id": _ID,
+    "cart_id": _ID,
+    "email": _TEXT,
+    "full_name": _TEXT,
+    "phone": _TEXT,
+    "company_name": _TEXT,
+    "currency": _TEXT,
+    "lines": (list, tuple),
+    "total": (str, int, float, Decimal),
+    "billing_address": (dict,),
+    "shipping_address": (dict,),
+    "updated_at": (datetime,),
+}
+
+
 def check_payload(signal: Any, payload: dict[str, Any]) -> None:
     """Raise :class:`TypeError`, naming the signal and its keywords, for a payload its
-    domain function cannot take."""
+    domain function cannot take: a keyword missing or unknown, or a value of a wrong type."""
     domain = INBOUND[signal]
+    name = f"leadcapture.signals.{kind_of(signal)}"
     try:
         inspect.signature(domain).bind(None, **payload)
     except TypeError as error:
         wanted = [p for p in inspect.signature(domain).parameters if p != "session"]
         raise TypeError(
-            f"leadcapture.signals.{kind_of(signal)}: {error}; it takes {', '.join(wanted)} "
+            f"{name}: {error}; it takes {', '.join(wanted)} "
             "(see its #: comment in leadcapture/signals.py)"
         ) from None
+    for key, value in payload.items():
+        allowed = TYPES.get(key)
+        if value is not None and allowed and not isinstance(value, allowed):
+            kinds = " or ".join(t.__name__ for t in allowed)
+            raise TypeError(f"{name}: {key} must be {kinds} (or None), not {type(value).__name__}")
 
 
 def _receiver(signal: Any) -> Callable[..., None]:

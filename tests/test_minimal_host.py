@@ -197,6 +197,11 @@ def test_any_sender_reaches_the_plug_in(host) -> None:  # type: ignore[no-untype
     [
         ({"user_id": "1", "email": "a@example.com"}, "full_name"),
         ({"user_id": "1", "email": "a@example.com", "full_name": "A", "fullname": "A"}, "fullname"),
+        ({"user_id": "1", "email": ["a@example.com"], "full_name": "A"}, "email must be str"),
+        (
+            {"user_id": 1.5, "email": "a@example.com", "full_name": "A"},
+            "user_id must be str or int",
+        ),
     ],
 )
 def test_a_payload_the_plug_in_cannot_take_raises_in_the_shops_code(
