@@ -15,6 +15,8 @@ from .extensions import db
 from .models import User
 
 VERSION_KEY = "_session_version"
+#: What a guest's session brings into the new one besides the cart: a recovery code.
+CARRIED = ("coupon",)
 #: The largest id the users table holds: a larger one in a cookie is no user.
 MAX_ID = 2_147_483_647
 
@@ -36,7 +38,9 @@ def user_of_session(user_id: str) -> User | None:
 def sign_in(user: User) -> None:
     """A new session (a new CSRF token too) for the user; a guest's cart comes along."""
     guest = cart.take_guest_cart()
+    carried = {key: session[key] for key in CARRIED if key in session}
     session.clear()
+    session.update(carried)
     login_user(user)
     session[VERSION_KEY] = user.session_version
     cart.merge_guest_cart(user, guest)

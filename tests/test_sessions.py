@@ -76,3 +76,14 @@ def test_a_new_password_ends_every_other_session(app: Flask) -> None:
     fresh = Shopper(app)
     assert fresh.login("jane@example.com", "new horse battery").status_code == 302
     assert signed_in(fresh)
+
+
+def test_a_recovery_code_survives_the_new_session(app: Flask) -> None:
+    Shopper(app).register(email="jane@example.com")
+    browser = Shopper(app)
+    with browser.client.session_transaction() as session:
+        session["coupon"] = "BACK-1234"
+        session["something_else"] = "gone"
+    browser.login("jane@example.com")
+    with browser.client.session_transaction() as session:
+        assert session.get("coupon") == "BACK-1234" and "something_else" not in session
