@@ -31,4 +31,4 @@ def staff_helpers() -> dict[str, Any]:
     return {"staff_name": staff_name, "staff_directory": staff_directory}
 
 
-from . import outbox, transfer, views  # noqa: E402,F401  (routes register on bp)
+from . import carts, leads, outbox, overview, settings, transfer  # noqa: E402,F401  (routes register on bp)

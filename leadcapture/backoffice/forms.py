@@ -7,7 +7,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from ..constants import MAX_NAME, Gender, LeadSource, LeadStatus, LeadType
-from ..validators import HtmlForm, phone_number
+from ..validators import HtmlForm, phone_number, plain_text
 from ..web.forms import AddressForm
 
 
@@ -145,3 +145,19 @@ class LeadAddressForm(AddressForm, PageForm):
     """The address form on a lead's page."""
 
     id_prefix = "address"
+
+
+class SweepForm(HtmlForm):
+    """A button that posts nothing but its CSRF token (run a sweep, revoke a token)."""
+
+
+class TokenForm(HtmlForm):
+    name = StringField("Name", validators=[DataRequired(), Length(max=100), plain_text()])
+
+
+class RuleForm(HtmlForm):
+    name = StringField("Name", validators=[DataRequired(), Length(max=100)])
+    source = StringField("Source (empty: any)", validators=[Length(max=40)])
+    users = StringField(
+        "Staff user ids, comma-separated", validators=[DataRequired(), Length(max=2000)]
+    )

@@ -17,7 +17,7 @@ from ..sending import rules_from, send_waiting
 from ..transactions import current_session, in_transaction
 from ..web.ids import ID
 from . import bp
-from .buttons import SweepForm
+from .forms import SweepForm
 
 
 @bp.route("/outbox")

@@ -1,43 +1,34 @@
+"""The back office's leads: the list, a lead's page and what staff do there."""
+
 from __future__ import annotations
 
-from datetime import date, datetime
 from typing import Any
 
 from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
-from sqlalchemy import func, select
-from wtforms import StringField
+from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length
 
-from .. import communications, reports
+from .. import communications
 from ..addresses import add_address, update_address
-from ..apitokens import create_token, revoke_token, tokens_of
-from ..assignment import add_rule
-from ..constants import CartState, LeadSource, LeadStatus
+from ..constants import LeadSource, LeadStatus
 from ..contacts import add_contact, update_contact
 from ..conversion import convert_lead
 from ..deals import make_opportunity, make_quotation, mark_quotation_lost
 from ..errors import ValidationError
-from ..followups import calendar_token, due_for, replace_calendar_token
 from ..leadlist import Page, search_leads, status_counts
 from ..leads import update_lead
 from ..models import (
     Address,
-    AssignmentRule,
     Contact,
     Lead,
     Opportunity,
     Quotation,
     TrackedCart,
 )
-from ..models.base import utcnow
-from ..sweep import run_sweep
 from ..transactions import current_session, in_transaction
-from ..validators import HtmlForm, plain_text
 from ..web.forms import AddressForm, show_errors
 from ..web.ids import ID
 from . import bp
-from .buttons import SweepForm
 from .forms import (
     CommunicationForm,
     ContactForm,
@@ -47,6 +38,7 @@ from .forms import (
     NoteForm,
     OpportunityForm,
     QuotationForm,
+    SweepForm,
 )
 
 
@@ -285,196 +277,6 @@ def convert(lead_id: int) -> Any:
         "convert_form",
         lambda: convert_lead(session, found, by=g.leadcapture_staff.id),
         "Customer made.",
-    )
-
-
-@bp.route("/carts")
-def carts() -> Any:
-    """Carts the plug-in tracks, newest activity first, with abandoned and recovered value."""
-    session = current_session()
-    rows = list(
-        session.scalars(
-            select(TrackedCart)
-            .where(TrackedCart.state != CartState.ACTIVE)
-            .order_by(TrackedCart.id.desc())
-            .limit(current_app.config["LEADCAPTURE_PAGE_SIZE"])
-        )
-    )
-    totals = dict(
-        session.execute(
-            select(TrackedCart.state, func.coalesce(func.sum(TrackedCart.total), 0)).group_by(
-                TrackedCart.state
-            )
-        ).all()
-    )
-    recovered = session.scalar(select(func.coalesce(func.sum(TrackedCart.recovered_value), 0)))
-    return render_template(
-        "leadcapture/backoffice/carts.html",
-        carts=rows,
-        totals=totals,
-        recovered=recovered,
-        form=SweepForm(),
-        age=lambda cart: _age(cart.abandoned_at),
-    )
-
-
-def _age(since: datetime | None) -> str:
-    """How long ago, the way a person says it: 45 min, 5 h, 3 d."""
-    if since is None:
-        return ""
-    minutes = int((utcnow() - since).total_seconds() // 60)
-    if minutes < 120:
-        return f"{minutes} min"
-    if minutes < 48 * 60:
-        return f"{minutes // 60} h"
-    return f"{minutes // (24 * 60)} d"
-
-
-@bp.route("/carts/sweep", methods=["POST"])
-def sweep_now() -> Any:
-    """Run a sweep from the browser: the demo needs no cron."""
-    if not SweepForm().validate_on_submit():
-        abort(400)
-    result = run_sweep(current_session())
-    flash(
-        f"Sweep done: {result.abandoned} cart(s) abandoned, {result.leads_created} new "
-        f"lead(s), {result.lost} lost, {result.written} recovery email(s) written; "
-        f"{result.sending}.",
-        "success",
-    )
-    return redirect(url_for(".carts"))
-
-
-class TokenForm(HtmlForm):
-    name = StringField("Name", validators=[DataRequired(), Length(max=100), plain_text()])
-
-
-@bp.route("/tokens", methods=["GET", "POST"])
-def tokens() -> Any:
-    """The signed-in staff user's API tokens: make one (shown once) or revoke one."""
-    session = current_session()
-    user_id = g.leadcapture_staff.id
-    form = TokenForm()
-    plain = None
-    if form.validate_on_submit():
-        _, plain = in_transaction(
-            session, lambda: create_token(session, user_id=user_id, name=form.name.data)
-        )
-        form = TokenForm(formdata=None)
-    return render_template(
-        "leadcapture/backoffice/tokens.html",
-        form=form,
-        plain=plain,
-        tokens=tokens_of(session, user_id),
-        revoke_form=SweepForm(),
-    )
-
-
-@bp.route(f"/tokens/<{ID}:token_id>/revoke", methods=["POST"])
-def revoke(token_id: int) -> Any:
-    if not SweepForm().validate_on_submit():
-        abort(400)
-    session = current_session()
-    token = in_transaction(
-        session, lambda: revoke_token(session, user_id=g.leadcapture_staff.id, token_id=token_id)
-    )
-    if token is None:
-        abort(404)
-    flash(f"Token {token.name} revoked.", "success")
-    return redirect(url_for(".tokens"))
-
-
-@bp.route("/today")
-def today() -> Any:
-    """The signed-in staff user's follow-ups due today or overdue, and their calendar feed."""
-    user_id = g.leadcapture_staff.id
-    session = current_session()
-    return render_template(
-        "leadcapture/backoffice/today.html",
-        leads=due_for(session, user_id, today=date.today()),
-        today=date.today(),
-        feed_url=url_for(
-            "leadcapture_links.calendar", token=calendar_token(session, user_id), _external=True
-        ),
-        replace_form=SweepForm(),
-    )
-
-
-@bp.route("/today/calendar", methods=["POST"])
-def replace_calendar() -> Any:
-    """A new secret calendar-feed URL; the old one stops working."""
-    if not SweepForm().validate_on_submit():
-        abort(400)
-    session = current_session()
-    user_id = g.leadcapture_staff.id
-    in_transaction(session, lambda: replace_calendar_token(session, user_id))
-    flash("Your calendar feed has a new address; the old one no longer works.", "success")
-    return redirect(url_for(".today"))
-
-
-class RuleForm(HtmlForm):
-    name = StringField("Name", validators=[DataRequired(), Length(max=100)])
-    source = StringField("Source (empty: any)", validators=[Length(max=40)])
-    users = StringField(
-        "Staff user ids, comma-separated", validators=[DataRequired(), Length(max=2000)]
-    )
-
-
-@bp.route("/assignment", methods=["GET", "POST"])
-def assignment() -> Any:
-    """Assignment rules: round-robin among staff, for one source or for any."""
-    session = current_session()
-    form = RuleForm()
-    status = 200
-    if form.validate_on_submit():
-        try:
-            in_transaction(session, lambda: add_rule(session, form.data))
-        except ValidationError as error:
-            show_errors(form, error)
-            status = 400
-        else:
-            flash("Rule added.", "success")
-            return redirect(url_for(".assignment"))
-    elif form.is_submitted():
-        status = 400
-    rules = session.scalars(select(AssignmentRule).order_by(AssignmentRule.id))
-    return render_template(
-        "leadcapture/backoffice/assignment.html",
-        form=form,
-        rules=list(rules),
-        sources=list(LeadSource),
-    ), status
-
-
-@bp.route(f"/assignment/<{ID}:rule_id>/toggle", methods=["POST"])
-def toggle_rule(rule_id: int) -> Any:
-    if not SweepForm().validate_on_submit():
-        abort(400)
-    session = current_session()
-    rule = session.get(AssignmentRule, rule_id)
-    if rule is None:
-        abort(404)
-    rule.active = not rule.active
-    session.commit()
-    return redirect(url_for(".assignment"))
-
-
-@bp.route("/dashboard")
-def dashboard() -> Any:
-    """The funnel, leads by source over time, and conversion by source, as SVG charts."""
-    session = current_session()
-    weeks, by_source = reports.leads_by_source(session)
-    return render_template(
-        "leadcapture/backoffice/dashboard.html",
-        funnel=reports.funnel(session),
-        weeks=weeks,
-        by_source=by_source,
-        week_totals=[sum(column) for column in zip(*by_source.values(), strict=True)]
-        if by_source
-        else [0] * len(weeks),
-        conversion=reports.conversion_by_source(session),
-        dead_events=reports.dead_events(session),
-        palette=["#2d5a27", "#c2703d", "#3d7ec2", "#9b3dc2", "#c23d5a", "#7a7a2d", "#2d7a7a"],
     )
 
 

@@ -1,0 +1,97 @@
+"""The back office's settings: API tokens and assignment rules."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import abort, flash, g, redirect, render_template, url_for
+from sqlalchemy import select
+
+from ..apitokens import create_token, revoke_token, tokens_of
+from ..assignment import add_rule
+from ..constants import LeadSource
+from ..errors import ValidationError
+from ..models import AssignmentRule
+from ..transactions import current_session, in_transaction
+from ..web.forms import show_errors
+from ..web.ids import ID
+from . import bp
+from .forms import (
+    RuleForm,
+    SweepForm,
+    TokenForm,
+)
+
+
+@bp.route("/tokens", methods=["GET", "POST"])
+def tokens() -> Any:
+    """The signed-in staff user's API tokens: make one (shown once) or revoke one."""
+    session = current_session()
+    user_id = g.leadcapture_staff.id
+    form = TokenForm()
+    plain = None
+    if form.validate_on_submit():
+        _, plain = in_transaction(
+            session, lambda: create_token(session, user_id=user_id, name=form.name.data)
+        )
+        form = TokenForm(formdata=None)
+    return render_template(
+        "leadcapture/backoffice/tokens.html",
+        form=form,
+        plain=plain,
+        tokens=tokens_of(session, user_id),
+        revoke_form=SweepForm(),
+    )
+
+
+@bp.route(f"/tokens/<{ID}:token_id>/revoke", methods=["POST"])
+def revoke(token_id: int) -> Any:
+    if not SweepForm().validate_on_submit():
+        abort(400)
+    session = current_session()
+    token = in_transaction(
+        session, lambda: revoke_token(session, user_id=g.leadcapture_staff.id, token_id=token_id)
+    )
+    if token is None:
+        abort(404)
+    flash(f"Token {token.name} revoked.", "success")
+    return redirect(url_for(".tokens"))
+
+
+@bp.route("/assignment", methods=["GET", "POST"])
+def assignment() -> Any:
+    """Assignment rules: round-robin among staff, for one source or for any."""
+    session = current_session()
+    form = RuleForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            in_transaction(session, lambda: add_rule(session, form.data))
+        except ValidationError as error:
+            show_errors(form, error)
+            status = 400
+        else:
+            flash("Rule added.", "success")
+            return redirect(url_for(".assignment"))
+    elif form.is_submitted():
+        status = 400
+    rules = session.scalars(select(AssignmentRule).order_by(AssignmentRule.id))
+    return render_template(
+        "leadcapture/backoffice/assignment.html",
+        form=form,
+        rules=list(rules),
+        sources=list(LeadSource),
+    ), status
+
+
+@bp.route(f"/assignment/<{ID}:rule_id>/toggle", methods=["POST"])
+def toggle_rule(rule_id: int) -> Any:
+    if not SweepForm().validate_on_submit():
+        abort(400)
+    session = current_session()
+    rule = session.get(AssignmentRule, rule_id)
+    if rule is None:
+        abort(404)
+    rule.active = not rule.active
+    session.commit()
+    return redirect(url_for(".assignment"))
