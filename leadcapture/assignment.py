@@ -45,6 +45,14 @@ def add_rule(session: DBSession, data: dict[str, Any]) -> AssignmentRule:
     return rule
 
 
+def toggle_rule(session: DBSession, rule_id: int) -> AssignmentRule | None:
+    """Switch a rule on or off; ``None`` if there is no such rule. The caller commits."""
+    rule = session.get(AssignmentRule, rule_id, with_for_update=True)
+    if rule is not None:
+        rule.active = not rule.active
+    return rule
+
+
 def rule_for(session: DBSession, source: str | None) -> AssignmentRule | None:
     """The active rule for ``source`` (or for any source), locked for this transaction."""
     for wanted in dict.fromkeys((source, None)):

@@ -88,3 +88,25 @@ def conversion_by_source(session: DBSession) -> list[dict[str, Any]]:
 def dead_events(session: DBSession) -> int:
     """Captured events that could not be handled and wait for staff."""
     return session.scalar(select(func.count()).select_from(InboundEvent).where(text(DEAD))) or 0
+
+
+def cart_page(session: DBSession, *, limit: int) -> tuple[list[TrackedCart], dict[str, Any], Any]:
+    """The back office's cart page: carts past shopping (newest first), the value of the
+    carts in each state, and the value recovered."""
+    rows = list(
+        session.scalars(
+            select(TrackedCart)
+            .where(TrackedCart.state != CartState.ACTIVE)
+            .order_by(TrackedCart.id.desc())
+            .limit(limit)
+        )
+    )
+    totals = dict(
+        session.execute(
+            select(TrackedCart.state, func.coalesce(func.sum(TrackedCart.total), 0)).group_by(
+                TrackedCart.state
+            )
+        ).all()
+    )
+    recovered = session.scalar(select(func.coalesce(func.sum(TrackedCart.recovered_value), 0)))
+    return rows, totals, recovered

@@ -86,3 +86,17 @@ def test_a_paused_rule_assigns_nobody(app: Flask, staff: Shopper) -> None:
         capture_lead(db.session, source=LeadSource.REFERENCE, lead_name="Nobody's")
         db.session.commit()
     assert assignees(app) == [None]
+
+
+def test_a_rule_is_switched_back_on_and_an_unknown_rule_is_not_found(
+    app: Flask, staff: Shopper
+) -> None:
+    staff.submit("/backoffice/assignment", {"name": "Everyone", "users": "1"})
+    for _ in range(2):  # off, then on again
+        staff.submit("/backoffice/assignment", {}, action="/backoffice/assignment/1/toggle")
+    with app.app_context():
+        capture_lead(db.session, source=LeadSource.REFERENCE, lead_name="Somebody's")
+        db.session.commit()
+    assert assignees(app) == ["1"]
+    missing = staff.submit("/backoffice/assignment", {}, action="/backoffice/assignment/9/toggle")
+    assert missing.status_code == 404

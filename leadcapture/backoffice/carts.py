@@ -6,10 +6,8 @@ from datetime import datetime
 from typing import Any
 
 from flask import abort, current_app, flash, redirect, render_template, url_for
-from sqlalchemy import func, select
 
-from ..constants import CartState
-from ..models import TrackedCart
+from .. import reports
 from ..models.base import utcnow
 from ..sweep import run_sweep
 from ..transactions import current_session
@@ -20,23 +18,9 @@ from .forms import SweepForm
 @bp.route("/carts")
 def carts() -> Any:
     """Carts the plug-in tracks, newest activity first, with abandoned and recovered value."""
-    session = current_session()
-    rows = list(
-        session.scalars(
-            select(TrackedCart)
-            .where(TrackedCart.state != CartState.ACTIVE)
-            .order_by(TrackedCart.id.desc())
-            .limit(current_app.config["LEADCAPTURE_PAGE_SIZE"])
-        )
+    rows, totals, recovered = reports.cart_page(
+        current_session(), limit=int(current_app.config["LEADCAPTURE_PAGE_SIZE"])
     )
-    totals = dict(
-        session.execute(
-            select(TrackedCart.state, func.coalesce(func.sum(TrackedCart.total), 0)).group_by(
-                TrackedCart.state
-            )
-        ).all()
-    )
-    recovered = session.scalar(select(func.coalesce(func.sum(TrackedCart.recovered_value), 0)))
     return render_template(
         "leadcapture/backoffice/carts.html",
         carts=rows,

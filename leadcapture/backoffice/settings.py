@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from ..apitokens import create_token, revoke_token, tokens_of
 from ..assignment import add_rule
+from ..assignment import toggle_rule as toggle
 from ..constants import LeadSource
 from ..errors import ValidationError
 from ..models import AssignmentRule
@@ -89,9 +90,6 @@ def toggle_rule(rule_id: int) -> Any:
     if not SweepForm().validate_on_submit():
         abort(400)
     session = current_session()
-    rule = session.get(AssignmentRule, rule_id)
-    if rule is None:
+    if in_transaction(session, lambda: toggle(session, rule_id)) is None:
         abort(404)
-    rule.active = not rule.active
-    session.commit()
     return redirect(url_for(".assignment"))
