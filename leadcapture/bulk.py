@@ -7,12 +7,11 @@ from collections.abc import Iterable
 from typing import Any, cast
 
 from sqlalchemy import Table, text, update
-from sqlalchemy.dialects import postgresql, sqlite
 
 from .assignment import next_assignees
 from .leads import NAME_PREFIX
 from .models import Lead
-from .transactions import DBSession
+from .transactions import DBSession, upsert
 
 
 def insert_new_leads(session: DBSession, rows: list[dict[str, Any]]) -> list[Any]:
@@ -20,10 +19,8 @@ def insert_new_leads(session: DBSession, rows: list[dict[str, Any]]) -> list[Any
     made) lead of the same email wins the conflict. Returns ``(id, email)`` rows."""
     if not rows:
         return []
-    dialect = session.get_bind().dialect.name
-    module = postgresql if dialect == "postgresql" else sqlite
     statement = (
-        module.insert(cast(Table, Lead.__table__))
+        upsert(session, cast(Table, Lead.__table__))
         .on_conflict_do_nothing(index_elements=["email"])
         .returning(Lead.id, Lead.email)
     )

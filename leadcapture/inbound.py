@@ -17,10 +17,9 @@ from email.message import EmailMessage
 from email.parser import BytesParser
 from email.utils import getaddresses
 from html.parser import HTMLParser
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Table, select
 
 from . import fields
 from .constants import MAX_NAME, HistoryKind, LeadSource, SystemEvent
@@ -29,7 +28,7 @@ from .history import record
 from .leads import apply_trigger, capture_lead, find_by_email
 from .models import Contact, Lead, MailMessage
 from .status import Trigger
-from .transactions import DBSession
+from .transactions import DBSession, upsert
 
 MAX_BODY = 20_000
 
@@ -161,10 +160,8 @@ def _body(message: EmailMessage) -> tuple[str | None, list[dict[str, Any]]]:
 
 def _claim(session: DBSession, inbound: Inbound) -> int | None:
     """Take the message: the id of its new row, or ``None`` if it was taken before."""
-    dialect = session.get_bind().dialect.name
-    module = postgresql if dialect == "postgresql" else sqlite
     statement = (
-        module.insert(MailMessage)
+        upsert(session, cast(Table, MailMessage.__table__))
         .values(
             message_id=inbound.message_id,
             sender=(inbound.sender or "")[:254] or None,

@@ -20,23 +20,23 @@ from urllib.parse import urlsplit
 
 from flask import current_app, has_request_context, url_for
 from sqlalchemy import Table, and_, exists, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
-from . import tokens
+from . import signals, tokens
 from .constants import CartState, EmailStatus, LeadStatus, SystemEvent
 from .history import record
 from .leads import apply_trigger
 from .models import Email, InboundEvent, Lead, RecoverySeries, TrackedCart
 from .models.base import utcnow
+from .receivers import kind_of
 from .status import NO_EMAIL_STATUSES, Trigger
-from .transactions import DBSession
+from .transactions import DBSession, upsert
 
 log = logging.getLogger("leadcapture")
 
 #: ``discount_code(cart, step) -> str | None``: the host's single-use code for a step.
 DiscountCallable = Callable[[TrackedCart, int], "str | None"]
-#: The kind of the kept event of an order (the ``order_placed`` signal).
-ORDER_EVENT = "order_placed"
+#: The kind of the kept event of an order.
+ORDER_EVENT = kind_of(signals.order_placed)
 
 
 def external_url(endpoint: str, **values: Any) -> str:
@@ -97,9 +97,9 @@ def claim_series(
     """May this cart's recovery emails go to ``email``? One series per address per
     cooldown: the first cart to ask takes the address, and keeps it until the cooldown
     has passed; a concurrent run queues on the address's row."""
-    table = cast(Table, RecoverySeries.__table__)
-    module = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    insert = module.insert(table).values(email=email, cart_id=cart_id, started_at=now)
+    insert = upsert(session, cast(Table, RecoverySeries.__table__)).values(
+        email=email, cart_id=cart_id, started_at=now
+    )
     session.execute(
         insert.on_conflict_do_update(
             index_elements=["email"],

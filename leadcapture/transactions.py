@@ -6,6 +6,8 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from flask import current_app
+from sqlalchemy import Table
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, scoped_session
 
@@ -22,6 +24,13 @@ RETRIES = 3
 def current_session() -> DBSession:
     """The host's session, as given to ``LeadCapture(db=...)``."""
     return current_app.extensions["leadcapture"].session  # type: ignore[no-any-return]
+
+
+def upsert(session: DBSession, table: Table) -> Any:
+    """An INSERT into ``table`` that takes ``ON CONFLICT`` clauses, on PostgreSQL and on
+    SQLite alike (their dialects' own ``insert``)."""
+    module = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    return module.insert(table)
 
 
 def in_transaction(session: DBSession, work: Callable[[], T]) -> T:
