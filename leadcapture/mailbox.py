@@ -58,10 +58,14 @@ def _connect(config: Any) -> imaplib.IMAP4:
 
 
 def _fetch(imap: imaplib.IMAP4, uid: str, what: str) -> tuple[bytes, bytes]:
+    """The message part asked for. The answer may start with flag changes another
+    connection made (``* 1 FETCH (FLAGS (\\Seen))``, sent unasked while a second run marks
+    messages): the part is the first item that carries content."""
     status, data = imap.uid("FETCH", uid, what)
-    if status != "OK" or not data or not isinstance(data[0], tuple):
+    part = next((item for item in data or [] if isinstance(item, tuple)), None)
+    if status != "OK" or part is None:
         raise imaplib.IMAP4.error(f"FETCH {uid!r} {what}: {status}")
-    meta, content = data[0]
+    meta, content = part
     return meta, content
 
 

@@ -233,3 +233,20 @@ def test_fetch_mail_is_a_plain_function(app: Flask, mailbox: Any) -> None:
     with app.app_context():
         result = fetch_mail(db.session, app.config)
     assert (result.seen, result.leads_created) == (1, 1)
+
+
+def test_a_fetch_answer_led_by_another_runs_flag_change_is_read() -> None:
+    """While a second run marks messages seen, the server tells this connection so,
+    unasked, before the part it asked for."""
+    from leadcapture.mailbox import _fetch
+
+    class Server:
+        def uid(self, *args: Any) -> tuple[str, list[Any]]:
+            return "OK", [
+                b"1 (FLAGS (\\Seen) UID 1)",
+                (b"1 (UID 1 RFC822.SIZE 12 BODY[HEADER] {12}", b"Subject: x\r\n"),
+                b")",
+            ]
+
+    meta, content = _fetch(Server(), "1", "(RFC822.SIZE BODY.PEEK[HEADER])")  # type: ignore[arg-type]
+    assert content == b"Subject: x\r\n" and b"RFC822.SIZE 12" in meta
