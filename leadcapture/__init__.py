@@ -16,10 +16,11 @@ from .followups import remind
 from .importing import import_leads
 from .leads import capture_lead, find_by_email, register_web_user, set_status, update_lead
 from .mailbox import fetch_mail
-from .migrations import configure_alembic
 from .models import metadata
 from .orders import record_order
 from .ratelimit import within_rate_limit
+from .schema import TablesNotReady
+from .schema import upgrade as upgrade_tables
 from .spreadsheets import open_sheet
 from .status import Trigger, automatic_status
 from .sweep import run_sweep
@@ -38,13 +39,13 @@ __all__ = [
     "LeadStatus",
     "LeadType",
     "Trigger",
+    "TablesNotReady",
     "ValidationError",
     "WebUser",
     "add_address",
     "addresses_of_web_user",
     "automatic_status",
     "capture_lead",
-    "configure_alembic",
     "convert_lead",
     "find_by_email",
     "in_transaction",
@@ -56,6 +57,7 @@ __all__ = [
     "signals",
     "update_address",
     "update_lead",
+    "upgrade_tables",
     "HtmlForm",
     "fetch_mail",
     "import_leads",

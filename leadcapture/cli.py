@@ -9,9 +9,10 @@ from typing import Any, TextIO
 
 import click
 from flask import current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import func, select, text
 
+from . import schema
 from .errors import ValidationError
 from .exporting import export_csv
 from .followups import remind
@@ -26,7 +27,46 @@ from .spreadsheets import open_sheet
 from .sweep import run_sweep
 from .transactions import current_session
 
-leads_cli = AppGroup("leads", help="Leadcapture: leads from the shop.")
+
+@click.pass_context
+@with_appcontext
+def _tables_ready(context: click.Context) -> None:
+    """Every command but ``db`` needs the plug-in's tables current."""
+    if context.invoked_subcommand != "db":
+        try:
+            schema.ensure_ready(current_app._get_current_object())  # type: ignore[attr-defined]
+        except schema.TablesNotReady as error:
+            raise click.ClickException(str(error)) from None
+
+
+leads_cli = AppGroup("leads", help="Leadcapture: leads from the shop.", callback=_tables_ready)
+database_cli = AppGroup("db", help="The plug-in's tables: their own migrations.")
+leads_cli.add_command(database_cli)
+
+
+@database_cli.command("upgrade")
+@click.argument("revision", default="head")
+@click.option("--sql", is_flag=True, help="Print the SQL instead of running it.")
+def upgrade_command(revision: str, sql: bool) -> None:
+    """Create the plug-in's tables, or upgrade them to REVISION (default: the latest)."""
+    schema.upgrade(revision, sql=sql)
+
+
+@database_cli.command("downgrade")
+@click.argument("revision")
+@click.option("--sql", is_flag=True, help="Print the SQL instead of running it.")
+def downgrade_command(revision: str, sql: bool) -> None:
+    """Walk the plug-in's tables back to REVISION (``base``: drop them all)."""
+    schema.downgrade(revision, sql=sql)
+
+
+@database_cli.command("current")
+def current_command() -> None:
+    """Say which revision the plug-in's tables are at, and what is wrong if anything."""
+    with current_app.extensions["leadcapture"].db.engine.connect() as connection:
+        at = ", ".join(sorted(schema.current(connection))) or "none"
+        problem = schema.problem(connection)
+    click.echo(f"Leadcapture tables at: {at}. {problem or 'Current.'}")
 
 
 @leads_cli.command("sweep")

@@ -5,13 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from flask import Flask, current_app
+from flask import Flask
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy.orm import Session
 
-from . import receivers
+from . import receivers, schema
 from .config import apply_defaults
-from .migrations import configure_alembic, include_object
 from .models import TrackedCart
 from .webuser import WebUser, current_web_user, is_staff_user, user_display_name
 
@@ -30,8 +29,11 @@ class LeadCapture:
     :param restore_cart: ``restore_cart(lines, discount_code) -> response``: put the
         lines of a recovered cart into this browser's cart; called when a shopper opens
         a restore link. Default: redirect to ``/``.
-    :param load_user: ``load_user(user_id) -> user | None``, for the JSON API's bearer
-        tokens; default: Flask-Login's ``user_loader``.
+    :param load_user: ``load_user(user_id) -> user | None``: the host's user for an id
+        (a string), e.g. ``lambda user_id: db.session.get(User, int(user_id))``. The back
+        office needs it (bearer tokens, calendar feeds and staff ids name users by id), so
+        with the back office mounted it is required; raising ``ValueError`` or
+        ``TypeError`` for an id it cannot read counts as "no such user".
     :param staff_users: ``staff_users() -> iterable of (user_id, name)``: the staff users
         leads may be assigned to, shown by name in the back office. Default: none listed;
         an id typed by staff is checked with ``load_user`` and ``is_staff``.
@@ -44,11 +46,13 @@ class LeadCapture:
     Settings (``LEADCAPTURE_*``): listed and explained with their defaults in
     :data:`leadcapture.config.DEFAULTS`. Unknown ``LEADCAPTURE_`` keys are refused.
 
-    Set up Flask-Migrate and Flask-WTF's ``CSRFProtect`` before this extension: it adds
-    its migrations to the former and exempts its one-click unsubscribe from the latter.
+    Set up Flask-Migrate and Flask-WTF's ``CSRFProtect`` before this extension: it joins
+    the former's ``flask db upgrade`` and exempts its one-click unsubscribe from the latter.
 
-    When the host uses Flask-Migrate, the plug-in's migrations join the host's as a
-    branch labelled ``leadcapture``; ``flask db upgrade heads`` applies both.
+    The plug-in's tables have their own migrations (:mod:`leadcapture.schema`): with
+    Flask-Migrate, the host's ``flask db upgrade`` applies them too; without it, ``flask
+    leads db upgrade``. Until they are current, requests fail with
+    :class:`~leadcapture.schema.TablesNotReady`, whose message names the command.
     """
 
     def __init__(
@@ -81,6 +85,12 @@ class LeadCapture:
         if self.db is None:
             raise RuntimeError("LeadCapture needs the host's Flask-SQLAlchemy object: db=...")
         apply_defaults(app)
+        if app.config["LEADCAPTURE_BACKOFFICE"] and self._load_user is None:
+            raise RuntimeError(
+                "LeadCapture's back office needs load_user=…, which finds your user by id,"
+                " e.g. load_user=lambda user_id: db.session.get(User, int(user_id));"
+                " or set LEADCAPTURE_BACKOFFICE = False."
+            )
         app.extensions["leadcapture"] = self
 
         from .backoffice import bp as backoffice_bp
@@ -107,19 +117,20 @@ class LeadCapture:
             csrf.exempt(api_bp)  # bearer tokens carry no CSRF token; sessions are checked
             csrf.exempt(webform_bp)  # posted from any site, acting for nobody: see its module
         receivers.connect(app)
-        migrate_state = app.extensions.get("migrate")
-        if migrate_state is not None:
-            migrate_state.migrate.configure(configure_alembic)
-            arguments = migrate_state.configure_args
-            arguments["include_object"] = include_object(arguments.get("include_object"))
+        schema.join_flask_migrate(app)
+
+        @app.before_request
+        def tables_ready() -> None:
+            schema.ensure_ready(app)
 
     def load_user(self, user_id: str) -> Any:
         """The host's user object for ``user_id`` (bearer tokens name their staff user)."""
-        if self._load_user is not None:
+        if self._load_user is None:
+            return None
+        try:
             return self._load_user(user_id)
-        login_manager = getattr(current_app, "login_manager", None)
-        callback = getattr(login_manager, "_user_callback", None)
-        return callback(user_id) if callback is not None else None
+        except (ValueError, TypeError):  # an id the host cannot read is nobody's
+            return None
 
     @property
     def session(self) -> Session:

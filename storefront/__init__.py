@@ -11,6 +11,8 @@ from flask import Flask, has_request_context
 from flask_migrate import upgrade
 from werkzeug.routing import BaseConverter
 
+from leadcapture import upgrade_tables
+
 from . import cli
 from .crm import leadcapture
 from .extensions import csrf, db, login_manager, migrate
@@ -43,7 +45,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     ``STOREFRONT_AUTO_MIGRATE`` (default on) migrates the database at start, and
     ``STOREFRONT_SEED_DEMO`` (default on) seeds the demo catalog and staff account; turn
-    both off in production and run ``flask db upgrade heads`` instead. The instance folder
+    both off in production and run ``flask db upgrade`` instead. The instance folder
     (the SQLite file, the generated secret key) may be moved with the
     ``STOREFRONT_INSTANCE_PATH`` environment variable.
     """
@@ -105,7 +107,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     if app.config["STOREFRONT_AUTO_MIGRATE"]:
         with app.app_context():
-            upgrade(directory=MIGRATIONS, revision="heads")
+            upgrade_tables()
+            upgrade(directory=MIGRATIONS)
             if app.config["STOREFRONT_SEED_DEMO"]:
                 from .seed import seed_demo
 

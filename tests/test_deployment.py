@@ -46,7 +46,7 @@ def running_shop(
         "FLASK_STOREFRONT_SECURE_COOKIES": "false",  # plain HTTP here; TLS in front in life
         **{f"FLASK_{name}": value for name, value in (settings or {}).items()},
     }
-    for command in (["db", "upgrade", "heads"], ["seed-demo"]):
+    for command in (["db", "upgrade"], ["seed-demo"]):
         subprocess.run([*FLASK, *command], cwd=ROOT, env=env, check=True, capture_output=True)
     port = free_port()
     server = subprocess.Popen(

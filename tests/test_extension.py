@@ -16,7 +16,7 @@ def test_it_registers_in_app_extensions_and_refuses_twice() -> None:
     app = Flask(__name__)
     app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite://"
     db = SQLAlchemy(app)
-    extension = LeadCapture(app, db=db)
+    extension = LeadCapture(app, db=db, load_user=lambda user_id: None)
     assert app.extensions["leadcapture"] is extension
     with pytest.raises(RuntimeError, match="already registered"):
         extension.init_app(app)
@@ -26,7 +26,7 @@ def test_settings_get_their_defaults_and_unknown_keys_are_refused() -> None:
     app = Flask(__name__)
     app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite://"
     app.config["LEADCAPTURE_PAGE_SIZE"] = 10
-    LeadCapture(app, db=SQLAlchemy(app))
+    LeadCapture(app, db=SQLAlchemy(app), load_user=lambda user_id: None)
     assert app.config["LEADCAPTURE_PAGE_SIZE"] == 10
     for key, value in DEFAULTS.items():
         if key != "PAGE_SIZE":
@@ -42,6 +42,30 @@ def test_settings_get_their_defaults_and_unknown_keys_are_refused() -> None:
 def test_it_needs_the_hosts_db() -> None:
     with pytest.raises(RuntimeError, match="db="):
         LeadCapture(Flask(__name__))
+
+
+def test_the_back_office_needs_the_hosts_user_loader_and_nothing_private() -> None:
+    """Flask-Login keeps its loader private: the host names its own, or goes without
+    the back office."""
+    from flask_login import LoginManager
+
+    app = Flask(__name__)
+    app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite://"
+    LoginManager(app).user_loader(lambda user_id: object())
+    with pytest.raises(RuntimeError, match=r"load_user=.*LEADCAPTURE_BACKOFFICE = False"):
+        LeadCapture(app, db=SQLAlchemy(app))
+
+    without = Flask(__name__)
+    without.config.update(SQLALCHEMY_DATABASE_URI="sqlite://", LEADCAPTURE_BACKOFFICE=False)
+    LeadCapture(without, db=SQLAlchemy(without))
+    assert "leadcapture_backoffice" not in without.blueprints
+
+    def by_number(user_id: str) -> object:
+        return {1: "ada"}.get(int(user_id))
+
+    reading = LeadCapture(db=SQLAlchemy(), load_user=by_number)
+    assert reading.load_user("1") == "ada"
+    assert reading.load_user("abc") is None  # a typed id the host cannot read
 
 
 def test_the_shop_overrides_the_plug_in_base_template(shopper: Shopper) -> None:

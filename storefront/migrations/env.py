@@ -1,4 +1,5 @@
-"""Alembic environment of the shop: its own tables and, as a branch, Leadcapture's."""
+"""Alembic environment of the shop: its own tables. Leadcapture's have their own
+migrations, which ``flask db upgrade`` runs first; autogenerate leaves them alone."""
 
 from __future__ import annotations
 
@@ -7,12 +8,10 @@ import logging
 from alembic import context
 from flask import current_app
 
-from leadcapture import metadata as leadcapture_metadata
-
 log = logging.getLogger("alembic.env")
 config = context.config
 db = current_app.extensions["migrate"].db
-target_metadata = [db.metadata, leadcapture_metadata]
+target_metadata = db.metadata
 
 
 def run_migrations_offline() -> None:
