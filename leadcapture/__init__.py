@@ -15,7 +15,7 @@ from .extension import LeadCapture
 from .followups import remind
 from .importing import import_leads
 from .leads import capture_lead, find_by_email, register_web_user, set_status, update_lead
-from .mailbox import fetch_mail
+from .mail.imap import fetch_mail
 from .models import metadata
 from .orders import record_order
 from .ratelimit import within_rate_limit

@@ -22,8 +22,8 @@ from .models.base import UTCDateTime
 from .models.cart import SWEEPABLE
 
 __all__ = ["SWEEPABLE", "SweepResult", "abandon_batch", "mark_lost"]
+from .mail.sending import SendResult
 from .oncommit import send_on_commit
-from .sending import SendResult
 from .status import CART_ABANDONED_MOVES_FROM, NO_EMAIL_STATUSES, Trigger, automatic_status
 from .transactions import DBSession
 

@@ -14,15 +14,15 @@ from sqlalchemy import func, select, text
 
 from . import schema
 from .errors import ValidationError
+from .events.store import retry as retry_events
 from .exporting import export_csv
 from .followups import remind
 from .importing import import_leads
-from .mailbox import MailboxError, fetch_mail
+from .mail.imap import MailboxError, fetch_mail
+from .mail.sending import rules_from as send_rules
+from .mail.sending import send_waiting
 from .models import InboundEvent
 from .models.event import DEAD, PENDING
-from .outbox import retry as retry_events
-from .sending import rules_from as send_rules
-from .sending import send_waiting
 from .spreadsheets import open_sheet
 from .sweep import run_sweep
 from .transactions import current_session

@@ -9,8 +9,9 @@ from flask import Flask
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy.orm import Session
 
-from . import receivers, schema
+from . import schema
 from .config import apply_defaults
+from .events import receivers
 from .models import TrackedCart
 from .webuser import WebUser, current_web_user, is_staff_user, user_display_name
 

@@ -5,7 +5,7 @@ email is written, and ``(cart_id, step)`` is unique on the email table: concurre
 never write a step twice. No email is written for a cart that was bought (:func:`bought`),
 to a lead that may not be written to (:func:`may_email`), or to an address that has a
 series from another cart within the cooldown (:func:`claim_series`). Writing and sending
-are apart: :mod:`leadcapture.sending` sends what was written, under a lease.
+are apart: :mod:`leadcapture.mail.sending` sends what was written, under a lease.
 """
 
 from __future__ import annotations
@@ -23,11 +23,11 @@ from sqlalchemy import Table, and_, exists, or_, select, update
 
 from . import signals, tokens
 from .constants import CartState, EmailStatus, LeadStatus, SystemEvent
+from .events.receivers import kind_of
 from .history import record
 from .leads import apply_trigger
 from .models import Email, InboundEvent, Lead, RecoverySeries, TrackedCart
 from .models.base import utcnow
-from .receivers import kind_of
 from .status import NO_EMAIL_STATUSES, Trigger
 from .transactions import DBSession, upsert
 
@@ -136,7 +136,7 @@ def render_email(name: str, context: dict[str, Any]) -> str:
 def write_recovery_email(
     session: DBSession, cart: TrackedCart, lead: Lead, step: int, discount_code: str | None
 ) -> Email:
-    """Write step ``step``'s email, waiting in the outbox; :mod:`leadcapture.sending`
+    """Write step ``step``'s email, waiting in the outbox; :mod:`leadcapture.mail.sending`
     sends it, and only then does the lead's history say it went."""
     config = current_app.config
     context = {

@@ -3,7 +3,7 @@
 Inbound signals are sent by the shop, with any sender: the app, ``current_app`` or
 ``None`` (the plug-in then takes the current app). A payload missing a keyword or with a
 wrong type raises :class:`TypeError` in the sending code. Each is kept as an event
-before it is handled (:mod:`leadcapture.outbox`): sent inside your transaction, before
+before it is handled (:mod:`leadcapture.events.store`): sent inside your transaction, before
 its commit, the event commits or rolls back with your data; sent after your commit, the
 plug-in commits it itself. Outbound signals are sent by the plug-in after *its*
 transaction commits, with the app as sender; receivers should accept

@@ -11,11 +11,11 @@ from datetime import UTC, datetime
 from flask import current_app
 
 from .abandonment import SweepResult, abandon_batch, mark_lost
-from .outbox import prune as prune_events
-from .outbox import retry as retry_events
+from .events.store import prune as prune_events
+from .events.store import retry as retry_events
+from .mail.sending import rules_from as send_rules
+from .mail.sending import send_waiting
 from .recovery import RecoveryRules, write_due_emails
-from .sending import rules_from as send_rules
-from .sending import send_waiting
 from .transactions import DBSession
 
 

@@ -264,7 +264,8 @@ def test_a_restore_link_asks_then_fills_the_cart_and_staff_retry_a_dead_event(
 ) -> None:
     from datetime import UTC, datetime, timedelta
 
-    from leadcapture import outbox, record_cart, signals
+    from leadcapture import record_cart, signals
+    from leadcapture.events import store as outbox
     from leadcapture.models import Email, TrackedCart
     from leadcapture.recovery import restore_url
     from leadcapture.sweep import run_sweep

@@ -201,7 +201,7 @@ def test_two_fetch_mail_runs_at_once_take_each_message_once(
     a new sender's lead is made once even when both runs meet it at the same moment."""
     from email.message import EmailMessage
 
-    from leadcapture.mailbox import fetch_mail
+    from leadcapture.mail.imap import fetch_mail
     from leadcapture.models import MailMessage
 
     def mail(i: int) -> bytes:
@@ -298,7 +298,8 @@ def test_a_registration_race_on_one_email_makes_one_user_and_one_lead(
 
 
 def test_two_retry_runs_at_once_handle_each_kept_event_once(app: Flask) -> None:
-    from leadcapture import outbox, signals
+    from leadcapture import signals
+    from leadcapture.events import store as outbox
     from leadcapture.models import InboundEvent
     from leadcapture.models.base import utcnow
 

@@ -12,7 +12,7 @@ from flask.testing import FlaskCliRunner
 from sqlalchemy import select
 
 from leadcapture import LeadStatus, capture_lead, set_status
-from leadcapture.mailbox import fetch_mail
+from leadcapture.mail.imap import fetch_mail
 from leadcapture.models import Contact, HistoryEntry, Lead, MailMessage
 from storefront.extensions import db
 
@@ -165,7 +165,7 @@ def test_a_run_cut_off_before_marking_seen_takes_nothing_twice(
 def test_a_failing_message_is_left_for_the_next_run(
     app: Flask, runner: FlaskCliRunner, mailbox: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from leadcapture import mailbox as mailbox_module
+    from leadcapture.mail import imap as mailbox_module
 
     mailbox.deliver(message(sender="ok@example.com", message_id="<ok@x>"))
     mailbox.deliver(message(sender="boom@example.com", message_id="<boom@x>"))
@@ -238,7 +238,7 @@ def test_fetch_mail_is_a_plain_function(app: Flask, mailbox: Any) -> None:
 def test_a_fetch_answer_led_by_another_runs_flag_change_is_read() -> None:
     """While a second run marks messages seen, the server tells this connection so,
     unasked, before the part it asked for."""
-    from leadcapture.mailbox import _fetch
+    from leadcapture.mail.imap import _fetch
 
     class Server:
         def uid(self, *args: Any) -> tuple[str, list[Any]]:

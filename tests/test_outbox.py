@@ -34,7 +34,7 @@ def make_due(app: Flask) -> None:
 
 
 def failing(monkeypatch: pytest.MonkeyPatch, name: str) -> None:
-    from leadcapture import outbox
+    from leadcapture.events import store as outbox
 
     def broken(*args: Any, **kwargs: Any) -> None:
         raise RuntimeError("the CRM tables are locked")
@@ -233,7 +233,8 @@ def test_transient_failures_end_dead_and_nothing_tries_them_again(
 def test_staff_discard_a_dead_event(
     app: Flask, staff: Shopper, shopper: Shopper, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from leadcapture import ValidationError, outbox
+    from leadcapture import ValidationError
+    from leadcapture.events import store as outbox
 
     def refuses(*args: Any, **kwargs: Any) -> None:
         raise ValidationError.single("email", "Not a valid email address.")
@@ -255,7 +256,7 @@ def test_staff_discard_a_dead_event(
 def test_an_event_that_cannot_be_kept_is_logged_and_the_shop_goes_on(
     app: Flask, monkeypatch: pytest.MonkeyPatch, caplog: Any
 ) -> None:
-    from leadcapture import outbox
+    from leadcapture.events import store as outbox
 
     def database_gone(*args: Any, **kwargs: Any) -> None:
         raise RuntimeError("database is gone")

@@ -20,7 +20,7 @@ from .test_recovery import abandoned_guest
 
 def stuck_orders(monkeypatch: pytest.MonkeyPatch) -> None:
     """The plug-in fails to handle every order: the event waits, the order stands."""
-    from leadcapture import outbox
+    from leadcapture.events import store as outbox
 
     def broken(*args: Any, **kwargs: Any) -> None:
         raise RuntimeError("the CRM tables are locked")

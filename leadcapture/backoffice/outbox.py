@@ -9,11 +9,11 @@ from typing import Any
 from flask import abort, current_app, flash, redirect, render_template, url_for
 from sqlalchemy import select, text
 
-from .. import outbox as events
+from ..events import store as events
+from ..mail.sending import rules_from, send_waiting
 from ..models import Email, InboundEvent
 from ..models.base import utcnow
 from ..models.event import DEAD, PENDING
-from ..sending import rules_from, send_waiting
 from ..transactions import current_session, in_transaction
 from ..web.ids import ID
 from . import bp

@@ -15,10 +15,10 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
 
+from ..enquiries import submit_web_form
 from ..errors import ValidationError
 from ..ratelimit import within_rate_limit
 from ..transactions import current_session, in_transaction
-from ..webform import submit_web_form
 
 logger = logging.getLogger(__name__)
 

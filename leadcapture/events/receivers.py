@@ -1,5 +1,5 @@
-"""Receivers of the inbound signals: each event goes through the outbox
-(:mod:`leadcapture.outbox`), which keeps it until its domain function has handled it.
+"""Receivers of the inbound signals: each event is kept (:mod:`leadcapture.events.store`)
+until its domain function has handled it.
 
 Any sender works: the app, ``current_app``, or none (then the app of the current
 context). A payload that misses a keyword its domain function needs, or brings one it
@@ -18,10 +18,11 @@ from typing import Any
 
 from flask import Flask, current_app, has_app_context
 
-from . import outbox, signals
-from .carts import decline_capture, record_cart, record_checkout_email
-from .leads import register_web_user
-from .orders import record_order
+from .. import signals
+from ..carts import decline_capture, record_cart, record_checkout_email
+from ..leads import register_web_user
+from ..orders import record_order
+from . import store
 
 #: Signal → the domain function that handles its events.
 INBOUND: dict[Any, Callable[..., Any]] = {
@@ -102,7 +103,7 @@ def _receiver(signal: Any) -> Callable[..., None]:
         check_payload(signal, kwargs)
         if kind == "cart_changed":  # the moment of the change, if it is handled later
             kwargs.setdefault("updated_at", datetime.now(UTC))
-        outbox.capture(
+        store.capture(
             extension.session,
             kind,
             kwargs,
@@ -120,6 +121,6 @@ RECEIVERS = {signal: _receiver(signal) for signal in INBOUND}
 def connect(app: Flask) -> None:
     """Listen to the shop's signals (once per process; each app finds its own events)."""
     for signal, domain in INBOUND.items():
-        outbox.HANDLERS.setdefault(kind_of(signal), domain)
+        store.HANDLERS.setdefault(kind_of(signal), domain)
     for signal, receiver in RECEIVERS.items():
         signal.connect(receiver, weak=False)

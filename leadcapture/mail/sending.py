@@ -22,14 +22,14 @@ from typing import Any
 
 from sqlalchemy import or_, select, text, update
 
-from . import mail
-from .constants import EmailStatus, HistoryKind
-from .history import record
-from .models import Email, Lead, TrackedCart
-from .models.base import utcnow
-from .models.email import UNSENT
-from .recovery import bought, may_email, unsubscribe_url
-from .transactions import DBSession
+from ..constants import EmailStatus, HistoryKind
+from ..history import record
+from ..models import Email, Lead, TrackedCart
+from ..models.base import utcnow
+from ..models.email import UNSENT
+from ..recovery import bought, may_email, unsubscribe_url
+from ..transactions import DBSession
+from . import smtp as mail
 
 log = logging.getLogger("leadcapture")
 

@@ -1,4 +1,4 @@
-"""The outbox of lead capture: no inbound event is lost, and none breaks the shop.
+"""The kept inbound events: none is lost, and none breaks the shop.
 
 Each inbound signal is first written down as an :class:`InboundEvent`. Sent inside the
 shop's transaction (before its commit), the event is written in that transaction (in a
@@ -28,18 +28,18 @@ from sqlalchemy import delete, select, text, update
 from sqlalchemy import event as sa_event
 from sqlalchemy.orm import Session, SessionTransaction, scoped_session
 
-from .constants import MAX_EMAIL
-from .errors import ValidationError
-from .fields import has_control
-from .models import InboundEvent
-from .models.base import utcnow
-from .models.event import DEAD, PENDING
-from .oncommit import call_after_commit
-from .transactions import DBSession, in_transaction
+from ..constants import MAX_EMAIL
+from ..errors import ValidationError
+from ..fields import has_control
+from ..models import InboundEvent
+from ..models.base import utcnow
+from ..models.event import DEAD, PENDING
+from ..oncommit import call_after_commit
+from ..transactions import DBSession, in_transaction
 
 log = logging.getLogger("leadcapture")
 
-#: kind → the domain function that handles it; filled by :mod:`leadcapture.receivers`.
+#: kind → the domain function that handles it; filled by :mod:`leadcapture.events.receivers`.
 HANDLERS: dict[str, Callable[..., Any]] = {}
 #: How long to wait before trying a failed event again: doubles each time, up to a day.
 FIRST_DELAY = timedelta(minutes=1)

@@ -21,14 +21,14 @@ from typing import Any, cast
 
 from sqlalchemy import Table, select
 
-from . import fields
-from .constants import MAX_NAME, HistoryKind, LeadSource, SystemEvent
-from .errors import ValidationError
-from .history import record
-from .leads import apply_trigger, capture_lead, find_by_email
-from .models import Contact, Lead, MailMessage
-from .status import Trigger
-from .transactions import DBSession, upsert
+from .. import fields
+from ..constants import MAX_NAME, HistoryKind, LeadSource, SystemEvent
+from ..errors import ValidationError
+from ..history import record
+from ..leads import apply_trigger, capture_lead, find_by_email
+from ..models import Contact, Lead, MailMessage
+from ..status import Trigger
+from ..transactions import DBSession, upsert
 
 MAX_BODY = 20_000
 

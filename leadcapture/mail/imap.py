@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
-from .inbound import parse_message, take_message
-from .transactions import DBSession, in_transaction
+from ..transactions import DBSession, in_transaction
+from .intake import parse_message, take_message
 
 logger = logging.getLogger(__name__)
 
