@@ -12,6 +12,7 @@ from .constants import AddressType, CustomerType, LeadSource, LeadStatus, LeadTy
 from .conversion import convert_lead
 from .errors import LeadCaptureError, ValidationError
 from .extension import LeadCapture
+from .fields import normalized_email
 from .followups import remind
 from .importing import import_leads
 from .leads import capture_lead, find_by_email, register_web_user, set_status, update_lead
@@ -23,9 +24,9 @@ from .schema import TablesNotReady
 from .schema import upgrade as upgrade_tables
 from .spreadsheets import open_sheet
 from .status import Trigger, automatic_status
-from .sweep import run_sweep
+from .sweep import SweepSettings, run_sweep
 from .transactions import DBSession, in_transaction
-from .validators import HtmlForm, phone_number, plain_text
+from .validators import HtmlForm, phone_number, plain_text, trimmed
 from .webuser import WebUser
 
 __all__ = [
@@ -64,6 +65,9 @@ __all__ = [
     "open_sheet",
     "remind",
     "run_sweep",
+    "SweepSettings",
     "phone_number",
     "plain_text",
+    "normalized_email",
+    "trimmed",
 ]

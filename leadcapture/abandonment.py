@@ -14,9 +14,10 @@ from typing import Any
 
 from sqlalchemy import case, insert, literal, select, text, update
 
-from . import signals
+from . import history, signals
 from .bulk import insert_named_leads
-from .constants import CartState, HistoryKind, LeadSource, LeadStatus, SystemEvent
+from .cartstates import CartMove, ends, starts
+from .constants import HistoryKind, LeadSource, LeadStatus, SystemEvent
 from .models import Customer, HistoryEntry, Lead, TrackedCart
 from .models.base import UTCDateTime
 from .models.cart import SWEEPABLE
@@ -24,7 +25,8 @@ from .models.cart import SWEEPABLE
 __all__ = ["SWEEPABLE", "SweepResult", "abandon_batch", "mark_lost"]
 from .mail.sending import SendResult
 from .oncommit import send_on_commit
-from .status import CART_ABANDONED_MOVES_FROM, NO_EMAIL_STATUSES, Trigger, automatic_status
+from .recovery import not_to_email
+from .status import CART_ABANDONED_MOVES_FROM, Trigger, automatic_status
 from .transactions import DBSession
 
 
@@ -80,9 +82,9 @@ def abandon_batch(
         session.execute(
             update(TrackedCart)
             .where(TrackedCart.id.in_(candidates.scalar_subquery()))
-            .where(TrackedCart.state == CartState.ACTIVE)
+            .where(TrackedCart.state.in_(starts(CartMove.IDLE)))
             .values(
-                state=CartState.ABANDONED,
+                state=ends(CartMove.IDLE),
                 abandoned_at=now,
                 next_email_at=schedule_case(now, schedule_hours),
             )
@@ -163,49 +165,21 @@ def abandon_batch(
         update(TrackedCart)
         .where(
             TrackedCart.id.in_(cart_ids),
-            TrackedCart.lead_id.in_(
-                select(Lead.id).where(Lead.status.in_([s.value for s in NO_EMAIL_STATUSES]))
-            ),
+            TrackedCart.lead_id.in_(not_to_email()),
         )
         .values(next_email_at=None)
         .execution_options(synchronize_session=False)
     )
 
-    history: list[dict[str, Any]] = []
+    entries: list[dict[str, Any]] = []
     for lead_id in created_ids:
-        history.append(
-            _entry(
-                lead_id,
-                None,
-                now,
-                SystemEvent.CREATED,
-                f"Lead created from {LeadSource.ABANDONED_CART}",
-            )
-        )
-        history.append(
-            _entry(
-                lead_id,
-                None,
-                now,
-                SystemEvent.STATUS_CHANGED,
-                f"Status set to {new_status}",
-                {"old": None, "new": new_status.value},
-            )
-        )
+        entries.append(_entry(lead_id, None, now, **history.created(LeadSource.ABANDONED_CART)))
+        entries.append(_entry(lead_id, None, now, **history.status_changed(None, new_status)))
     for row in moved:
-        history.append(
-            _entry(
-                row.id,
-                None,
-                now,
-                SystemEvent.STATUS_CHANGED,
-                f"Status changed from {row.status} to {new_status}",
-                {"old": row.status, "new": new_status.value},
-            )
-        )
+        entries.append(_entry(row.id, None, now, **history.status_changed(row.status, new_status)))
     for row in claimed:
         link = linked[row.id]
-        history.append(
+        entries.append(
             _entry(
                 link.lead_id,
                 link.customer_id,
@@ -221,7 +195,7 @@ def abandon_batch(
                 },
             )
         )
-    session.execute(insert(HistoryEntry), history)
+    session.execute(insert(HistoryEntry), entries)
     _announce(session, cart_ids, created_ids, moved, new_status)
     return result
 
@@ -293,10 +267,10 @@ def mark_lost(session: DBSession, *, now: datetime, lost_after_days: int) -> int
         session.execute(
             update(TrackedCart)
             .where(
-                TrackedCart.state == CartState.ABANDONED,
+                TrackedCart.state.in_(starts(CartMove.TIMED_OUT)),
                 TrackedCart.abandoned_at <= now - timedelta(days=lost_after_days),
             )
-            .values(state=CartState.LOST, lost_at=now, next_email_at=None)
+            .values(state=ends(CartMove.TIMED_OUT), lost_at=now, next_email_at=None)
             .returning(
                 TrackedCart.id,
                 TrackedCart.lead_id,

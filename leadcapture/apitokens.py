@@ -11,7 +11,7 @@ from sqlalchemy import select
 from . import fields
 from .models import ApiToken
 from .models.base import utcnow
-from .transactions import DBSession
+from .transactions import DBSession, in_transaction
 
 PREFIX = "lc_"
 
@@ -49,9 +49,15 @@ def tokens_of(session: DBSession, user_id: str) -> list[ApiToken]:
 
 
 def authenticate(session: DBSession, plain: str) -> ApiToken | None:
-    """The live token with this text, or ``None``."""
+    """The live token with this text, or ``None``; its use is recorded (committed)."""
     if not plain.startswith(PREFIX) or len(plain) > 200:
         return None
-    return session.scalars(
-        select(ApiToken).where(ApiToken.digest == digest(plain), ApiToken.revoked_at.is_(None))
-    ).first()
+    query = select(ApiToken).where(ApiToken.digest == digest(plain), ApiToken.revoked_at.is_(None))
+
+    def use() -> ApiToken | None:
+        token = session.scalars(query).first()
+        if token is not None:
+            token.last_used_at = utcnow()
+        return token
+
+    return in_transaction(session, use)

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import or_, select
 
 from . import fields
+from .cartstates import CartMove, moved
 from .constants import CartState
 from .errors import ValidationError
 from .models import Contact, Lead, TrackedCart
@@ -58,27 +59,21 @@ def record_cart(
     updated_at: datetime | None = None,
 ) -> TrackedCart:
     """Keep the plug-in's copy of a cart up to date (made on its first report)."""
-    key = fields.text("cart_id", str(cart_id), max_length=64, required=True)
     currency_code = (fields.text("currency", currency, max_length=3, required=True) or "").upper()
     clean = clean_lines(lines)
-    cart = session.scalars(
-        select(TrackedCart).where(TrackedCart.cart_key == key).with_for_update()
-    ).first()
-    if cart is None:
-        cart = TrackedCart(cart_key=key, currency=currency_code)
-        session.add(cart)
-    elif updated_at is not None and cart.last_activity_at and updated_at < cart.last_activity_at:
+    cart = cart_for(session, cart_id)
+    if updated_at is not None and cart.last_activity_at and updated_at < cart.last_activity_at:
         return cart  # a report older than what is known (a kept event handled late)
     if cart.checked_out_at is not None and clean:
         # The shop reuses the id of a checked-out cart: what follows is a new cart.
         cart.checked_out_at = None
         cart.order_ref = None
         cart.created_at = utcnow()
-        cart.state = CartState.ACTIVE
+        cart.state = moved(cart.state, CartMove.REUSED)
         cart.emails_sent = 0
-    elif cart.state == CartState.ABANDONED and clean and clean != cart.lines:
+    elif clean and clean != cart.lines and moved(cart.state, CartMove.CHANGED) != cart.state:
         # The shopper came back and changed it: shopping again, no reminders meanwhile.
-        cart.state = CartState.ACTIVE
+        cart.state = moved(cart.state, CartMove.CHANGED)
         cart.next_email_at = None
     cart.lines = clean
     cart.item_count = sum(line["quantity"] for line in clean)
@@ -93,6 +88,23 @@ def record_cart(
         cart.email = fields.email("email", email)
     elif cart.email is None and cart.user_id is not None and not cart.capture_declined:
         cart.email = _email_of_user(session, cart.user_id)
+    return cart
+
+
+def find_cart(session: DBSession, cart_id: Any) -> TrackedCart | None:
+    """The plug-in's cart for the shop's ``cart_id``, locked for this transaction: the one
+    way every cart report finds its cart."""
+    query = select(TrackedCart).where(TrackedCart.cart_key == str(cart_id))
+    return session.scalars(query.with_for_update()).first()
+
+
+def cart_for(session: DBSession, cart_id: Any) -> TrackedCart:
+    """:func:`find_cart`, or a new empty cart for a ``cart_id`` not seen before."""
+    cart = find_cart(session, cart_id)
+    if cart is None:
+        key = fields.text("cart_id", str(cart_id), max_length=64, required=True) or ""
+        cart = TrackedCart(cart_key=key, currency="", lines=[], state=CartState.ACTIVE)
+        session.add(cart)
     return cart
 
 
@@ -112,10 +124,7 @@ def _email_of_user(session: DBSession, user_id: str) -> str | None:
 def record_checkout_email(session: DBSession, *, cart_id: str, email: str) -> TrackedCart | None:
     """A guest typed an email at checkout: the cart now has someone to write to."""
     normalized = fields.email("email", email, required=True)
-    cart = session.scalars(select(TrackedCart).where(TrackedCart.cart_key == str(cart_id))).first()
-    if cart is None:
-        cart = TrackedCart(cart_key=str(cart_id), currency="", lines=[])
-        session.add(cart)
+    cart = cart_for(session, cart_id)
     if not cart.capture_declined:
         cart.email = normalized
     return cart
@@ -123,11 +132,7 @@ def record_checkout_email(session: DBSession, *, cart_id: str, email: str) -> Tr
 
 def decline_capture(session: DBSession, *, cart_id: str) -> TrackedCart:
     """The shopper said "no thanks": forget the cart's email, never sweep or mail it."""
-    key = fields.text("cart_id", str(cart_id), max_length=64, required=True)
-    cart = session.scalars(select(TrackedCart).where(TrackedCart.cart_key == key)).first()
-    if cart is None:
-        cart = TrackedCart(cart_key=key, currency="", lines=[])
-        session.add(cart)
+    cart = cart_for(session, cart_id)
     cart.capture_declined = True
     cart.email = None
     cart.next_email_at = None
@@ -148,11 +153,10 @@ def lock_carts(session: DBSession, *, cart_key: str | None, email: str) -> None:
 
 
 def mark_checked_out(session: DBSession, *, cart_id: str, order_ref: str) -> TrackedCart | None:
-    cart = session.scalars(select(TrackedCart).where(TrackedCart.cart_key == str(cart_id))).first()
+    cart = find_cart(session, cart_id)
     if cart is not None and cart.checked_out_at is None:
         cart.checked_out_at = utcnow()
         cart.order_ref = order_ref
         cart.next_email_at = None
-        if cart.state == CartState.ACTIVE:
-            cart.state = CartState.CHECKED_OUT
+        cart.state = moved(cart.state, CartMove.CHECKED_OUT)
     return cart

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import inspect
+import re
+import sys
 from typing import Any
 
 from flask import Flask
@@ -99,3 +102,25 @@ def apply_defaults(app: Flask) -> None:
         raise RuntimeError(f"Unknown Leadcapture settings: {', '.join(unknown)}")
     for key, value in DEFAULTS.items():
         app.config.setdefault(PREFIX + key, value)
+
+
+def reference() -> list[tuple[str, list[str]]]:
+    """The settings as this module explains them: ``(explanation, keys)`` for each run of
+    keys under one comment in :data:`DEFAULTS`. The documentation's configuration page
+    is made from it, so a setting is explained in one place: here."""
+    source = inspect.getsource(sys.modules[__name__])
+    body = source[source.index("DEFAULTS: dict") : source.index("\n}\n")]
+    groups: list[tuple[str, list[str]]] = []
+    comment: list[str] = []
+    keys: list[str] = []
+    for line in body.splitlines()[1:]:
+        text = line.strip()
+        if text.startswith("#"):
+            if keys:
+                groups.append((" ".join(comment), keys))
+                comment, keys = [], []
+            comment.append(text.lstrip("#").strip())
+        elif found := re.match(r'"([A-Z0-9_]+)":', text):
+            keys.append(found.group(1))
+    groups.append((" ".join(comment), keys))
+    return groups

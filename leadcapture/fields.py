@@ -65,6 +65,16 @@ def email(field: str, value: Any, *, required: bool = False) -> str | None:
     return checked.normalized.lower()
 
 
+def normalized_email(value: str) -> str:
+    """An email as the plug-in keeps and compares it (:func:`email`); a string that is no
+    email is only trimmed and lower-cased. Shops that look up their users by email use it
+    too, so the shop and the plug-in mean the same address."""
+    try:
+        return email("email", value, required=True) or ""
+    except ValidationError:
+        return value.strip().lower()
+
+
 def phone(field: str, value: Any) -> str | None:
     raw = text(field, value, max_length=MAX_PHONE)
     if raw is None:

@@ -9,6 +9,21 @@ from .models import Customer, HistoryEntry, Lead
 from .transactions import DBSession
 
 
+def created(source: Any) -> dict[str, Any]:
+    """What a lead's history says when it is made, however it is made (one by one, or a
+    sweep's batch): ``event`` and ``subject`` for :func:`record` or a bulk insert."""
+    return {"event": SystemEvent.CREATED, "subject": f"Lead created from {source}"}
+
+
+def status_changed(old: Any, new: Any) -> dict[str, Any]:
+    """What a lead's history says when its status changes (``old`` None: a new lead)."""
+    return {
+        "event": SystemEvent.STATUS_CHANGED,
+        "subject": f"Status changed from {old} to {new}" if old else f"Status set to {new}",
+        "data": {"old": str(old) if old else None, "new": str(new)},
+    }
+
+
 def record(
     session: DBSession,
     *,

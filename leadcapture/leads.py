@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from . import fields, signals
+from . import fields, history, signals
 from .assignment import next_assignees
 from .constants import (
     MAX_NAME,
@@ -132,14 +132,7 @@ def set_status(
 def _announce_status(
     session: DBSession, lead: Lead, old: str | None, new: LeadStatus, *, by: str | None
 ) -> None:
-    record(
-        session,
-        lead=lead,
-        event=SystemEvent.STATUS_CHANGED,
-        subject=f"Status changed from {old} to {new}" if old else f"Status set to {new}",
-        data={"old": old, "new": str(new)},
-        by=by,
-    )
+    record(session, lead=lead, by=by, **history.status_changed(old, new))
     send_on_commit(
         session,
         signals.lead_status_changed,
@@ -182,9 +175,7 @@ def _new_lead(
     session.add(lead)
     session.flush()
     lead.name = f"{NAME_PREFIX}{lead.id:05d}"
-    record(
-        session, lead=lead, event=SystemEvent.CREATED, subject=f"Lead created from {source}", by=by
-    )
+    record(session, lead=lead, by=by, **history.created(source))
     _announce_status(session, lead, None, status, by=by)
     send_on_commit(session, signals.lead_created, lead=lead)
     return lead

@@ -10,7 +10,8 @@ from sqlalchemy import update
 from . import fields
 from .addresses import clean_address, ensure_address
 from .carts import lock_carts, mark_checked_out
-from .constants import MAX_NAME, AddressType, CartState, LeadSource, SystemEvent
+from .cartstates import CartMove, ends, starts
+from .constants import MAX_NAME, AddressType, LeadSource, SystemEvent
 from .conversion import convert_lead
 from .errors import ValidationError
 from .history import record
@@ -39,11 +40,11 @@ def mark_recovered(
             update(TrackedCart)
             .where(
                 TrackedCart.lead_id == lead.id,
-                TrackedCart.state == CartState.ABANDONED,
+                TrackedCart.state.in_(starts(CartMove.WON_BACK)),
                 TrackedCart.emails_sent > 0,
             )
             .values(
-                state=CartState.RECOVERED,
+                state=ends(CartMove.WON_BACK),
                 recovered_at=now,
                 recovered_value=Decimal(str(total)),
                 next_email_at=None,
@@ -69,8 +70,8 @@ def mark_recovered(
         )
     session.execute(
         update(TrackedCart)
-        .where(TrackedCart.lead_id == lead.id, TrackedCart.state == CartState.ABANDONED)
-        .values(state=CartState.CHECKED_OUT, next_email_at=None)
+        .where(TrackedCart.lead_id == lead.id, TrackedCart.state.in_(starts(CartMove.ENDED)))
+        .values(state=ends(CartMove.ENDED), next_email_at=None)
         .execution_options(synchronize_session=False)
     )
     return len(recovered)

@@ -19,14 +19,14 @@ from typing import Any, cast
 from urllib.parse import urlsplit
 
 from flask import current_app, has_request_context, url_for
-from sqlalchemy import Table, and_, exists, or_, select, update
+from sqlalchemy import Select, Table, and_, exists, or_, select, update
 
 from . import signals, tokens
 from .constants import CartState, EmailStatus, LeadStatus, SystemEvent
 from .events.receivers import kind_of
 from .history import record
 from .leads import apply_trigger
-from .models import Email, InboundEvent, Lead, RecoverySeries, TrackedCart
+from .models import Customer, Email, InboundEvent, Lead, RecoverySeries, TrackedCart
 from .models.base import utcnow
 from .status import NO_EMAIL_STATUSES, Trigger
 from .transactions import DBSession, upsert
@@ -60,9 +60,20 @@ def unsubscribe_url(lead: Lead) -> str:
     return external_url("leadcapture_links.unsubscribe", token=token)
 
 
-def may_email(lead: Lead | None) -> bool:
-    """Never to Do Not Contact, and not once the lead has bought (converted)."""
-    return lead is not None and lead.status not in NO_EMAIL_STATUSES and lead.customer is None
+def not_to_email() -> Select[Any]:
+    """The leads no recovery email may go to: Do Not Contact, or bought (Converted, or a
+    customer made from them). The one rule, asked of one lead (:func:`may_email`) and of a
+    sweep's whole batch."""
+    customers = select(Customer.lead_id).where(Customer.lead_id.is_not(None))
+    return select(Lead.id).where(
+        or_(Lead.status.in_([s.value for s in NO_EMAIL_STATUSES]), Lead.id.in_(customers))
+    )
+
+
+def may_email(session: DBSession, lead: Lead | None) -> bool:
+    if lead is None:
+        return False
+    return not session.scalar(select(exists(not_to_email().where(Lead.id == lead.id))))
 
 
 def bought(session: DBSession, cart: TrackedCart) -> bool:
@@ -189,7 +200,7 @@ def _write_step(
     if (
         lead is None
         or not cart.email
-        or not may_email(lead)
+        or not may_email(session, lead)
         or bought(session, cart)
         or not claim_series(
             session, cart.email, cart.id, now=rules.now, cooldown_days=rules.cooldown_days

@@ -5,10 +5,12 @@ Safe to run from any number of hosts at once: every step claims its rows atomica
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
-from flask import current_app
+from flask import Flask, current_app
 
 from .abandonment import SweepResult, abandon_batch, mark_lost
 from .events.store import prune as prune_events
@@ -19,31 +21,62 @@ from .recovery import RecoveryRules, write_due_emails
 from .transactions import DBSession
 
 
+@dataclass(frozen=True)
+class SweepSettings:
+    """What a sweep needs to know, read once from the app's ``LEADCAPTURE_*`` settings
+    (:meth:`of`), so the sweep itself is a plain function of the session and these."""
+
+    idle_minutes: int
+    schedule_hours: tuple[float, ...]
+    recovery_emails: bool
+    batch_size: int
+    lost_after_days: int
+    cooldown_days: float
+    event_max_attempts: int
+    events_keep_days: int
+    discount_code: Callable[..., str | None] | None
+    #: The app's config, for sending (``MAIL_*`` and the email lease settings).
+    config: Mapping[str, Any]
+
+    @classmethod
+    def of(cls, app: Flask) -> SweepSettings:
+        config = app.config
+        return cls(
+            idle_minutes=int(config["LEADCAPTURE_ABANDONED_AFTER_MINUTES"]),
+            schedule_hours=tuple(config["LEADCAPTURE_RECOVERY_SCHEDULE_HOURS"]),
+            recovery_emails=bool(config["LEADCAPTURE_RECOVERY_EMAILS"]),
+            batch_size=int(config["LEADCAPTURE_SWEEP_BATCH_SIZE"]),
+            lost_after_days=int(config["LEADCAPTURE_CART_LOST_AFTER_DAYS"]),
+            cooldown_days=float(config["LEADCAPTURE_RECOVERY_COOLDOWN_DAYS"]),
+            event_max_attempts=int(config["LEADCAPTURE_EVENT_MAX_ATTEMPTS"]),
+            events_keep_days=int(config["LEADCAPTURE_EVENTS_KEEP_DAYS"]),
+            discount_code=app.extensions["leadcapture"].discount_code,
+            config=config,
+        )
+
+
 def run_sweep(
     session: DBSession,
+    settings: SweepSettings | None = None,
     *,
     now: datetime | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> SweepResult:
-    config = current_app.config
-    extension = current_app.extensions["leadcapture"]
+    """Run one sweep; ``settings`` default to the current app's."""
+    settings = settings or SweepSettings.of(current_app)  # type: ignore[arg-type]
     now = now or datetime.now(UTC)
-    schedule = tuple(config["LEADCAPTURE_RECOVERY_SCHEDULE_HOURS"])
-    recovery_on = bool(config["LEADCAPTURE_RECOVERY_EMAILS"])
-    batch_size = int(config["LEADCAPTURE_SWEEP_BATCH_SIZE"])
+    schedule = settings.schedule_hours
     total = SweepResult()
     # Events a failure kept back are handled first: a kept cart change may make a cart
     # abandonable, a kept order may take one out of the sweep.
-    total.events = retry_events(
-        session, now=now, max_attempts=int(config["LEADCAPTURE_EVENT_MAX_ATTEMPTS"])
-    )
+    total.events = retry_events(session, now=now, max_attempts=settings.event_max_attempts)
     while True:
         batch = abandon_batch(
             session,
             now=now,
-            idle_minutes=int(config["LEADCAPTURE_ABANDONED_AFTER_MINUTES"]),
-            schedule_hours=schedule if recovery_on else None,
-            batch_size=batch_size,
+            idle_minutes=settings.idle_minutes,
+            schedule_hours=schedule if settings.recovery_emails else None,
+            batch_size=settings.batch_size,
         )
         session.commit()
         total.abandoned += batch.abandoned
@@ -51,22 +84,21 @@ def run_sweep(
         total.cart_ids += batch.cart_ids
         if progress and batch.abandoned:
             progress(f"abandoned {total.abandoned} cart(s), {total.leads_created} new lead(s)")
-        if batch.abandoned < batch_size:
+        if batch.abandoned < settings.batch_size:
             break
-    total.lost = mark_lost(
-        session, now=now, lost_after_days=int(config["LEADCAPTURE_CART_LOST_AFTER_DAYS"])
-    )
+    total.lost = mark_lost(session, now=now, lost_after_days=settings.lost_after_days)
     session.commit()
-    if recovery_on:
+    if settings.recovery_emails:
         rules = RecoveryRules(
             now=now,
             schedule_hours=schedule,
-            cooldown_days=float(config["LEADCAPTURE_RECOVERY_COOLDOWN_DAYS"]),
-            discount_code=extension.discount_code,
+            cooldown_days=settings.cooldown_days,
+            discount_code=settings.discount_code,
         )
-        total.written = write_due_emails(session, rules, batch_size=batch_size)
+        total.written = write_due_emails(session, rules, batch_size=settings.batch_size)
+    config = settings.config
     total.sending = send_waiting(session, config, now=now, rules=send_rules(config))
     total.emails = total.sending.sent
-    prune_events(session, now=now, keep_days=int(config["LEADCAPTURE_EVENTS_KEEP_DAYS"]))
+    prune_events(session, now=now, keep_days=settings.events_keep_days)
     session.commit()
     return total

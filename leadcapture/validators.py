@@ -20,6 +20,11 @@ from . import fields
 from .errors import ValidationError
 
 
+def trimmed(value: Any) -> Any:
+    """A WTForms filter: text without leading and trailing whitespace."""
+    return value.strip() if isinstance(value, str) else value
+
+
 class FieldRule:
     """Check a field with ``rule(name, value)``, a cleaner of :mod:`leadcapture.fields`."""
 

@@ -11,7 +11,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from leadcapture import addresses_of_web_user, signals, within_rate_limit
+from leadcapture import addresses_of_web_user, normalized_email, signals, within_rate_limit
 
 from .extensions import db
 from .forms import LoginForm, LogoutForm, PasswordForm, RegisterForm
@@ -34,7 +34,7 @@ def _stand_in() -> User:
 
 
 def find_user(email: str) -> User | None:
-    return db.session.scalars(select(User).where(User.email == email.strip().lower())).first()
+    return db.session.scalars(select(User).where(User.email == normalized_email(email))).first()
 
 
 @bp.route("/register", methods=["GET", "POST"])
@@ -46,7 +46,7 @@ def register() -> Any:
         form.form_errors.append(TOO_MANY)
         return render_template("account/register.html", form=form), 429
     if form.validate_on_submit():
-        email = form.email.data.strip().lower()
+        email = normalized_email(form.email.data)
         if db.session.scalar(
             select(func.count()).select_from(User).where(func.lower(User.email) == email)
         ):

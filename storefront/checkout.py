@@ -10,7 +10,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from leadcapture import AddressType, addresses_of_web_user, signals
+from leadcapture import AddressType, addresses_of_web_user, normalized_email, signals
 
 from . import cart, coupons
 from .extensions import db
@@ -77,7 +77,7 @@ def _place(form: CheckoutForm, user: User | None, lines: list[cart.Line]) -> Ord
         discount=reduction,
         coupon_code=coupon.code if coupon else None,
         user_id=user.id if user else None,
-        email=user.email if user else form.email.data.strip().lower(),
+        email=user.email if user else normalized_email(form.email.data),
         full_name=form.full_name.data.strip(),
         phone=(form.phone.data or "").strip() or None,
         total=subtotal - reduction,

@@ -15,18 +15,14 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, EqualTo, Length, NumberRange, Optional
 
-from leadcapture import HtmlForm, phone_number, plain_text
+from leadcapture import HtmlForm, phone_number, plain_text, trimmed
 
 from .cart import MAX_QUANTITY
 
 NAME = Length(max=140)
 
 
-def strip(value: Any) -> Any:
-    return value.strip() if isinstance(value, str) else value
-
-
-TRIM = [strip]
+TRIM = [trimmed]
 
 
 class ShopForm(HtmlForm):

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from sqlalchemy import func, select
 
-from leadcapture import DBSession
+from leadcapture import DBSession, normalized_email
 
 from .models import Product, User
 
@@ -41,7 +41,7 @@ def seed_catalog(session: DBSession) -> int:
 
 def create_staff(session: DBSession, email: str, password: str, full_name: str = "Staff") -> User:
     """Make a staff account, or make an existing account staff with this password."""
-    email = email.strip().lower()
+    email = normalized_email(email)
     user = session.scalars(select(User).where(User.email == email)).first()
     if user is None:
         user = User(email=email, full_name=full_name)

@@ -23,12 +23,16 @@ def backoffice_routes() -> list[tuple[str, str, str]]:
     for rule in app.url_map.iter_rules():
         if not rule.endpoint.startswith(("leadcapture_backoffice.", "leadcapture_api.")):
             continue
+        if rule.endpoint in PUBLIC:
+            continue
         url = urls.build(rule.endpoint, dict.fromkeys(rule.arguments, 1))
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             routes.append((rule.endpoint, method, url))
     return routes
 
 
+#: The API's OpenAPI document: a description, no data (tests/test_openapi.py).
+PUBLIC = {"leadcapture_api.openapi_document"}
 ROUTES = backoffice_routes()
 
 

@@ -102,3 +102,13 @@ def test_the_back_office_lists_leads_escaped(app: Flask, shopper: Shopper, staff
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert "<script>alert(1)</script>" not in page
     assert "Open: 1" in page
+
+
+def test_every_setting_is_explained_where_it_is_defined() -> None:
+    """The documentation's configuration page is made from these explanations."""
+    from leadcapture.config import reference
+
+    groups = reference()
+    keys = [key for _, group in groups for key in group]
+    assert sorted(keys) == sorted(DEFAULTS) and len(keys) == len(set(keys))
+    assert all(explanation.strip() for explanation, _ in groups)

@@ -240,3 +240,29 @@ def test_an_order_naming_what_no_database_stores_is_still_kept(app: Flask) -> No
         )
         event = db.session.scalars(select(InboundEvent)).one()
         assert (event.cart_key, event.email, event.state) == (None, None, "dead")
+
+
+def test_a_customer_set_back_to_open_by_hand_is_never_scheduled_an_email(
+    app: Flask, smtp: Inbox
+) -> None:
+    """One rule says who may be emailed, for the sweep's batch and for the send: a lead
+    with a customer has bought, whatever status staff gave it since."""
+    from leadcapture import LeadStatus, capture_lead, convert_lead, set_status
+
+    with app.app_context():
+        lead, _ = capture_lead(
+            db.session, source="Web Form", email="cy@example.com", lead_name="Cy"
+        )
+        convert_lead(db.session, lead, by="1")
+        set_status(db.session, lead, LeadStatus.OPEN, by="1")
+        db.session.commit()
+    guest = Shopper(app)
+    guest.add_to_cart("TEA-001")
+    assert capture_email(guest, "cy@example.com").status_code == 204
+    age_carts(app, 120)
+    t0 = datetime.now(UTC)
+    assert sweep(app, now=t0).abandoned == 1
+    with app.app_context():
+        cart = db.session.scalars(select(TrackedCart)).one()
+        assert cart.customer_id is not None and cart.next_email_at is None
+    assert the_whole_schedule(app, t0) == 0 and smtp.messages == []

@@ -78,3 +78,20 @@ def test_do_not_contact_only_ever_becomes_converted(trigger: Trigger) -> None:
     assert automatic_status(S.DO_NOT_CONTACT, trigger) in (S.DO_NOT_CONTACT, S.CONVERTED)
     if trigger == Trigger.ORDER_PLACED:
         assert automatic_status(S.DO_NOT_CONTACT, trigger) == S.CONVERTED
+
+
+def test_the_cart_state_table_says_where_each_move_starts_and_ends() -> None:
+    from leadcapture.cartstates import MOVES, CartMove, moved, starts
+    from leadcapture.constants import CartState
+
+    assert moved(CartState.ACTIVE, CartMove.IDLE) == CartState.ABANDONED
+    assert moved(CartState.CHECKED_OUT, CartMove.IDLE) == CartState.CHECKED_OUT  # bought
+    assert moved(CartState.ABANDONED, CartMove.WON_BACK) == CartState.RECOVERED
+    assert moved(CartState.LOST, CartMove.CHANGED) == CartState.LOST  # lost stays lost
+    assert moved(CartState.RECOVERED, CartMove.REUSED) == CartState.ACTIVE
+    assert starts(CartMove.TIMED_OUT) == ["abandoned"]
+    # Only a reused id leaves a bought or lost cart; every state can be reached.
+    for move, (sources, _) in MOVES.items():
+        if move != CartMove.REUSED:
+            assert not sources & {CartState.CHECKED_OUT, CartState.RECOVERED, CartState.LOST}
+    assert {target for _, target in MOVES.values()} == set(CartState)

@@ -6,10 +6,11 @@ send its CSRF token in ``X-CSRFToken`` for writes; a bearer token needs none.
 
 from __future__ import annotations
 
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, current_app, g, jsonify, request
+from flask import Blueprint, current_app, g, jsonify, request, url_for
 from flask_wtf.csrf import CSRFError, validate_csrf
 from sqlalchemy import select
 from werkzeug.exceptions import HTTPException, NotFound
@@ -22,10 +23,12 @@ from ..errors import ValidationError
 from ..leadlist import search_leads, status_counts
 from ..leads import LEAD_FIELDS, capture_lead, update_lead
 from ..models import Customer, Lead, TrackedCart
-from ..models.base import utcnow
+from ..staff import StaffUser
 from ..transactions import current_session, in_transaction
+from ..web.access import is_staff
 from ..web.ids import ID, MAX_ID
 from ..webuser import signed_in
+from . import openapi
 
 api = Blueprint(
     "leadcapture_api",
@@ -42,31 +45,30 @@ def errors(code: int, by_field: dict[str, list[str]]) -> Any:
 
 @api.before_request
 def require_staff() -> Any:
+    if request.endpoint == "leadcapture_api.openapi_document":
+        return None  # the API's description is public: it holds no data
     extension = current_app.extensions["leadcapture"]
     header = request.headers.get("Authorization", "")
     if header.startswith("Bearer "):
-        session = current_session()
-        token = authenticate(session, header[len("Bearer ") :].strip())
+        token = authenticate(current_session(), header[len("Bearer ") :].strip())
         user = extension.load_user(token.user_id) if token else None
         if token is None or user is None:
             return errors(401, {"authorization": ["The token is unknown or revoked."]})
         if not extension.is_staff(user):
             return errors(403, {"authorization": ["Staff only."]})
-        token.last_used_at = utcnow()
-        session.commit()
-        g.leadcapture_actor = token.user_id
+        g.leadcapture_staff = StaffUser(token.user_id, extension.display_name(user))
         return None
     web_user = signed_in()
     if web_user is None:
         return errors(401, {"authorization": ["Sign in or send a bearer token."]})
-    if not extension.is_staff(web_user.user if web_user.user is not None else web_user):
+    if not is_staff(web_user):
         return errors(403, {"authorization": ["Staff only."]})
     if request.method not in SAFE_METHODS:
         try:
             validate_csrf(request.headers.get("X-CSRFToken"))
         except Exception:
             return errors(400, {"csrf_token": ["Missing or wrong X-CSRFToken header."]})
-    g.leadcapture_actor = web_user.id
+    g.leadcapture_staff = web_user
     return None
 
 
@@ -102,6 +104,13 @@ def found(lead_id: int) -> Lead:
     return lead
 
 
+@api.get("/openapi.json")
+def openapi_document() -> Any:
+    """This API as an OpenAPI 3.1 document."""
+    base = url_for(".list_leads").removesuffix("/leads")
+    return jsonify(openapi.document(base, metadata.version("leadcapture")))
+
+
 @api.get("/leads")
 def list_leads() -> Any:
     session = current_session()
@@ -131,7 +140,7 @@ def create_lead() -> Any:
     values = {name: data[name] for name in CREATE_FIELDS if name in data and name != "source"}
     source: Any = data.get("source", "")
     session = current_session()
-    actor = g.leadcapture_actor
+    actor = g.leadcapture_staff.id
     lead, created = in_transaction(
         session,
         lambda: capture_lead(session, source=source, owner=actor, by=actor, **values),
@@ -144,7 +153,7 @@ def patch_lead(lead_id: int) -> Any:
     data = body()
     session = current_session()
     lead = found(lead_id)
-    in_transaction(session, lambda: update_lead(session, lead, data, by=g.leadcapture_actor))
+    in_transaction(session, lambda: update_lead(session, lead, data, by=g.leadcapture_staff.id))
     return jsonify(serialize.lead(lead, detail=True))
 
 
@@ -155,7 +164,7 @@ def add_note(lead_id: int) -> Any:
     lead = found(lead_id)
     entry = in_transaction(
         session,
-        lambda: communications.add_note(session, lead, data.get("body"), by=g.leadcapture_actor),
+        lambda: communications.add_note(session, lead, data.get("body"), by=g.leadcapture_staff.id),
     )
     return jsonify(serialize.history_entry(entry)), 201
 
@@ -164,7 +173,7 @@ def add_note(lead_id: int) -> Any:
 def convert(lead_id: int) -> Any:
     session = current_session()
     lead = found(lead_id)
-    in_transaction(session, lambda: convert_lead(session, lead, by=g.leadcapture_actor))
+    in_transaction(session, lambda: convert_lead(session, lead, by=g.leadcapture_staff.id))
     return jsonify(serialize.lead(found(lead_id), detail=True))
 
 

@@ -7,17 +7,13 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from ..constants import MAX_NAME, Gender, LeadSource, LeadStatus, LeadType
-from ..validators import HtmlForm, phone_number, plain_text
+from ..validators import HtmlForm, phone_number, plain_text, trimmed
 from ..web.forms import AddressForm
 
 
 def _choices(values: Any, blank: bool = True) -> list[SelectChoice]:
     options = [SelectChoice(str(v)) for v in values]
     return [SelectChoice("", "—"), *options] if blank else options
-
-
-def _strip(value: Any) -> Any:
-    return value.strip() if isinstance(value, str) else value
 
 
 class PageForm(HtmlForm):
@@ -37,22 +33,22 @@ class LeadForm(HtmlForm):
     """Every field of a lead. The choices are checked by the domain, which names the field
     of a value that is not offered (or missing) the same way for every surface."""
 
-    lead_name = StringField("Person's name", filters=[_strip], validators=[Length(max=MAX_NAME)])
+    lead_name = StringField("Person's name", filters=[trimmed], validators=[Length(max=MAX_NAME)])
     is_organization = BooleanField("An organization")
-    company_name = StringField("Company", filters=[_strip], validators=[Length(max=MAX_NAME)])
-    email = StringField("Email", filters=[_strip], validators=[Length(max=254)])
-    phone = StringField("Phone", filters=[_strip], validators=[Optional(), phone_number()])
+    company_name = StringField("Company", filters=[trimmed], validators=[Length(max=MAX_NAME)])
+    email = StringField("Email", filters=[trimmed], validators=[Length(max=254)])
+    phone = StringField("Phone", filters=[trimmed], validators=[Optional(), phone_number()])
     gender = SelectField("Gender", choices=_choices(Gender), validate_choice=False)
     status = SelectField("Status", choices=_choices(LeadStatus, blank=False), validate_choice=False)
     source = SelectField("Source", choices=_choices(LeadSource), validate_choice=False)
     lead_type = SelectField("Lead type", choices=_choices(LeadType), validate_choice=False)
     market_segment = StringField(
-        "Market segment", filters=[_strip], validators=[Length(max=MAX_NAME)]
+        "Market segment", filters=[trimmed], validators=[Length(max=MAX_NAME)]
     )
-    industry = StringField("Industry", filters=[_strip], validators=[Length(max=MAX_NAME)])
-    assigned_to = StringField("Assigned to", filters=[_strip], validators=[Length(max=64)])
+    industry = StringField("Industry", filters=[trimmed], validators=[Length(max=MAX_NAME)])
+    assigned_to = StringField("Assigned to", filters=[trimmed], validators=[Length(max=64)])
     next_contact_date = DateField("Next contact date", validators=[Optional()])
-    next_contact_by = StringField("Next contact by", filters=[_strip], validators=[Length(max=64)])
+    next_contact_by = StringField("Next contact by", filters=[trimmed], validators=[Length(max=64)])
     notes = TextAreaField("Notes", validators=[Length(max=20_000)])
 
     def lead_data(self) -> dict[str, Any]:
@@ -100,7 +96,9 @@ class CommunicationForm(PageForm):
             SelectChoice("received", "from the lead (received)"),
         ],
     )
-    subject = StringField("Subject", filters=[_strip], validators=[DataRequired(), Length(max=200)])
+    subject = StringField(
+        "Subject", filters=[trimmed], validators=[DataRequired(), Length(max=200)]
+    )
     body = TextAreaField("Details", validators=[Optional(), Length(max=20_000)])
 
 
@@ -108,19 +106,19 @@ class ContactForm(PageForm):
     id_prefix = "contact"
 
     full_name = StringField(
-        "Full name", filters=[_strip], validators=[DataRequired(), Length(max=MAX_NAME)]
+        "Full name", filters=[trimmed], validators=[DataRequired(), Length(max=MAX_NAME)]
     )
-    email = StringField("Email", filters=[_strip], validators=[Optional(), Length(max=254)])
-    phone = StringField("Phone", filters=[_strip], validators=[Optional(), phone_number()])
+    email = StringField("Email", filters=[trimmed], validators=[Optional(), Length(max=254)])
+    phone = StringField("Phone", filters=[trimmed], validators=[Optional(), phone_number()])
 
 
 class OpportunityForm(PageForm):
     id_prefix = "opportunity"
 
     title = StringField(
-        "Opportunity", filters=[_strip], validators=[DataRequired(), Length(max=200)]
+        "Opportunity", filters=[trimmed], validators=[DataRequired(), Length(max=200)]
     )
-    amount = StringField("Amount", filters=[_strip], validators=[Optional(), Length(max=20)])
+    amount = StringField("Amount", filters=[trimmed], validators=[Optional(), Length(max=20)])
 
 
 class QuotationForm(PageForm):
@@ -129,16 +127,16 @@ class QuotationForm(PageForm):
     cart_id = SelectField(
         "From a cart", choices=[SelectChoice("", "— typed total —")], validate_choice=False
     )
-    total = StringField("Total", filters=[_strip], validators=[Optional(), Length(max=20)])
+    total = StringField("Total", filters=[trimmed], validators=[Optional(), Length(max=20)])
     currency = StringField(
-        "Currency", default="EUR", filters=[_strip], validators=[Optional(), Length(max=3)]
+        "Currency", default="EUR", filters=[trimmed], validators=[Optional(), Length(max=3)]
     )
 
 
 class LostForm(PageForm):
     id_prefix = "lost"
 
-    reason = StringField("Why lost", filters=[_strip], validators=[Optional(), Length(max=240)])
+    reason = StringField("Why lost", filters=[trimmed], validators=[Optional(), Length(max=240)])
 
 
 class LeadAddressForm(AddressForm, PageForm):

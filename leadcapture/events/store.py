@@ -30,7 +30,7 @@ from sqlalchemy.orm import Session, SessionTransaction, scoped_session
 
 from ..constants import MAX_EMAIL
 from ..errors import ValidationError
-from ..fields import has_control
+from ..fields import has_control, normalized_email
 from ..models import InboundEvent
 from ..models.base import utcnow
 from ..models.event import DEAD, PENDING
@@ -132,7 +132,7 @@ def _keys(payload: dict[str, Any]) -> dict[str, str | None]:
     email = payload.get("email")
     return {
         "cart_key": column(payload.get("cart_id"), 64),
-        "email": column(email.strip().lower() if isinstance(email, str) else None, MAX_EMAIL),
+        "email": column(normalized_email(email) if isinstance(email, str) else None, MAX_EMAIL),
     }
 
 

@@ -110,7 +110,7 @@ def _still_wanted(session: DBSession, email: Email) -> bool:
         return True
     lead = session.get(Lead, email.lead_id)
     cart = session.get(TrackedCart, email.cart_id) if email.cart_id else None
-    return may_email(lead) and not (cart is not None and bought(session, cart))
+    return may_email(session, lead) and not (cart is not None and bought(session, cart))
 
 
 def _mark_sent(session: DBSession, email: Email) -> None:

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from typing import Any
-
 from wtforms import SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
@@ -14,14 +12,9 @@ from ..constants import (
     AddressType,
 )
 from ..errors import ValidationError
-from ..validators import HtmlForm, phone_number
+from ..validators import HtmlForm, phone_number, trimmed
 
-
-def strip(value: Any) -> Any:
-    return value.strip() if isinstance(value, str) else value
-
-
-TRIM = [strip]
+TRIM = [trimmed]
 
 
 class AddressForm(HtmlForm):

@@ -1,0 +1,420 @@
+"""The JSON API described as an OpenAPI 3.1 document, served at ``…/api/openapi.json``.
+
+The schemas follow :mod:`leadcapture.serialize`; the tests check real responses of every
+path against them, and every route of the API against :data:`PATHS`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..constants import CartState, LeadStatus
+from ..leads import LEAD_FIELDS
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _nullable(kind: str, **more: Any) -> dict[str, Any]:
+    return {"type": [kind, "null"], **more}
+
+
+_TEXT = _nullable("string")
+_WHEN = _nullable("string", format="date-time")
+_ID = {"type": "integer", "minimum": 1}
+
+SCHEMAS: dict[str, Any] = {
+    "Errors": {
+        "type": "object",
+        "description": "What was refused, by field: each field names its messages.",
+        "properties": {
+            "errors": {
+                "type": "object",
+                "additionalProperties": {"type": "array", "items": {"type": "string"}},
+            }
+        },
+        "required": ["errors"],
+    },
+    "CustomerSummary": {
+        "type": "object",
+        "properties": {
+            "id": _ID,
+            "name": _TEXT,
+            "customer_name": {"type": "string"},
+            "customer_type": {"type": "string"},
+        },
+        "required": ["id", "name", "customer_name", "customer_type"],
+    },
+    "Address": {
+        "type": "object",
+        "properties": {
+            "id": _ID,
+            **{
+                key: _TEXT
+                for key in (
+                    "name",
+                    "address_type",
+                    "address_line1",
+                    "address_line2",
+                    "city",
+                    "state",
+                    "pincode",
+                    "country",
+                    "phone",
+                    "email",
+                )
+            },
+        },
+        "required": ["id", "address_type", "address_line1", "city", "country"],
+    },
+    "Contact": {
+        "type": "object",
+        "properties": {
+            "id": _ID,
+            "full_name": {"type": "string"},
+            "email": _TEXT,
+            "phone": _TEXT,
+            "user_id": _TEXT,
+            "is_primary": {"type": "boolean"},
+        },
+        "required": ["id", "full_name", "email", "phone", "user_id", "is_primary"],
+    },
+    "HistoryEntry": {
+        "type": "object",
+        "properties": {
+            "id": _ID,
+            "kind": {"type": "string"},
+            "event": _TEXT,
+            "subject": {"type": "string"},
+            "body": _TEXT,
+            "data": _nullable("object"),
+            "created_by": _TEXT,
+            "created_at": {"type": "string", "format": "date-time"},
+        },
+        "required": ["id", "kind", "event", "subject", "created_at"],
+    },
+    "Lead": {
+        "type": "object",
+        "properties": {
+            "id": _ID,
+            "name": _TEXT,
+            "lead_name": _TEXT,
+            "company_name": _TEXT,
+            "is_organization": {"type": "boolean"},
+            "email": _TEXT,
+            "phone": _TEXT,
+            "gender": _TEXT,
+            "status": {"enum": [s.value for s in LeadStatus]},
+            "source": {"type": "string"},
+            "lead_type": _TEXT,
+            "market_segment": _TEXT,
+            "industry": _TEXT,
+            "owner": _TEXT,
+            "assigned_to": _TEXT,
+            "next_contact_date": _nullable("string", format="date"),
+            "next_contact_by": _TEXT,
+            "customer": {"oneOf": [_ref("CustomerSummary"), {"type": "null"}]},
+            "created_at": {"type": "string", "format": "date-time"},
+            "updated_at": {"type": "string", "format": "date-time"},
+        },
+        "required": ["id", "name", "status", "source", "email", "customer", "created_at"],
+    },
+    "LeadDetail": {
+        "allOf": [
+            _ref("Lead"),
+            {
+                "type": "object",
+                "properties": {
+                    "notes": _TEXT,
+                    "addresses": {"type": "array", "items": _ref("Address")},
+                    "contacts": {"type": "array", "items": _ref("Contact")},
+                    "history": {
+                        "type": "array",
+                        "items": _ref("HistoryEntry"),
+                        "description": "Newest first.",
+                    },
+                },
+                "required": ["addresses", "contacts", "history"],
+            },
+        ]
+    },
+    "LeadInput": {
+        "type": "object",
+        "description": "A lead's fields; an email already known updates that lead.",
+        "properties": {
+            "source": {"type": "string"},
+            **{name: {} for name in LEAD_FIELDS if name != "owner"},
+        },
+        "additionalProperties": False,
+    },
+    "Cart": {
+        "type": "object",
+        "properties": {
+            "id": _ID,
+            "email": _TEXT,
+            "lead_id": _nullable("integer"),
+            "customer_id": _nullable("integer"),
+            "state": {"enum": [s.value for s in CartState]},
+            "lines": {"type": "array", "items": {"type": "object"}},
+            "item_count": {"type": "integer", "minimum": 0},
+            "total": {"type": "string", "description": "A decimal amount."},
+            "currency": {"type": "string"},
+            "last_activity_at": _WHEN,
+            "abandoned_at": _WHEN,
+            "emails_sent": {"type": "integer", "minimum": 0},
+            "link_opened": {"type": "boolean"},
+            "recovered_value": _TEXT,
+        },
+        "required": ["id", "state", "lines", "item_count", "total", "currency"],
+    },
+    "Customer": {
+        "allOf": [
+            _ref("CustomerSummary"),
+            {
+                "type": "object",
+                "properties": {
+                    "lead_id": _nullable("integer"),
+                    "created_at": {"type": "string", "format": "date-time"},
+                    "contacts": {"type": "array", "items": _ref("Contact")},
+                    "addresses": {"type": "array", "items": _ref("Address")},
+                },
+                "required": ["lead_id", "contacts", "addresses"],
+            },
+        ]
+    },
+}
+
+
+def _page_of(item: str) -> dict[str, Any]:
+    return {
+        "type": "object",
+        "properties": {
+            "items": {"type": "array", "items": _ref(item)},
+            "next_cursor": {
+                "type": ["string", "null"],
+                "description": "Pass as `cursor` for the next page; null on the last.",
+            },
+        },
+        "required": ["items", "next_cursor"],
+    }
+
+
+SCHEMAS["LeadPage"] = {
+    "allOf": [
+        _page_of("Lead"),
+        {
+            "type": "object",
+            "properties": {
+                "counts": {"type": "object", "additionalProperties": {"type": "integer"}}
+            },
+            "required": ["counts"],
+        },
+    ]
+}
+SCHEMAS["CartPage"] = _page_of("Cart")
+SCHEMAS["CustomerPage"] = _page_of("Customer")
+SCHEMAS["Funnel"] = {
+    "type": "object",
+    "properties": {
+        "funnel": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {"stage": {"type": "string"}, "count": {"type": "integer"}},
+                "required": ["stage", "count"],
+            },
+        },
+        "leads_by_source": {
+            "type": "object",
+            "properties": {
+                "weeks": {"type": "array", "items": {"type": "string", "format": "date"}},
+                "series": {
+                    "type": "object",
+                    "additionalProperties": {"type": "array", "items": {"type": "integer"}},
+                },
+            },
+            "required": ["weeks", "series"],
+        },
+        "conversion_by_source": {"type": "array", "items": {"type": "object"}},
+    },
+    "required": ["funnel", "leads_by_source", "conversion_by_source"],
+}
+
+
+def _json(schema: str, description: str) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": _ref(schema)}}}
+
+
+_REFUSED = _json("Errors", "Refused input, by field.")
+_NOT_FOUND = _json("Errors", "No such record.")
+_LIMITS = [
+    {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 200}},
+    {"name": "cursor", "in": "query", "schema": {"type": "string"}},
+]
+
+
+def _id(name: str) -> dict[str, Any]:
+    return {"name": name, "in": "path", "required": True, "schema": _ID}
+
+
+def _body(schema: dict[str, Any]) -> dict[str, Any]:
+    return {"required": True, "content": {"application/json": {"schema": schema}}}
+
+
+#: path → method → operation; the tests check that every route of the API is here.
+PATHS: dict[str, Any] = {
+    "/leads": {
+        "get": {
+            "summary": "Leads, filtered and sorted, a page at a time",
+            "parameters": [
+                *(
+                    {"name": name, "in": "query", "schema": {"type": "string"}}
+                    for name in (
+                        "q",
+                        "status",
+                        "source",
+                        "assigned_to",
+                        "created_after",
+                        "created_before",
+                        "sort",
+                    )
+                ),
+                *_LIMITS,
+            ],
+            "responses": {"200": _json("LeadPage", "A page of leads."), "400": _REFUSED},
+        },
+        "post": {
+            "summary": "Make a lead (or add to the lead of a known email)",
+            "requestBody": _body({"allOf": [_ref("LeadInput")], "required": ["source"]}),
+            "responses": {
+                "201": _json("LeadDetail", "The new lead."),
+                "200": _json("LeadDetail", "The known lead the email belongs to."),
+                "400": _REFUSED,
+            },
+        },
+    },
+    "/leads/{lead_id}": {
+        "parameters": [_id("lead_id")],
+        "get": {
+            "summary": "One lead with its addresses, contacts and history",
+            "responses": {"200": _json("LeadDetail", "The lead."), "404": _NOT_FOUND},
+        },
+        "patch": {
+            "summary": "Change some of a lead's fields",
+            "requestBody": _body(_ref("LeadInput")),
+            "responses": {
+                "200": _json("LeadDetail", "The lead as changed."),
+                "400": _REFUSED,
+                "404": _NOT_FOUND,
+            },
+        },
+    },
+    "/leads/{lead_id}/notes": {
+        "parameters": [_id("lead_id")],
+        "post": {
+            "summary": "Add a note to a lead's history",
+            "requestBody": _body(
+                {
+                    "type": "object",
+                    "properties": {"body": {"type": "string"}},
+                    "required": ["body"],
+                }
+            ),
+            "responses": {
+                "201": _json("HistoryEntry", "The note."),
+                "400": _REFUSED,
+                "404": _NOT_FOUND,
+            },
+        },
+    },
+    "/leads/{lead_id}/convert": {
+        "parameters": [_id("lead_id")],
+        "post": {
+            "summary": "Convert a lead: a customer and its contact (once)",
+            "responses": {
+                "200": _json("LeadDetail", "The converted lead."),
+                "400": _REFUSED,
+                "404": _NOT_FOUND,
+            },
+        },
+    },
+    "/funnel": {
+        "get": {
+            "summary": "The funnel, leads by source per week, conversion by source",
+            "responses": {"200": _json("Funnel", "The figures.")},
+        }
+    },
+    "/carts": {
+        "get": {
+            "summary": "Tracked carts, newest first",
+            "parameters": [
+                {
+                    "name": "state",
+                    "in": "query",
+                    "schema": {"enum": [s.value for s in CartState]},
+                },
+                *_LIMITS,
+            ],
+            "responses": {"200": _json("CartPage", "A page of carts."), "400": _REFUSED},
+        }
+    },
+    "/customers": {
+        "get": {
+            "summary": "Customers, newest first",
+            "parameters": _LIMITS,
+            "responses": {
+                "200": _json("CustomerPage", "A page of customers."),
+                "400": _REFUSED,
+            },
+        }
+    },
+    "/customers/{customer_id}": {
+        "parameters": [_id("customer_id")],
+        "get": {
+            "summary": "One customer with contacts and addresses",
+            "responses": {"200": _json("Customer", "The customer."), "404": _NOT_FOUND},
+        },
+    },
+}
+
+_ANSWERS = {
+    "401": _json("Errors", "Neither a signed-in staff session nor a live bearer token."),
+    "403": _json("Errors", "Signed in, but not staff."),
+}
+
+
+def document(server_url: str, version: str) -> dict[str, Any]:
+    """The OpenAPI 3.1 document of the API mounted at ``server_url``."""
+    paths: dict[str, Any] = {}
+    for path, item in PATHS.items():
+        paths[path] = {
+            key: (
+                {**operation, "responses": {**operation["responses"], **_ANSWERS}}
+                if key != "parameters"
+                else operation
+            )
+            for key, operation in item.items()
+        }
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Leadcapture back office API",
+            "version": version,
+            "description": (
+                "Staff only: a bearer token (made on the back office's API tokens page) or "
+                "a signed-in staff session, which must send its CSRF token in X-CSRFToken "
+                "for writes. Errors are 4xx with {'errors': {field: [messages]}}."
+            ),
+        },
+        "servers": [{"url": server_url}],
+        "security": [{"bearer": []}, {"session": []}],
+        "paths": paths,
+        "components": {
+            "schemas": SCHEMAS,
+            "securitySchemes": {
+                "bearer": {"type": "http", "scheme": "bearer"},
+                "session": {"type": "apiKey", "in": "cookie", "name": "session"},
+            },
+        },
+    }
