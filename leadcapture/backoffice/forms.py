@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
@@ -159,3 +160,7 @@ class RuleForm(HtmlForm):
     users = StringField(
         "Staff user ids, comma-separated", validators=[DataRequired(), Length(max=2000)]
     )
+
+
+class ImportForm(HtmlForm):
+    file = FileField("CSV or XLSX file", validators=[FileRequired("Choose a file.")])

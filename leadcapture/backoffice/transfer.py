@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any
 
 from flask import Response, current_app, g, render_template, request, stream_with_context
-from flask_wtf.file import FileField, FileRequired
 from werkzeug.exceptions import HTTPException
 
 from ..errors import ValidationError
@@ -16,13 +15,9 @@ from ..exporting import check_params, export_csv
 from ..importing import ImportReport, import_leads
 from ..spreadsheets import open_sheet
 from ..transactions import current_session
-from ..validators import HtmlForm
 from ..web.access import staff_user
 from . import bp
-
-
-class ImportForm(HtmlForm):
-    file = FileField("CSV or XLSX file", validators=[FileRequired("Choose a file.")])
+from .forms import ImportForm
 
 
 def _save_upload(upload: Any, target: Path, limit: int) -> None:
