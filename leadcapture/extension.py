@@ -98,6 +98,7 @@ class LeadCapture:
         from .backoffice.api import api as api_bp
         from .cli import leads_cli
         from .web import bp as portal_bp
+        from .web.assets import bp as static_bp
         from .web.links import bp as links_bp
         from .web.webform import bp as webform_bp
 
@@ -109,6 +110,7 @@ class LeadCapture:
             app.register_blueprint(backoffice_bp, url_prefix=prefix)
             app.register_blueprint(api_bp, url_prefix=prefix + "/api")
         app.register_blueprint(links_bp, url_prefix=config["LEADCAPTURE_LINKS_URL_PREFIX"])
+        app.register_blueprint(static_bp, url_prefix=config["LEADCAPTURE_LINKS_URL_PREFIX"])
         if config["LEADCAPTURE_WEBFORM"]:
             app.register_blueprint(webform_bp, url_prefix=config["LEADCAPTURE_LINKS_URL_PREFIX"])
         app.cli.add_command(leads_cli, name=config["LEADCAPTURE_CLI_GROUP"])

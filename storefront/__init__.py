@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +14,7 @@ from werkzeug.routing import BaseConverter
 
 from leadcapture import upgrade_tables
 
-from . import cli
+from . import cli, errors
 from .crm import leadcapture
 from .extensions import csrf, db, login_manager, migrate
 from .models import User
@@ -62,6 +63,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         STOREFRONT_AUTO_MIGRATE=True,
         STOREFRONT_SEED_DEMO=True,
         LEADCAPTURE_SHOP_NAME="Leaf & Kettle",
+        # The demo tells its story in minutes: a guest cart is abandoned after one idle
+        # minute and its first recovery email is due at once (the plug-in's own defaults,
+        # for real shops, are an hour and 1, 24, 72 hours).
+        LEADCAPTURE_ABANDONED_AFTER_MINUTES=1,
+        LEADCAPTURE_RECOVERY_SCHEDULE_HOURS=(0, 24, 72),
         STOREFRONT_RECOVERY_DISCOUNT_PERCENT=10,
         STOREFRONT_RECOVERY_DISCOUNT_FROM_STEP=3,
         STOREFRONT_DEMO_STAFF_PASSWORD="demo-staff-password",  # noqa: S106 (the documented demo login)
@@ -93,6 +99,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     for blueprint in (catalog.bp, cart_views.bp, accounts.bp, checkout.bp, capture.bp):
         app.register_blueprint(blueprint)
     cli.register(app)
+    errors.register(app)
     security.secure(app)
 
     @app.context_processor
@@ -112,8 +119,26 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
             if app.config["STOREFRONT_SEED_DEMO"]:
                 from .seed import seed_demo
 
-                seed_demo(db.session, app.config["STOREFRONT_DEMO_STAFF_PASSWORD"])
+                password = app.config["STOREFRONT_DEMO_STAFF_PASSWORD"]
+                if seed_demo(db.session, password):
+                    _welcome(password)
     return app
+
+
+def _welcome(password: str) -> None:
+    """Said once, on the demo's first start: where to go and how to sign in."""
+    from .seed import DEMO_STAFF_EMAIL
+
+    print(  # noqa: T201 (a message for the person who just started the demo)
+        "Leaf & Kettle, the Leadcapture demo, is ready.\n"
+        "  Shop:        http://127.0.0.1:5000/\n"
+        "  Back office: http://127.0.0.1:5000/backoffice/\n"
+        f"  Sign in as:  {DEMO_STAFF_EMAIL} / {password}\n"
+        'A guest cart with an email is abandoned after a minute; then press "Run sweep now" '
+        "on the back office's Abandoned carts page and find its first recovery email in the "
+        "Outbox.",
+        file=sys.stderr,
+    )
 
 
 @login_manager.user_loader

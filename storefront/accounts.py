@@ -37,6 +37,13 @@ def find_user(email: str) -> User | None:
     return db.session.scalars(select(User).where(User.email == normalized_email(email))).first()
 
 
+def _landing(user: User) -> str:
+    """Where a sign-in without ``next`` lands: staff in the back office, shoppers in the shop."""
+    if user.is_staff and "leadcapture_backoffice" in current_app.blueprints:
+        return url_for("leadcapture_backoffice.leads")
+    return url_for("catalog.index")
+
+
 @bp.route("/register", methods=["GET", "POST"])
 def register() -> Any:
     form = RegisterForm()
@@ -98,7 +105,7 @@ def login() -> Any:
         password_ok = (user or _stand_in()).check_password(form.password.data)
         if user is not None and password_ok:
             sign_in(user)
-            return redirect(safe_next(form.next.data) or url_for("catalog.index"))
+            return redirect(safe_next(form.next.data) or _landing(user))
         form.form_errors.append("Email or password is wrong.")
     return render_template("account/login.html", form=form)
 

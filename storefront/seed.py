@@ -51,9 +51,12 @@ def create_staff(session: DBSession, email: str, password: str, full_name: str =
     return user
 
 
-def seed_demo(session: DBSession, staff_password: str) -> None:
-    """The first-start demo: catalog, and the demo staff account if there is none."""
+def seed_demo(session: DBSession, staff_password: str) -> bool:
+    """The first-start demo: catalog, and the demo staff account if there is none.
+    Returns whether this was the first start (the staff account was made now)."""
     seed_catalog(session)
-    if session.scalars(select(User).where(User.email == DEMO_STAFF_EMAIL)).first() is None:
+    first = session.scalars(select(User).where(User.email == DEMO_STAFF_EMAIL)).first() is None
+    if first:
         create_staff(session, DEMO_STAFF_EMAIL, staff_password, full_name="Demo Staff")
     session.commit()
+    return first

@@ -21,6 +21,7 @@ from leadcapture.models import metadata as leadcapture_metadata
 from storefront import create_app
 from storefront.extensions import db
 
+from .browsing import live_server, page  # noqa: F401  (fixtures for the browser tests)
 from .helpers import Shopper
 
 DATABASE_URL_VARIABLE = "LEADCAPTURE_TEST_DATABASE_URL"
@@ -73,6 +74,9 @@ def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
             "STOREFRONT_LOGIN_RATE_LIMIT": "1000 per minute",
             "STOREFRONT_REGISTER_RATE_LIMIT": "1000 per minute",
             "STOREFRONT_CAPTURE_RATE_LIMIT": "1000 per minute",
+            # The plug-in's own timing, not the demo's minute-long story (test_demo.py).
+            "LEADCAPTURE_ABANDONED_AFTER_MINUTES": 60,
+            "LEADCAPTURE_RECOVERY_SCHEDULE_HOURS": (1, 24, 72),
         }
     )
     yield app

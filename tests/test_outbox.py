@@ -4,6 +4,7 @@ shop's transaction when it comes inside one), handled after the commit, and retr
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -189,7 +190,7 @@ def test_staff_see_kept_events_and_retry_them_from_the_back_office(
     failing(monkeypatch, "register_web_user")
     shopper.register(email="jane@example.com")
     page = staff.get("/backoffice/outbox").get_data(as_text=True)
-    assert "<td>user_registered</td>" in page and "the CRM tables are locked" in page
+    assert re.search(r"<td[^>]*>user_registered</td>", page) and "the CRM tables are locked" in page
     monkeypatch.undo()
     done = staff.submit("/backoffice/outbox", {}, action="/backoffice/outbox/retry", follow=True)
     page = done.get_data(as_text=True)
@@ -220,7 +221,7 @@ def test_transient_failures_end_dead_and_nothing_tries_them_again(
     ).get_data(as_text=True)
     page = staff.get("/backoffice/outbox").get_data(as_text=True)
     dead = page[page.index('id="dead"') :]
-    assert "<td>user_registered</td>" in dead and "the CRM tables are locked" in dead
+    assert re.search(r"<td[^>]*>user_registered</td>", dead) and "the CRM tables are locked" in dead
 
     monkeypatch.undo()  # the cause is fixed: staff retry it
     with app.app_context():
@@ -247,7 +248,7 @@ def test_staff_discard_a_dead_event(
     staff.submit("/backoffice/outbox", {}, action=f"/backoffice/outbox/events/{event_id}/discard")
     assert events(app)[-1] == ("user_registered", "discarded", 1)
     page = staff.get("/backoffice/outbox").get_data(as_text=True)
-    assert "<td>user_registered</td>" not in page
+    assert not re.search(r"<td[^>]*>user_registered</td>", page)
     assert "Every captured event was handled" in staff.get("/backoffice/dashboard").get_data(
         as_text=True
     )

@@ -141,3 +141,28 @@ def test_passwords_are_stored_hashed(app: Flask, shopper: Shopper) -> None:
         user = db.session.scalars(select(User).where(User.email == "jane@example.com")).one()
         assert "correct horse" not in user.password_hash
         assert user.password_hash.startswith(("scrypt:", "pbkdf2:"))
+
+
+def test_staff_who_sign_in_land_in_the_back_office_and_shoppers_in_the_shop(app: Flask) -> None:
+    staff = Shopper(app)
+    landed = staff.login("staff@example.com", "staff-password")
+    assert landed.status_code == 302 and landed.location.endswith("/backoffice/")
+    shopper = Shopper(app)
+    shopper.register(email="sam@example.com")
+    shopper.logout()
+    assert shopper.login("sam@example.com").location == "/"
+    asked = Shopper(app)
+    assert asked.login("staff@example.com", "staff-password", next="/cart").location == "/cart"
+
+
+def test_missing_pages_are_the_shops_and_the_back_offices_own(app: Flask) -> None:
+    missing = Shopper(app).get("/products/no-such-tea")
+    assert missing.status_code == 404
+    assert "Page not found" in missing.get_data(as_text=True)
+    assert "Leaf &amp; Kettle" in missing.get_data(as_text=True)
+    staff = Shopper(app)
+    staff.login("staff@example.com", "staff-password")
+    gone = staff.get("/backoffice/leads/999999")
+    assert gone.status_code == 404
+    page = gone.get_data(as_text=True)
+    assert "Not found" in page and "Back to the leads" in page and 'class="lc"' in page

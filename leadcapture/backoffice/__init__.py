@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, g
+from flask import Blueprint, g, render_template
+from werkzeug.exceptions import HTTPException
 
 from ..staff import staff_directory, staff_name
 from ..web.access import staff_user, unauthorized
@@ -24,6 +25,27 @@ def require_staff() -> Any:
         return unauthorized()
     g.leadcapture_staff = user
     return None
+
+
+@bp.errorhandler(404)
+@bp.errorhandler(500)
+def error_page(error: HTTPException) -> Any:
+    """A missing record or a failure, in the back office's own frame (for staff)."""
+    if "leadcapture_staff" not in g:
+        return error
+    return (
+        render_template(
+            "leadcapture/backoffice/error.html",
+            code=error.code,
+            name="Not found" if error.code == 404 else "Something went wrong",
+            description=(
+                "There is nothing at this address: the record may have been removed."
+                if error.code == 404
+                else "The back office could not do that; the error is logged. Try again."
+            ),
+        ),
+        error.code,
+    )
 
 
 @bp.context_processor

@@ -1,3 +1,16 @@
+// The checkout's shipping fields hide while "ship to the billing address" is ticked
+// (the server ignores them then too).
+(function () {
+  "use strict";
+  var shipping = document.querySelector("[data-unless]");
+  if (!shipping) { return; }
+  var box = document.getElementById(shipping.dataset.unless);
+  if (!box) { return; }
+  function show() { shipping.hidden = box.checked; }
+  box.addEventListener("change", show);
+  show();
+})();
+
 // Sends the email a guest types at checkout to the shop, debounced, so that the cart can
 // be recovered if they leave. The "No thanks" button turns it off.
 (function () {
