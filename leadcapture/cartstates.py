@@ -57,3 +57,13 @@ def moved(state: CartState | str, move: CartMove) -> CartState:
     sources, target = MOVES[move]
     current = CartState(state)
     return target if current in sources else current
+
+
+#: How the back office names each state: words a shop owner uses.
+LABELS: dict[CartState, str] = {
+    CartState.ACTIVE: "Shopping",
+    CartState.ABANDONED: "Abandoned",
+    CartState.RECOVERED: "Recovered",
+    CartState.LOST: "Lost",
+    CartState.CHECKED_OUT: "Ordered",
+}

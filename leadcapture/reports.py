@@ -3,7 +3,9 @@ conversion rate by source, each one grouped query."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import case, func, select, text
@@ -90,9 +92,19 @@ def dead_events(session: DBSession) -> int:
     return session.scalar(select(func.count()).select_from(InboundEvent).where(text(DEAD))) or 0
 
 
-def cart_page(session: DBSession, *, limit: int) -> tuple[list[TrackedCart], dict[str, Any], Any]:
-    """The back office's cart page: carts past shopping (newest first), the value of the
-    carts in each state, and the value recovered."""
+@dataclass
+class CartFigures:
+    """How many carts are in a state, and what they are worth in each currency."""
+
+    carts: int = 0
+    value: dict[str, Decimal] = field(default_factory=dict)
+
+
+def cart_page(
+    session: DBSession, *, limit: int
+) -> tuple[list[TrackedCart], dict[str, CartFigures], dict[str, Decimal]]:
+    """The back office's cart page: carts past shopping (newest first); for each state,
+    how many carts and their value in each currency; the value recovered, by currency."""
     rows = list(
         session.scalars(
             select(TrackedCart)
@@ -101,12 +113,24 @@ def cart_page(session: DBSession, *, limit: int) -> tuple[list[TrackedCart], dic
             .limit(limit)
         )
     )
-    totals = dict(
-        session.execute(
-            select(TrackedCart.state, func.coalesce(func.sum(TrackedCart.total), 0)).group_by(
-                TrackedCart.state
-            )
-        ).all()
-    )
-    recovered = session.scalar(select(func.coalesce(func.sum(TrackedCart.recovered_value), 0)))
-    return rows, totals, recovered
+    figures: dict[str, CartFigures] = {}
+    for state, currency, carts, value in session.execute(
+        select(
+            TrackedCart.state,
+            TrackedCart.currency,
+            func.count(),
+            func.coalesce(func.sum(TrackedCart.total), 0),
+        ).group_by(TrackedCart.state, TrackedCart.currency)
+    ):
+        entry = figures.setdefault(state, CartFigures())
+        entry.carts += carts
+        entry.value[currency] = Decimal(value)
+    recovered = {
+        currency: Decimal(value or 0)
+        for currency, value in session.execute(
+            select(TrackedCart.currency, func.sum(TrackedCart.recovered_value))
+            .where(TrackedCart.recovered_value.is_not(None))
+            .group_by(TrackedCart.currency)
+        )
+    }
+    return rows, figures, recovered

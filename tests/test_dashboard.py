@@ -64,3 +64,16 @@ def test_the_funnel_api(app: Flask, staff: Shopper, shopper: Shopper) -> None:
     assert len(body["leads_by_source"]["weeks"]) == 8
     rates = {row["source"]: row["rate"] for row in body["conversion_by_source"]}
     assert rates["Website"] == 100.0 and rates["Reference"] == 0.0
+
+
+def test_the_cart_page_counts_carts_and_names_states_and_currencies(
+    app: Flask, staff: Shopper
+) -> None:
+    from .test_accessibility import seed
+
+    seed(app)  # one guest cart abandoned (14.00 EUR), one ordered (17.00 EUR)
+    page = staff.get("/backoffice/carts").get_data(as_text=True)
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page))
+    assert "Abandoned now 1 cart 14.00 EUR" in text
+    assert "Ordered 1 cart 17.00 EUR" in text and "Lost 0 carts" in text
+    assert ">Ordered</span>" in page and "checked_out</" not in page  # words, not codes

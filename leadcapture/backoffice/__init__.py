@@ -8,6 +8,7 @@ from typing import Any
 from flask import Blueprint, g, render_template
 from werkzeug.exceptions import HTTPException
 
+from ..cartstates import LABELS
 from ..staff import staff_directory, staff_name
 from ..web.access import staff_user, unauthorized
 
@@ -50,7 +51,11 @@ def error_page(error: HTTPException) -> Any:
 
 @bp.context_processor
 def staff_helpers() -> dict[str, Any]:
-    return {"staff_name": staff_name, "staff_directory": staff_directory}
+    return {
+        "staff_name": staff_name,
+        "staff_directory": staff_directory,
+        "cart_state_label": lambda state: LABELS.get(state, state),
+    }
 
 
 from . import carts, leads, outbox, overview, settings, transfer  # noqa: E402,F401  (routes register on bp)

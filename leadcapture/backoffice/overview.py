@@ -57,5 +57,6 @@ def dashboard() -> Any:
         else [0] * len(weeks),
         conversion=reports.conversion_by_source(session),
         dead_events=reports.dead_events(session),
+        # The legend's swatches in backoffice.css follow these, in this order.
         palette=["#2d5a27", "#c2703d", "#3d7ec2", "#9b3dc2", "#c23d5a", "#7a7a2d", "#2d7a7a"],
     )
