@@ -271,3 +271,22 @@ def test_staff_edit_addresses_and_contacts(app: Flask, staff: Shopper, lead_id: 
     assert (lead.addresses[0].city, lead.addresses[0].name) == ("Galway", "Ann Ray-Office")
     assert (lead.contacts[0].full_name, lead.contacts[0].phone) == ("Bo Boss", "+353 1 234 5678")
     assert staff.get("/backoffice/addresses/999").status_code == 404
+
+
+def test_the_lead_list_sorts_by_its_column_headers(app, staff) -> None:  # type: ignore[no-untyped-def]
+    import re as regex
+
+    from leadcapture import capture_lead
+    from storefront.extensions import db as database
+
+    with app.app_context():
+        for name in ("Bea", "Al", "Cy"):
+            capture_lead(database.session, source="Reference", lead_name=name)
+        database.session.commit()
+    page = staff.get("/backoffice/").get_data(as_text=True)
+    assert regex.search(r'aria-sort="descending"><a href="[^"]*sort=created_at">Created ▼', page)
+    by_name = regex.search(r'<th scope="col"><a href="([^"]+)">Name</a>', page).group(1)  # type: ignore[union-attr]
+    page = staff.get(by_name.replace("&amp;", "&")).get_data(as_text=True)
+    assert "Name ▲" in page
+    names = regex.findall(r'<td data-label="Name">([^<]*)</td>', page)
+    assert names == ["Al", "Bea", "Cy"]

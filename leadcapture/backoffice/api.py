@@ -82,6 +82,12 @@ def http_error(error: HTTPException) -> Any:
     return errors(error.code or 500, {"request": [error.description or error.name]})
 
 
+# Flask asks handlers registered for a status code (the host's HTML 404 page, say) before
+# those registered for a class: the API names its codes too, so it always answers JSON.
+for _code in (400, 401, 403, 404, 405, 409, 413, 415, 429, 500):
+    api.register_error_handler(_code, http_error)
+
+
 @api.errorhandler(CSRFError)
 def csrf_error(error: CSRFError) -> Any:
     return errors(400, {"csrf_token": [error.description]})
