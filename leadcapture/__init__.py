@@ -17,6 +17,7 @@ from .followups import remind
 from .importing import import_leads
 from .leads import capture_lead, find_by_email, register_web_user, set_status, update_lead
 from .mail.imap import fetch_mail
+from .mail.outgoing import queue_email, send_queued
 from .models import metadata
 from .orders import record_order
 from .ratelimit import within_rate_limit
@@ -61,6 +62,8 @@ __all__ = [
     "upgrade_tables",
     "HtmlForm",
     "fetch_mail",
+    "queue_email",
+    "send_queued",
     "import_leads",
     "open_sheet",
     "remind",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import secrets
 from typing import Any
 
@@ -10,12 +11,22 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from leadcapture import AddressType, addresses_of_web_user, normalized_email, signals
+from leadcapture import (
+    AddressType,
+    ValidationError,
+    addresses_of_web_user,
+    normalized_email,
+    queue_email,
+    send_queued,
+    signals,
+)
 
 from . import cart, coupons
 from .extensions import db
 from .forms import CheckoutForm
 from .models import Order, OrderLine, User
+
+log = logging.getLogger(__name__)
 
 bp = Blueprint("checkout", __name__)
 
@@ -151,7 +162,10 @@ def checkout() -> Any:
             billing_address=order.address("billing"),
             shipping_address=order.address("shipping"),
         )
+        confirmation = _confirmation_email(order)
         db.session.commit()
+        if confirmation is not None:
+            send_queued(db.session, current_app.config, confirmation)
         session.pop("coupon", None)
         if user is None:
             cart.report(None)
@@ -168,6 +182,24 @@ def checkout() -> Any:
         signed_in=user is not None,
         capture_declined=bool(session.get("capture_declined")),
     )
+
+
+def _confirmation_email(order: Order) -> int | None:
+    """The confirmation the page promises, written with the order (it commits with it) into
+    the plug-in's outbox; an address the outbox refuses leaves the order without one."""
+    try:
+        email = queue_email(
+            db.session,
+            to=order.email,
+            subject=f"Your order {order.number} at {current_app.config['LEADCAPTURE_SHOP_NAME']}",
+            text_body=render_template("email/order_confirmation.txt", order=order),
+            html_body=render_template("email/order_confirmation.html", order=order),
+        )
+    except ValidationError as error:
+        log.warning("no confirmation for order %s: %s", order.number, error)
+        return None
+    db.session.flush()
+    return email.id
 
 
 @bp.route("/orders/<int(max=2147483647):order_id>")

@@ -117,11 +117,15 @@ class Inbox:
     """What a real local SMTP server (aiosmtpd) received, parsed."""
 
     def __init__(self) -> None:
+        #: What the plug-in sent (recovery emails); the shop's order confirmations, which
+        #: every checkout sends, are kept apart in ``confirmations``.
         self.messages: list[EmailMessage] = []
+        self.confirmations: list[EmailMessage] = []
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
         parsed = message_from_bytes(envelope.content, policy=policy.default)
-        self.messages.append(parsed)  # type: ignore[arg-type]
+        mine = str(parsed["Subject"] or "").startswith("Your order ")
+        (self.confirmations if mine else self.messages).append(parsed)  # type: ignore[arg-type]
         return "250 Message accepted"
 
 

@@ -153,6 +153,9 @@ def flask_command(
         "FLASK_SECRET_KEY": "test-secret",
         "FLASK_STOREFRONT_AUTO_MIGRATE": "false",
         "FLASK_LEADCAPTURE_SWEEP_BATCH_SIZE": "5",
+        # The plug-in's own timing, as in the tests' app, not the demo shop's.
+        "FLASK_LEADCAPTURE_ABANDONED_AFTER_MINUTES": "60",
+        "FLASK_LEADCAPTURE_RECOVERY_SCHEDULE_HOURS": "[1, 24, 72]",
         "FLASK_MAIL_SERVER": str(app.config.get("MAIL_SERVER") or ""),
         "FLASK_MAIL_PORT": str(app.config.get("MAIL_PORT") or 25),
         **{f"FLASK_{name}": value for name, value in settings.items()},
