@@ -112,7 +112,7 @@ def abandon_batch(
         [
             {
                 "email": email,
-                "lead_name": email.split("@", 1)[0],
+                "lead_name": None,  # unknown: shown by its email, never an invented name
                 "source": LeadSource.ABANDONED_CART.value,
                 "status": new_status.value,
                 "is_organization": False,

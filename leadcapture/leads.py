@@ -97,8 +97,8 @@ def check_lead(lead: Lead) -> None:
     """The rules that span fields: who the lead is must be known."""
     if lead.is_organization and not lead.company_name:
         raise ValidationError.single("company_name", "An organization lead needs a company name.")
-    if not lead.is_organization and not lead.lead_name:
-        raise ValidationError.single("lead_name", "A person lead needs a name.")
+    if not lead.is_organization and not lead.lead_name and not lead.email:
+        raise ValidationError.single("lead_name", "A person lead needs a name or an email.")
 
 
 def find_by_email(session: DBSession, email: str, *, for_update: bool = False) -> Lead | None:

@@ -58,7 +58,9 @@ def test_an_idle_guest_cart_with_an_email_becomes_a_lead(
             LeadSource.ABANDONED_CART,
             LeadStatus.OPEN,
         )
-        assert lead.lead_name == "gus.guest" and lead.name == f"LEAD-{lead.id:05d}"
+        # No name is invented from the address: the lead is shown by its email.
+        assert lead.lead_name is None and lead.display_name == "gus.guest@example.com"
+        assert lead.name == f"LEAD-{lead.id:05d}"
         [snapshot] = [e for e in lead.history if e.event == "cart_abandoned"]
         assert snapshot.data["lines"] == [
             {"sku": "TEA-001", "name": "Sencha green tea", "quantity": 2, "unit_price": "8.50"}

@@ -86,7 +86,7 @@ def test_staff_edit_every_field_and_set_the_status(
     [
         ({"email": "nope"}, "email"),
         ({"is_organization": "y", "company_name": ""}, "company_name"),
-        ({"lead_name": ""}, "lead_name"),
+        ({"lead_name": "", "email": ""}, "lead_name"),  # nobody to name it by
         ({"lead_name": "x" * 10_000}, "lead_name"),
         ({"status": "Hot"}, "status"),
         ({"next_contact_date": "2001-01-01"}, "next_contact_date"),
