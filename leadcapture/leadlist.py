@@ -14,6 +14,7 @@ from sqlalchemy import String, func, literal, literal_column, select, tuple_
 from . import fields
 from .constants import MAX_ID, LeadSource, LeadStatus
 from .errors import ValidationError
+from .leads import update_lead
 from .models import Lead
 from .transactions import DBSession
 
@@ -40,7 +41,11 @@ def _searched(*columns: Any) -> Any:
 SEARCH_TEXT = _searched(Lead.lead_name, Lead.email, Lead.company_name, Lead.name)
 MAX_LIMIT = 200
 #: The parameters that filter the list (and the export).
-FILTERS = frozenset({"q", "status", "source", "assigned_to", "created_after", "created_before"})
+FILTERS = frozenset(
+    {"q", "status", "source", "assigned_to", "created_after", "created_before", "ids"}
+)
+#: The most leads one bulk action or selected export takes.
+MOST_SELECTED = 500
 
 
 @dataclass
@@ -120,6 +125,8 @@ def lead_filters(params: dict[str, Any]) -> list[Any]:
         conditions.append(Lead.created_at >= after)
     if before:
         conditions.append(Lead.created_at <= before)
+    if params.get("ids"):
+        conditions.append(Lead.id.in_(selected_ids(params["ids"])))
     q = fields.text("q", params.get("q"), max_length=200)
     if q:
         pattern = (
@@ -127,6 +134,43 @@ def lead_filters(params: dict[str, Any]) -> list[Any]:
         )
         conditions.append(SEARCH_TEXT.like(pattern, escape="\\"))
     return conditions
+
+
+def selected_ids(value: Any) -> list[int]:
+    """Lead ids chosen on the list: a list of them, or one comma-separated string."""
+    items = value if isinstance(value, list | tuple) else str(value).split(",")
+    try:
+        ids = sorted({int(str(item).strip()) for item in items if str(item).strip()})
+    except ValueError:
+        raise ValidationError.single("ids", "Lead ids are whole numbers.") from None
+    if not ids or len(ids) > MOST_SELECTED or not all(0 < i <= MAX_ID for i in ids):
+        raise ValidationError.single("ids", f"Choose from 1 to {MOST_SELECTED} leads.")
+    return ids
+
+
+def apply_to_leads(
+    session: DBSession,
+    ids: Any,
+    *,
+    status: str | None = None,
+    assigned_to: str | None = None,
+    by: str | None = None,
+) -> int:
+    """Set the status and/or the assignee of the chosen leads, each with its history
+    (:func:`leadcapture.leads.update_lead`); all or none. Returns how many changed."""
+    changes: dict[str, Any] = {}
+    if status:
+        changes["status"] = status
+    if assigned_to:
+        changes["assigned_to"] = assigned_to
+    if not changes:
+        raise ValidationError.single("action", "Choose a status or a staff user to assign.")
+    leads = session.scalars(
+        select(Lead).where(Lead.id.in_(selected_ids(ids))).order_by(Lead.id).with_for_update()
+    ).all()
+    for lead in leads:
+        update_lead(session, lead, changes, by=by)
+    return len(leads)
 
 
 def search_leads(session: DBSession, params: dict[str, Any]) -> Page:

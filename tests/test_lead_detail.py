@@ -290,3 +290,72 @@ def test_the_lead_list_sorts_by_its_column_headers(app, staff) -> None:  # type:
     assert "Name ▲" in page
     names = regex.findall(r'<td data-label="Name">([^<]*)</td>', page)
     assert names == ["Al", "Bea", "Cy"]
+
+
+def test_staff_act_on_the_leads_they_tick(app, staff) -> None:  # type: ignore[no-untyped-def]
+    from leadcapture import capture_lead
+    from leadcapture.models import HistoryEntry, Lead
+    from storefront.extensions import db as database
+
+    from .helpers import csrf_token
+
+    with app.app_context():
+        ids = []
+        for name in ("Al", "Bea", "Cy"):
+            lead, _ = capture_lead(
+                database.session, source="Reference", lead_name=name, email=f"{name}@example.com"
+            )
+            ids.append(lead.id)
+        database.session.commit()
+    page = staff.get("/backoffice/").get_data(as_text=True)
+    assert 'form="bulk" aria-label="Select LEAD-' in page
+    token = csrf_token(page)
+    chosen = [str(ids[0]), str(ids[2])]
+    done = staff.client.post(
+        "/backoffice/leads/bulk",
+        data={
+            "csrf_token": token,
+            "ids": chosen,
+            "status": "Interested",
+            "assigned_to": "1",
+            "apply": "1",
+        },
+    )
+    assert done.status_code == 302
+    with app.app_context():
+        leads = {lead.lead_name: lead for lead in database.session.query(Lead)}
+        assert {n: (leads[n].status, leads[n].assigned_to) for n in leads} == {
+            "Al": ("Interested", "1"),
+            "Bea": ("Lead", None),
+            "Cy": ("Interested", "1"),
+        }
+        changes = database.session.query(HistoryEntry).filter_by(
+            event="status_changed", created_by="1"
+        )
+        assert changes.count() == 2
+
+    exported = staff.client.post(
+        "/backoffice/leads/bulk", data={"csrf_token": token, "ids": chosen, "export": "1"}
+    )
+    rows = exported.get_data(as_text=True).splitlines()
+    assert exported.mimetype == "text/csv" and len(rows) == 3
+    assert not any("Bea" in row for row in rows)
+
+    refused = staff.client.post(
+        "/backoffice/leads/bulk",
+        data={"csrf_token": token, "ids": [str(ids[1]), "x"], "status": "Open", "apply": "1"},
+        follow_redirects=True,
+    )
+    assert "ids: Lead ids are whole numbers." in refused.get_data(as_text=True)
+    bad_status = staff.client.post(
+        "/backoffice/leads/bulk",
+        data={"csrf_token": token, "ids": [str(ids[1])], "status": "Hot", "apply": "1"},
+        follow_redirects=True,
+    )
+    assert "status:" in bad_status.get_data(as_text=True)
+    without_token = staff.client.post(
+        "/backoffice/leads/bulk", data={"ids": chosen, "status": "Open"}
+    )
+    assert without_token.status_code == 400
+    with app.app_context():
+        assert database.session.query(Lead).filter_by(status="Open").count() == 0

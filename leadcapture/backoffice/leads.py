@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask import (
+    Response,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
@@ -15,7 +26,8 @@ from ..contacts import add_contact, update_contact
 from ..conversion import convert_lead
 from ..deals import make_opportunity, make_quotation, mark_quotation_lost
 from ..errors import ValidationError
-from ..leadlist import Page, search_leads, status_counts
+from ..exporting import export_csv
+from ..leadlist import Page, apply_to_leads, search_leads, selected_ids, status_counts
 from ..leads import update_lead
 from ..models import (
     Address,
@@ -69,7 +81,41 @@ def leads() -> Any:
             ("-lead_name", "Name Z–A"),
             ("-updated_at", "Recently changed"),
         ],
+        bulk_form=SweepForm(),
     )
+
+
+@bp.route("/leads/bulk", methods=["POST"])
+def bulk() -> Any:
+    """What staff do to the leads ticked on the list: set a status, assign, or export."""
+    if not SweepForm().validate_on_submit():
+        abort(400)
+    session = current_session()
+    ids = request.form.getlist("ids")
+    try:
+        if "export" in request.form:
+            chosen = {"ids": selected_ids(ids)}
+            return Response(
+                stream_with_context(export_csv(session, chosen)),
+                mimetype="text/csv",
+                headers={"Content-Disposition": 'attachment; filename="leads.csv"'},
+            )
+        changed = in_transaction(
+            session,
+            lambda: apply_to_leads(
+                session,
+                ids,
+                status=request.form.get("status") or None,
+                assigned_to=request.form.get("assigned_to") or None,
+                by=g.leadcapture_staff.id,
+            ),
+        )
+    except ValidationError as error:
+        for field, messages in error.errors.items():
+            flash(f"{field}: {' '.join(messages)}", "error")
+        return redirect(url_for(".leads"))
+    flash(f"{changed} lead(s) changed.")
+    return redirect(url_for(".leads"))
 
 
 def _lead_or_404(lead_id: int) -> Lead:
