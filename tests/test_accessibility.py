@@ -49,6 +49,7 @@ def seed(app: Flask) -> dict[str, int]:
             "address": db.session.scalar(select(Address.id).limit(1)),
             "contact": db.session.scalar(select(Contact.id).limit(1)),
             "email": db.session.scalar(select(Email.id).limit(1)),
+            "cart": db.session.scalar(select(Email.cart_id).where(Email.cart_id.is_not(None))),
         }
 
 
@@ -61,6 +62,7 @@ def pages(ids: dict[str, int]) -> dict[str, str]:
         "today": "/backoffice/today",
         "dashboard": "/backoffice/dashboard",
         "carts": "/backoffice/carts",
+        "cart": f"/backoffice/carts/{ids['cart']}",
         "outbox": "/backoffice/outbox",
         "email": f"/backoffice/outbox/{ids['email']}",
         "import": "/backoffice/import",

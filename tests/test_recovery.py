@@ -385,3 +385,36 @@ def test_a_restore_link_adds_to_a_signed_in_shoppers_cart(app: Flask, smtp: Inbo
 
         quantities = sorted(db.session.scalars(select(CartItem.quantity)))
         assert quantities == [1, 1, 5]
+
+
+def test_the_recovery_report_counts_a_range_and_each_cart_has_its_page(
+    app: Flask, smtp: Inbox, staff: Shopper
+) -> None:
+    _, t0 = abandoned_guest(app)
+    sweep(app, now=t0 + timedelta(hours=1, minutes=1))
+    buyer = Shopper(app)
+    buyer.restore(path(links(smtp.messages[0])["restore"]))
+    assert buyer.checkout(email="gus@example.com").status_code == 302
+    today = datetime.now(UTC).date()
+
+    def figures(query: str) -> str:
+        page = staff.get(f"/backoffice/carts{query}").get_data(as_text=True)
+        section = page[page.index('class="lc-card lc-report"') : page.index("Run sweep now")]
+        return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", section))
+
+    shown = figures(f"?from={today - timedelta(days=1)}&to={today}")
+    assert "Recoverable revenue 31.00 EUR 1 cart(s) abandoned" in shown
+    assert "Recovered revenue 31.00 EUR 1 cart(s)" in shown
+    assert "Recovery rate 100.0 %" in shown and "Emails sent 1 1 link(s) opened" in shown
+    before = figures(f"?from={today - timedelta(days=9)}&to={today - timedelta(days=2)}")
+    assert "Recoverable revenue 0.00 0 cart(s)" in before and "Emails sent 0" in before
+    refused = staff.get("/backoffice/carts?from=someday")
+    assert refused.status_code == 200
+    assert 'data-field="from"' in refused.get_data(as_text=True)
+
+    page = staff.get(f"/backoffice/carts/{cart(app).id}").get_data(as_text=True)
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page))
+    assert "Recovered by order SO-" in text and "31.00 EUR" in text
+    assert "Sencha green tea" in text and "Restore link opened" in text
+    assert ">sent</span>" in page  # the first email, as it went
+    assert staff.get("/backoffice/carts/99999").status_code == 404

@@ -5,12 +5,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 
 from .. import reports
+from ..errors import ValidationError
+from ..models import TrackedCart
 from ..models.base import utcnow
+from ..recovery_report import cart_emails, recovery_report, report_range
 from ..sweep import run_sweep
 from ..transactions import current_session
+from ..web.ids import ID
 from . import bp
 from .forms import SweepForm
 
@@ -18,16 +22,40 @@ from .forms import SweepForm
 @bp.route("/carts")
 def carts() -> Any:
     """Carts the plug-in tracks, newest activity first, with abandoned and recovered value."""
+    session = current_session()
     rows, totals, recovered = reports.cart_page(
-        current_session(), limit=int(current_app.config["LEADCAPTURE_PAGE_SIZE"])
+        session, limit=int(current_app.config["LEADCAPTURE_PAGE_SIZE"])
     )
+    problems: dict[str, list[str]] = {}
+    try:
+        start, end = report_range(
+            request.args.get("from"), request.args.get("to"), today=utcnow().date()
+        )
+    except ValidationError as error:
+        problems = error.errors
+        start, end = report_range(None, None, today=utcnow().date())
     return render_template(
         "leadcapture/backoffice/carts.html",
         carts=rows,
         totals=totals,
         recovered=recovered,
+        report=recovery_report(session, start, end),
+        problems=problems,
         form=SweepForm(),
         age=lambda cart: _age(cart.abandoned_at),
+    )
+
+
+@bp.route(f"/carts/<{ID}:cart_id>")
+def cart(cart_id: int) -> Any:
+    """One cart: its lines and value, each recovery email with when it went, whether the
+    link was opened, and the order that recovered it."""
+    session = current_session()
+    found = session.get(TrackedCart, cart_id)
+    if found is None:
+        abort(404)
+    return render_template(
+        "leadcapture/backoffice/cart.html", cart=found, emails=cart_emails(session, cart_id)
     )
 
 

@@ -1,0 +1,105 @@
+"""The recovery report, as cart-recovery plug-ins show it: for a chosen range of days,
+what was abandoned (recoverable revenue), what came back (recovered revenue and rate),
+and what the emails did (sent, links opened). Each figure is one grouped query."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
+
+from sqlalchemy import func, select
+
+from .errors import ValidationError
+from .models import Email, TrackedCart
+from .transactions import DBSession
+
+#: The range a report covers when none is chosen: the last 30 days.
+DEFAULT_DAYS = 30
+
+
+@dataclass
+class RecoveryReport:
+    start: date
+    end: date
+    abandoned: int = 0
+    recovered: int = 0
+    recoverable: dict[str, Decimal] = field(default_factory=dict)
+    recovered_value: dict[str, Decimal] = field(default_factory=dict)
+    emails_sent: int = 0
+    links_opened: int = 0
+
+    @property
+    def rate(self) -> float:
+        """Recovered carts per abandoned cart, in per cent."""
+        return round(100 * self.recovered / self.abandoned, 1) if self.abandoned else 0.0
+
+
+def report_range(start: str | None, end: str | None, *, today: date) -> tuple[date, date]:
+    """The report's days from the page's ``from`` and ``to`` (ISO dates; default: the last
+    :data:`DEFAULT_DAYS` days up to today)."""
+
+    def day(name: str, value: str | None, default: date) -> date:
+        if not value:
+            return default
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            raise ValidationError.single(name, "Give a date as YYYY-MM-DD.") from None
+
+    first = day("from", start, today - timedelta(days=DEFAULT_DAYS - 1))
+    last = day("to", end, today)
+    if first > last:
+        raise ValidationError.single("from", "The range starts after it ends.")
+    if (last - first).days > 3660:
+        raise ValidationError.single("from", "Choose at most ten years.")
+    return first, last
+
+
+def recovery_report(session: DBSession, start: date, end: date) -> RecoveryReport:
+    """Carts abandoned in ``start``..``end`` (whole days, UTC), the value recovered and the
+    emails sent and links opened in those days."""
+    since = datetime.combine(start, time.min, tzinfo=UTC)
+    until = datetime.combine(end + timedelta(days=1), time.min, tzinfo=UTC)
+    report = RecoveryReport(start=start, end=end)
+    abandoned_in = TrackedCart.abandoned_at.between(since, until)
+    for currency, carts, value in session.execute(
+        select(TrackedCart.currency, func.count(), func.coalesce(func.sum(TrackedCart.total), 0))
+        .where(abandoned_in)
+        .group_by(TrackedCart.currency)
+    ):
+        report.abandoned += carts
+        report.recoverable[currency] = Decimal(value)
+    for currency, carts, won in session.execute(
+        select(
+            TrackedCart.currency,
+            func.count(),
+            func.coalesce(func.sum(TrackedCart.recovered_value), 0),
+        )
+        .where(TrackedCart.recovered_at.between(since, until))
+        .group_by(TrackedCart.currency)
+    ):
+        report.recovered += carts
+        report.recovered_value[currency] = Decimal(won or 0)
+    report.emails_sent = (
+        session.scalar(
+            select(func.count())
+            .select_from(Email)
+            .where(Email.step.is_not(None), Email.sent_at.between(since, until))
+        )
+        or 0
+    )
+    report.links_opened = (
+        session.scalar(
+            select(func.count())
+            .select_from(TrackedCart)
+            .where(TrackedCart.link_opened_at.between(since, until))
+        )
+        or 0
+    )
+    return report
+
+
+def cart_emails(session: DBSession, cart_id: int) -> list[Email]:
+    """The recovery emails of one cart, in the order they were written."""
+    return list(session.scalars(select(Email).where(Email.cart_id == cart_id).order_by(Email.id)))
