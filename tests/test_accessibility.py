@@ -190,5 +190,15 @@ def test_every_shop_page_is_accessible_and_fits_a_phone(
     page.goto(live_server + "/cart")
     page.get_by_role("button", name="Remove Sencha green tea").click()
     expect(page.get_by_text("Your cart is empty")).to_be_visible()
+    # An order placed in the browser, and its confirmation page.
+    page.goto(live_server + "/products/sencha-green-tea")
+    page.get_by_role("button", name="Add to cart").click()
+    page.goto(live_server + "/checkout")
+    page.get_by_label("Phone").fill("+1 555 0100 ext 12")
+    for name, value in (("address_line1", "1 Tea Street"), ("city", "Leeds"), ("country", "UK")):
+        page.locator(f"#billing-{name}").fill(value)
+    page.get_by_role("button", name="Place order").click()
+    expect(page.get_by_role("heading", name="Thank you!")).to_be_visible()
+    problems.extend(check(page, "shop-confirmation"))
     assert not problems, "\n".join(problems)
     assert not errors, errors
