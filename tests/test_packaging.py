@@ -31,6 +31,8 @@ def test_the_wheel_holds_the_plug_in_and_not_the_demo_shop(wheel: zipfile.ZipFil
         "leadcapture/templates/leadcapture/base.html",
         "leadcapture/templates/leadcapture/backoffice/outbox.html",
         "leadcapture/templates/leadcapture/email/recovery.txt",
+        "leadcapture/static/backoffice.css",
+        "leadcapture/static/favicon.svg",
         "leadcapture/migrations/env.py",
         "leadcapture/migrations/script.py.mako",
         "leadcapture/migrations/versions/lc0001_initial.py",
