@@ -418,3 +418,20 @@ def test_the_recovery_report_counts_a_range_and_each_cart_has_its_page(
     assert "Sencha green tea" in text and "Restore link opened" in text
     assert ">sent</span>" in page  # the first email, as it went
     assert staff.get("/backoffice/carts/99999").status_code == 404
+
+
+def test_a_recovery_email_looks_like_the_shops_own(app: Flask, smtp: Inbox) -> None:
+    """The shop's name on top, the lines and total in a table, a button to the cart, the
+    same in plain text, and nothing loaded from elsewhere (styles inline, no images)."""
+    _, t0 = abandoned_guest(app)
+    sweep(app, now=t0 + timedelta(minutes=61))
+    [message] = smtp.messages
+    html = message.get_body(preferencelist=("html",)).get_content()
+    text = message.get_body(preferencelist=("plain",)).get_content()
+    assert html.index("Leaf &amp; Kettle") < html.index("Hello")
+    assert re.search(r"<td[^>]*>2 × Sencha green tea</td>\s*<td[^>]*>[^<]*EUR</td>", html)
+    assert re.search(r'<td bgcolor="[^"]+"[^>]*><a href="http://[^"]+/restore/[^"]+" style=', html)
+    assert "<link" not in html and "<img" not in html and "<style" not in html
+    assert "<script" not in html
+    assert text.splitlines()[0] == "Leaf & Kettle" and "Return to your cart, on any device:" in text
+    assert "Hello guest" not in html + text  # a lead known by its email only: no invented name
