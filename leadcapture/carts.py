@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import or_, select
 
 from . import fields
-from .cartstates import CartMove, moved
+from .cartstates import CartMove, can, moved
 from .constants import CartState
 from .errors import ValidationError
 from .models import Contact, Lead, TrackedCart
@@ -71,7 +71,7 @@ def record_cart(
         cart.created_at = utcnow()
         cart.state = moved(cart.state, CartMove.REUSED)
         cart.emails_sent = 0
-    elif clean and clean != cart.lines and moved(cart.state, CartMove.CHANGED) != cart.state:
+    elif clean and clean != cart.lines and can(cart.state, CartMove.CHANGED):
         # The shopper came back and changed it: shopping again, no reminders meanwhile.
         cart.state = moved(cart.state, CartMove.CHANGED)
         cart.next_email_at = None

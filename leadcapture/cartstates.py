@@ -52,11 +52,14 @@ def ends(move: CartMove) -> CartState:
     return MOVES[move][1]
 
 
+def can(state: CartState | str, move: CartMove) -> bool:
+    """Whether ``move`` starts from ``state``."""
+    return CartState(state) in MOVES[move][0]
+
+
 def moved(state: CartState | str, move: CartMove) -> CartState:
     """The state after ``move``; a move that does not start from ``state`` leaves it."""
-    sources, target = MOVES[move]
-    current = CartState(state)
-    return target if current in sources else current
+    return MOVES[move][1] if can(state, move) else CartState(state)
 
 
 #: How the back office names each state: words a shop owner uses.
