@@ -150,13 +150,14 @@ def write_recovery_email(
     """Write step ``step``'s email, waiting in the outbox; :mod:`leadcapture.mail.sending`
     sends it, and only then does the lead's history say it went."""
     config = current_app.config
+    unsubscribe = unsubscribe_url(lead)
     context = {
         "shop_name": config["LEADCAPTURE_SHOP_NAME"],
         "lead": lead,
         "cart": cart,
         "step": step,
         "restore_url": restore_url(cart, step),
-        "unsubscribe_url": unsubscribe_url(lead),
+        "unsubscribe_url": unsubscribe,
         "discount_code": discount_code,
     }
     email = Email(
@@ -170,6 +171,7 @@ def write_recovery_email(
         discount_code=discount_code,
         status=EmailStatus.OUTBOX,
         message_id=make_msgid(domain="leadcapture"),
+        unsubscribe_url=unsubscribe,
     )
     session.add(email)
     return email

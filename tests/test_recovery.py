@@ -3,12 +3,14 @@ recovered revenue and lost carts."""
 
 from __future__ import annotations
 
+import itertools
 import re
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
 from flask import Flask
+from itsdangerous import TimestampSigner
 from sqlalchemy import select, update
 
 from leadcapture import LeadSource, LeadStatus, capture_lead, set_status
@@ -87,6 +89,18 @@ def test_the_schedule_sends_three_emails_at_1_24_and_72_hours(app: Flask, smtp: 
             select(HistoryEntry).where(HistoryEntry.kind == "email_sent")
         ).all()
         assert len(sent) == 3 and all(e.lead_id == emails[0].lead_id for e in sent)
+
+
+def test_an_email_carries_one_unsubscribe_link_in_its_body_and_its_header(
+    app: Flask, smtp: Inbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Written by one step and sent by another, a second apart or a day: the same link."""
+    clock = itertools.count(1_800_000_000, 7)
+    monkeypatch.setattr(TimestampSigner, "get_timestamp", lambda self: next(clock))
+    _, t0 = abandoned_guest(app)
+    assert sweep(app, now=t0 + timedelta(minutes=61)).emails == 1
+    first = smtp.messages[0]
+    assert first["List-Unsubscribe"] == f"<{links(first)['unsubscribe']}>"
 
 
 def test_the_restore_link_brings_the_cart_back_on_another_device(app: Flask, smtp: Inbox) -> None:

@@ -150,8 +150,8 @@ def send_one(
         email.error = "Not sent: the lead may no longer be written to, or the cart was bought."
         session.commit()
         return EmailStatus.CANCELLED
-    unsubscribe = None
-    if email.lead_id is not None:
+    unsubscribe = email.unsubscribe_url
+    if unsubscribe is None and email.lead_id is not None:
         lead = session.get(Lead, email.lead_id)
         unsubscribe = unsubscribe_url(lead) if lead is not None else None
     message = mail.build(

@@ -11,6 +11,7 @@ from .event import InboundEvent
 from .history import HistoryEntry
 from .lead import Lead
 from .mail import MailMessage
+from .owner import OwnerSetting, RecoveryStep
 from .token import ApiToken, CalendarFeed
 
 __all__ = [
@@ -27,8 +28,10 @@ __all__ = [
     "Lead",
     "MailMessage",
     "Opportunity",
+    "OwnerSetting",
     "Quotation",
     "RecoverySeries",
+    "RecoveryStep",
     "TrackedCart",
     "metadata",
 ]

@@ -58,6 +58,9 @@ class Email(Base):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: The same on every try, so a mail system can tell a message sent twice by a crash.
     message_id: Mapped[str | None] = mapped_column(String(255))
+    #: The unsubscribe link in the body, sent again as the List-Unsubscribe header: one
+    #: message, one link (a link made at sending time would carry another timestamp).
+    unsubscribe_url: Mapped[str | None] = mapped_column(Text)
 
 
 class RecoverySeries(Base):
