@@ -20,6 +20,7 @@ from .mail.imap import fetch_mail
 from .mail.outgoing import queue_email, send_queued
 from .models import metadata
 from .orders import record_order
+from .owner_settings import consent_notice
 from .ratelimit import within_rate_limit
 from .schema import TablesNotReady
 from .schema import upgrade as upgrade_tables
@@ -48,6 +49,7 @@ __all__ = [
     "addresses_of_web_user",
     "automatic_status",
     "capture_lead",
+    "consent_notice",
     "convert_lead",
     "find_by_email",
     "in_transaction",

@@ -8,6 +8,7 @@ partial index on :data:`SWEEPABLE` keeps the work to the carts that went idle.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -18,16 +19,17 @@ from . import history, signals
 from .bulk import insert_named_leads
 from .cartstates import CartMove, ends, starts
 from .constants import HistoryKind, LeadSource, LeadStatus, SystemEvent
+from .mail.sending import SendResult
 from .models import Customer, HistoryEntry, Lead, TrackedCart
 from .models.base import UTCDateTime
 from .models.cart import SWEEPABLE
-
-__all__ = ["SWEEPABLE", "SweepResult", "abandon_batch", "mark_lost"]
-from .mail.sending import SendResult
 from .oncommit import send_on_commit
 from .recovery import not_to_email
+from .recovery_steps import Step, due_at
 from .status import CART_ABANDONED_MOVES_FROM, Trigger, automatic_status
 from .transactions import DBSession
+
+__all__ = ["SWEEPABLE", "SweepResult", "abandon_batch", "mark_lost"]
 
 
 @dataclass
@@ -43,17 +45,17 @@ class SweepResult:
     cart_ids: list[int] = field(default_factory=list)
 
 
-def schedule_case(now: datetime, schedule_hours: tuple[float, ...] | None) -> Any:
-    """``next_email_at`` for a cart abandoned ``now``: the step after those already sent."""
-    if not schedule_hours:
+def schedule_case(now: datetime, steps: Sequence[Step] | None) -> Any:
+    """``next_email_at`` for a cart abandoned ``now``: its next step turned on (a cart
+    abandoned again after shopping on keeps the steps it had)."""
+    if not steps:
         return None
-    return case(
-        *[
-            (TrackedCart.emails_sent == step, literal(now + timedelta(hours=hours), UTCDateTime()))
-            for step, hours in enumerate(schedule_hours)
-        ],
-        else_=None,
-    )
+    whens = [
+        (TrackedCart.emails_sent == after, literal(due, UTCDateTime()))
+        for after in range(0, max(s.step for s in steps))
+        if (due := due_at(steps, after, now)) is not None
+    ]
+    return case(*whens, else_=None) if whens else None
 
 
 def _snapshot_subject(row: Any) -> str:
@@ -65,7 +67,7 @@ def abandon_batch(
     *,
     now: datetime,
     idle_minutes: int,
-    schedule_hours: tuple[float, ...] | None,
+    steps: Sequence[Step] | None,
     batch_size: int,
 ) -> SweepResult:
     """Abandon up to ``batch_size`` idle carts, make or reuse their leads; caller commits."""
@@ -86,7 +88,7 @@ def abandon_batch(
             .values(
                 state=ends(CartMove.IDLE),
                 abandoned_at=now,
-                next_email_at=schedule_case(now, schedule_hours),
+                next_email_at=schedule_case(now, steps),
             )
             .returning(
                 TrackedCart.id,

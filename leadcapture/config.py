@@ -33,11 +33,19 @@ DEFAULTS: dict[str, Any] = {
     # How many leads a back-office page lists.
     "PAGE_SIZE": 50,
     # A cart with items and an email, idle this long, is abandoned (0: every idle cart now).
+    # A first value, as are the days until lost and the consent notice: the owner may
+    # change them on the back office's Settings page.
     "ABANDONED_AFTER_MINUTES": 60,
     # Send recovery emails; carts abandoned while this is off never get any.
     "RECOVERY_EMAILS": True,
-    # When the recovery emails go out, in hours after abandonment.
+    # When the recovery emails go out, in hours after abandonment. This and the discount
+    # below are first values: once the owner saves a step on the back office's Recovery
+    # emails page, the steps kept there rule.
     "RECOVERY_SCHEDULE_HOURS": (1, 24, 72),
+    # A single-use code of this percent in the recovery emails from the given step on,
+    # made by the host's ``discount_code`` callable (0: no codes).
+    "RECOVERY_DISCOUNT_PERCENT": 0,
+    "RECOVERY_DISCOUNT_FROM_STEP": 3,
     # One series of recovery emails per address in this many days, however many carts
     # name it (anyone may type anyone's email into a cart).
     "RECOVERY_COOLDOWN_DAYS": 7,
@@ -55,6 +63,12 @@ DEFAULTS: dict[str, Any] = {
     "UNSUBSCRIBE_LINK_MAX_AGE_DAYS": 365,
     # Where links in emails point when no request tells (a CLI sweep); e.g. https://shop.example
     "BASE_URL": "http://127.0.0.1:5000",
+    # What a guest reads under the checkout's email field, for a shop that saves it as it
+    # is typed (``leadcapture.consent_notice()``).
+    "CONSENT_NOTICE": (
+        "We save your email as you type it, for this order and to remind you of your cart"
+        " if you leave before ordering."
+    ),
     # The shop's name in emails.
     "SHOP_NAME": "our shop",
     # How many carts one sweep statement takes at a time.

@@ -38,8 +38,10 @@ class LeadCapture:
     :param staff_users: ``staff_users() -> iterable of (user_id, name)``: the staff users
         leads may be assigned to, shown by name in the back office. Default: none listed;
         an id typed by staff is checked with ``load_user`` and ``is_staff``.
-    :param discount_code: ``discount_code(cart, step) -> str | None``: a single-use code
-        for recovery email ``step`` (1, 2, …), or ``None`` for none.
+    :param discount_code: ``discount_code(cart, step, percent) -> str | None``: a
+        single-use code of ``percent`` off for recovery email ``step`` (1, 2, …), asked
+        for the steps the owner gave a code; ``None`` for none. Without it no email has
+        a code.
     :param display_name: ``display_name(user) -> str``: how the back office and the
         leads name a user of the host; default: its ``full_name``, ``name`` or
         ``username``, else its email.
@@ -64,7 +66,7 @@ class LeadCapture:
         is_staff: Callable[[Any], bool] | None = None,
         current_user: Callable[[], WebUser | None] | None = None,
         restore_cart: Callable[[list[dict[str, Any]], str | None], Any] | None = None,
-        discount_code: Callable[[TrackedCart, int], str | None] | None = None,
+        discount_code: Callable[[TrackedCart, int, int], str | None] | None = None,
         load_user: Callable[[str], Any] | None = None,
         staff_users: Callable[[], Iterable[tuple[Any, str]]] | None = None,
         display_name: Callable[[Any], str] | None = None,

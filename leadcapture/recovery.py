@@ -1,11 +1,12 @@
 """Recovery emails for abandoned carts, the restore link, and unsubscribing.
 
-A step is claimed by a conditional UPDATE (``emails_sent`` from n to n + 1) before its
-email is written, and ``(cart_id, step)`` is unique on the email table: concurrent sweeps
-never write a step twice. No email is written for a cart that was bought (:func:`bought`),
-to a lead that may not be written to (:func:`may_email`), or to an address that has a
-series from another cart within the cooldown (:func:`claim_series`). Writing and sending
-are apart: :mod:`leadcapture.mail.sending` sends what was written, under a lease.
+A step is claimed by a conditional UPDATE (``emails_sent``, the last step passed, from
+the one before to this one) before its email is written, and ``(cart_id, step)`` is
+unique on the email table: concurrent sweeps never write a step twice. No email is
+written for a cart that was bought (:func:`bought`), to a lead that may not be written to
+(:func:`may_email`), or to an address that has a series from another cart within the
+cooldown (:func:`claim_series`). Writing and sending are apart:
+:mod:`leadcapture.mail.sending` sends what was written, under a lease.
 """
 
 from __future__ import annotations
@@ -28,13 +29,16 @@ from .history import record
 from .leads import apply_trigger
 from .models import Customer, Email, InboundEvent, Lead, RecoverySeries, TrackedCart
 from .models.base import utcnow
+from .recovery_content import BUTTON, cart_lines_text, render
+from .recovery_steps import Step, due_at, next_active
 from .status import NO_EMAIL_STATUSES, Trigger
 from .transactions import DBSession, upsert
 
 log = logging.getLogger("leadcapture")
 
-#: ``discount_code(cart, step) -> str | None``: the host's single-use code for a step.
-DiscountCallable = Callable[[TrackedCart, int], "str | None"]
+#: ``discount_code(cart, step, percent) -> str | None``: the host's single-use code of
+#: ``percent`` off for a step's email.
+DiscountCallable = Callable[[TrackedCart, int, int], "str | None"]
 #: The kind of the kept event of an order.
 ORDER_EVENT = kind_of(signals.order_placed)
 
@@ -122,16 +126,18 @@ def claim_series(
     return owner == cart_id
 
 
-def _claim(session: DBSession, cart_id: int, sent: int, next_at: datetime | None) -> bool:
+def _claim(
+    session: DBSession, cart_id: int, passed: int, step: int, next_at: datetime | None
+) -> bool:
     claimed = session.execute(
         update(TrackedCart)
         .where(
             TrackedCart.id == cart_id,
-            TrackedCart.emails_sent == sent,
+            TrackedCart.emails_sent == passed,
             TrackedCart.state == CartState.ABANDONED,
             TrackedCart.next_email_at.is_not(None),
         )
-        .values(emails_sent=sent + 1, next_email_at=next_at)
+        .values(emails_sent=step, next_email_at=next_at)
         .execution_options(synchronize_session=False)
     )
     return claimed.rowcount == 1  # type: ignore[attr-defined]
@@ -144,30 +150,82 @@ def render_email(name: str, context: dict[str, Any]) -> str:
     return template.render(**context)
 
 
-def write_recovery_email(
-    session: DBSession, cart: TrackedCart, lead: Lead, step: int, discount_code: str | None
-) -> Email:
-    """Write step ``step``'s email, waiting in the outbox; :mod:`leadcapture.mail.sending`
-    sends it, and only then does the lead's history say it went."""
-    config = current_app.config
-    unsubscribe = unsubscribe_url(lead)
+def first_name(lead: Lead | None) -> str:
+    return lead.lead_name.split()[0] if lead is not None and lead.lead_name else ""
+
+
+@dataclass(frozen=True)
+class RecoveryEmail:
+    """One step's email, made: what :func:`write_recovery_email` keeps, and what the
+    back office previews and sends as a test."""
+
+    subject: str
+    text_body: str
+    html_body: str
+
+
+def compose(
+    step: Step,
+    cart: TrackedCart,
+    lead: Lead | None,
+    *,
+    restore: str,
+    unsubscribe: str,
+    code: str | None,
+) -> RecoveryEmail:
+    """The step's text with this cart's values, in the email templates."""
+    shop_name = current_app.config["LEADCAPTURE_SHOP_NAME"]
+    values = {
+        "first_name": first_name(lead),
+        "shop_name": shop_name,
+        "cart_lines": cart_lines_text(cart.lines, cart.total, cart.currency),
+        "cart_total": f"{cart.total} {cart.currency}",
+        "restore_link": restore,
+        "code": code or "",
+        "percent": str(step.code_percent) if code else "",
+    }
+    content = render(step.subject, step.body, values)
     context = {
-        "shop_name": config["LEADCAPTURE_SHOP_NAME"],
+        "shop_name": shop_name,
         "lead": lead,
         "cart": cart,
-        "step": step,
-        "restore_url": restore_url(cart, step),
+        "step": step.step,
+        "text": content.text,
+        "paragraphs": content.paragraphs,
+        "restore_url": restore,
         "unsubscribe_url": unsubscribe,
-        "discount_code": discount_code,
+        "discount_code": code,
+        "button": BUTTON,
     }
+    return RecoveryEmail(
+        subject=content.subject[:240],
+        text_body=render_email("recovery.txt", context),
+        html_body=render_email("recovery.html", context),
+    )
+
+
+def write_recovery_email(
+    session: DBSession, cart: TrackedCart, lead: Lead, step: Step, discount_code: str | None
+) -> Email:
+    """Write ``step``'s email, waiting in the outbox; :mod:`leadcapture.mail.sending`
+    sends it, and only then does the lead's history say it went."""
+    unsubscribe = unsubscribe_url(lead)
+    made = compose(
+        step,
+        cart,
+        lead,
+        restore=restore_url(cart, step.step),
+        unsubscribe=unsubscribe,
+        code=discount_code,
+    )
     email = Email(
         cart_id=cart.id,
         lead_id=lead.id,
-        step=step,
+        step=step.step,
         to=cart.email or lead.email or "",
-        subject=render_email("recovery_subject.txt", context).strip(),
-        text_body=render_email("recovery.txt", context),
-        html_body=render_email("recovery.html", context),
+        subject=made.subject,
+        text_body=made.text_body,
+        html_body=made.html_body,
         discount_code=discount_code,
         status=EmailStatus.OUTBOX,
         message_id=make_msgid(domain="leadcapture"),
@@ -180,20 +238,22 @@ def write_recovery_email(
 def _write_step(
     session: DBSession,
     cart_id: int,
-    already: int,
+    passed: int,
     abandoned_at: datetime | None,
     rules: RecoveryRules,
 ) -> int:
     """Claim and write one cart's next email; returns 1 if one was written. It is sent
     by :func:`leadcapture.sending.send_waiting`, so a crash between the two loses nothing."""
-    step = already + 1
-    hours = rules.schedule_hours
-    next_at = (
-        abandoned_at + timedelta(hours=hours[step])
-        if abandoned_at is not None and step < len(hours)
-        else None
-    )
-    if not _claim(session, cart_id, already, next_at):
+    step = next_active(rules.steps, passed)
+    if step is None:  # its next step was turned off since: nothing more to send
+        if _claim(session, cart_id, passed, passed, None):
+            session.commit()
+        else:
+            session.rollback()
+        return 0
+    if not _claim(
+        session, cart_id, passed, step.step, due_at(rules.steps, step.step, abandoned_at)
+    ):
         session.rollback()
         return 0
     cart = session.get(TrackedCart, cart_id)
@@ -208,11 +268,13 @@ def _write_step(
             session, cart.email, cart.id, now=rules.now, cooldown_days=rules.cooldown_days
         )
     ):
-        cart.emails_sent = already
+        cart.emails_sent = passed
         cart.next_email_at = None
         session.commit()
         return 0
-    code = rules.discount_code(cart, step) if rules.discount_code else None
+    code = None
+    if step.code and rules.discount_code is not None:
+        code = rules.discount_code(cart, step.step, step.code_percent)
     write_recovery_email(session, cart, lead, step, code)
     session.commit()
     return 1
@@ -220,10 +282,10 @@ def _write_step(
 
 @dataclass(frozen=True)
 class RecoveryRules:
-    """What decides the recovery emails of one run: its moment and the settings."""
+    """What decides the recovery emails of one run: its moment, the steps, the settings."""
 
     now: datetime
-    schedule_hours: tuple[float, ...]
+    steps: tuple[Step, ...]
     cooldown_days: float
     discount_code: DiscountCallable | None = None
 
@@ -248,10 +310,10 @@ def write_due_emails(session: DBSession, rules: RecoveryRules, *, batch_size: in
         session.commit()
         if not due:
             return written
-        for cart_id, already, abandoned_at in due:
+        for cart_id, passed, abandoned_at in due:
             after = cart_id
             try:
-                written += _write_step(session, cart_id, already, abandoned_at, rules)
+                written += _write_step(session, cart_id, passed, abandoned_at, rules)
             except Exception:  # one bad cart must not stop the others
                 session.rollback()
                 log.exception("leadcapture: recovery email for cart %s failed", cart_id)

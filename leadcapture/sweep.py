@@ -17,7 +17,9 @@ from .events.store import prune as prune_events
 from .events.store import retry as retry_events
 from .mail.sending import rules_from as send_rules
 from .mail.sending import send_waiting
+from .owner_settings import effective
 from .recovery import RecoveryRules, write_due_emails
+from .recovery_steps import Step, current_steps
 from .transactions import DBSession
 
 
@@ -27,7 +29,7 @@ class SweepSettings:
     (:meth:`of`), so the sweep itself is a plain function of the session and these."""
 
     idle_minutes: int
-    schedule_hours: tuple[float, ...]
+    steps: tuple[Step, ...]
     recovery_emails: bool
     batch_size: int
     lost_after_days: int
@@ -39,14 +41,16 @@ class SweepSettings:
     config: Mapping[str, Any]
 
     @classmethod
-    def of(cls, app: Flask) -> SweepSettings:
+    def of(cls, app: Flask, session: DBSession) -> SweepSettings:
+        """The app's settings, with what the owner saved in the back office over them."""
         config = app.config
+        owner = effective(session, config)
         return cls(
-            idle_minutes=int(config["LEADCAPTURE_ABANDONED_AFTER_MINUTES"]),
-            schedule_hours=tuple(config["LEADCAPTURE_RECOVERY_SCHEDULE_HOURS"]),
+            idle_minutes=int(owner["abandoned_after_minutes"]),
+            steps=current_steps(session, config),
             recovery_emails=bool(config["LEADCAPTURE_RECOVERY_EMAILS"]),
             batch_size=int(config["LEADCAPTURE_SWEEP_BATCH_SIZE"]),
-            lost_after_days=int(config["LEADCAPTURE_CART_LOST_AFTER_DAYS"]),
+            lost_after_days=int(owner["cart_lost_after_days"]),
             cooldown_days=float(config["LEADCAPTURE_RECOVERY_COOLDOWN_DAYS"]),
             event_max_attempts=int(config["LEADCAPTURE_EVENT_MAX_ATTEMPTS"]),
             events_keep_days=int(config["LEADCAPTURE_EVENTS_KEEP_DAYS"]),
@@ -63,9 +67,8 @@ def run_sweep(
     progress: Callable[[str], None] | None = None,
 ) -> SweepResult:
     """Run one sweep; ``settings`` default to the current app's."""
-    settings = settings or SweepSettings.of(current_app)  # type: ignore[arg-type]
+    settings = settings or SweepSettings.of(current_app, session)  # type: ignore[arg-type]
     now = now or datetime.now(UTC)
-    schedule = settings.schedule_hours
     total = SweepResult()
     # Events a failure kept back are handled first: a kept cart change may make a cart
     # abandonable, a kept order may take one out of the sweep.
@@ -75,7 +78,7 @@ def run_sweep(
             session,
             now=now,
             idle_minutes=settings.idle_minutes,
-            schedule_hours=schedule if settings.recovery_emails else None,
+            steps=settings.steps if settings.recovery_emails else None,
             batch_size=settings.batch_size,
         )
         session.commit()
@@ -91,7 +94,7 @@ def run_sweep(
     if settings.recovery_emails:
         rules = RecoveryRules(
             now=now,
-            schedule_hours=schedule,
+            steps=settings.steps,
             cooldown_days=settings.cooldown_days,
             discount_code=settings.discount_code,
         )

@@ -68,8 +68,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         # for real shops, are an hour and 1, 24, 72 hours).
         LEADCAPTURE_ABANDONED_AFTER_MINUTES=1,
         LEADCAPTURE_RECOVERY_SCHEDULE_HOURS=(0, 24, 72),
-        STOREFRONT_RECOVERY_DISCOUNT_PERCENT=10,
-        STOREFRONT_RECOVERY_DISCOUNT_FROM_STEP=3,
+        LEADCAPTURE_RECOVERY_DISCOUNT_PERCENT=10,
         STOREFRONT_DEMO_STAFF_PASSWORD="demo-staff-password",  # noqa: S106 (the documented demo login)
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",

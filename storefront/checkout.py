@@ -15,6 +15,7 @@ from leadcapture import (
     AddressType,
     ValidationError,
     addresses_of_web_user,
+    consent_notice,
     normalized_email,
     queue_email,
     send_queued,
@@ -181,6 +182,7 @@ def checkout() -> Any:
         total=cart.total(lines),
         signed_in=user is not None,
         capture_declined=bool(session.get("capture_declined")),
+        consent_notice=consent_notice(),
     )
 
 

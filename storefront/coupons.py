@@ -6,7 +6,6 @@ import secrets
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from flask import current_app
 from sqlalchemy import select, update
 
 from .extensions import db
@@ -15,12 +14,9 @@ from .models import Coupon, utcnow
 CENT = Decimal("0.01")
 
 
-def recovery_coupon(cart: Any, step: int) -> str | None:
-    """The shop's ``discount_code`` callable for the plug-in: a fresh single-use code for
-    the recovery emails from ``STOREFRONT_RECOVERY_DISCOUNT_FROM_STEP`` on."""
-    percent = current_app.config["STOREFRONT_RECOVERY_DISCOUNT_PERCENT"]
-    if not percent or step < current_app.config["STOREFRONT_RECOVERY_DISCOUNT_FROM_STEP"]:
-        return None
+def recovery_coupon(cart: Any, step: int, percent: int) -> str | None:
+    """The shop's ``discount_code`` callable for the plug-in: a fresh single-use code of
+    ``percent`` off, for a recovery email whose step the owner gave a code."""
     code = "BACK-" + secrets.token_hex(4).upper()
     db.session.add(Coupon(code=code, percent_off=int(percent)))
     return code

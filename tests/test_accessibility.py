@@ -1,6 +1,8 @@
-"""Every page of the back office and of the shop, in a real browser at 1280 and 390 px wide: no serious or
-critical axe-core violation, nothing wider than a phone, no console error and no
-Content-Security-Policy violation. Screenshots go to ``tests/screenshots/``.
+"""Every page of the back office and of the shop, in a real browser at 1280 and 390 px
+wide: no serious or critical axe-core violation, nothing wider than a phone, no console
+error and no Content-Security-Policy violation; from the keyboard, focus moves forward
+and shows where it is; forms with errors tie each to its field. Screenshots go to
+``tests/screenshots/``.
 
 axe-core comes from npm (``npm install --prefix tests``, which ``.ci/run`` does)."""
 
@@ -68,12 +70,55 @@ def pages(ids: dict[str, int]) -> dict[str, str]:
         "import": "/backoffice/import",
         "assignment": "/backoffice/assignment",
         "tokens": "/backoffice/tokens",
+        "recovery-emails": "/backoffice/recovery-emails",
+        "recovery-email": "/backoffice/recovery-emails/1",
+        "settings": "/backoffice/settings",
     }
+
+
+#: What the focused element is: its place in the document and whether its focus shows.
+FOCUSED = """() => {
+  const e = document.activeElement;
+  if (!e || e === document.body) return null;
+  const s = getComputedStyle(e);
+  const shown = (s.outlineStyle !== 'none' && s.outlineWidth !== '0px') || s.boxShadow !== 'none';
+  const before = window.__lcLast;
+  const forward = !before || !!(before.compareDocumentPosition(e) & Node.DOCUMENT_POSITION_FOLLOWING);
+  const wrapped = window.__lcSeen.has(e);
+  window.__lcLast = e;
+  window.__lcSeen.add(e);
+  return {name: e.tagName + ' ' + (e.getAttribute('aria-label') || e.textContent || e.name || '').trim().slice(0, 40),
+          shown, forward, wrapped, frame: e.tagName === 'IFRAME'};
+}"""
+
+
+def keyboard(page: Page, name: str, presses: int = 15) -> list[str]:
+    """Tab from the top: focus goes forward through the page, and shows where it is."""
+    problems = []
+    if page.evaluate("[...document.querySelectorAll('[tabindex]')].some(e => e.tabIndex > 0)"):
+        problems.append(f"{name}: a positive tabindex reorders the keyboard")
+    page.evaluate(
+        "window.__lcLast = null; window.__lcSeen = new Set();"
+        " document.activeElement && document.activeElement.blur()"
+    )
+    for _ in range(presses):
+        page.keyboard.press("Tab")
+        focused = page.evaluate(FOCUSED)
+        if focused is None or focused["wrapped"]:  # past the last: round to the first
+            break
+        if focused["frame"]:  # the focus is in the frame's own page now
+            break
+        if not focused["forward"]:
+            problems.append(f"{name}: focus went back to {focused['name']}")
+        if not focused["shown"]:
+            problems.append(f"{name}: no visible focus on {focused['name']}")
+    return problems
 
 
 def check(page: Page, name: str) -> list[str]:
     """What is wrong with the page now open, at each width."""
-    problems: list[str] = []
+    page.set_viewport_size({"width": WIDTHS[0], "height": 900})
+    problems = keyboard(page, name)
     for width in WIDTHS:
         page.set_viewport_size({"width": width, "height": 900})
         page.evaluate(AXE.read_text())
@@ -112,8 +157,53 @@ def test_every_back_office_page_is_accessible_and_fits_a_phone(
         answer = page.goto(live_server + path)
         assert answer is not None and answer.status == 200, (name, path)
         problems += check(page, f"backoffice-{name}")
+
+    # Forms showing their errors: each wrong field says so and points at its message.
+    page.goto(live_server + "/backoffice/recovery-emails/1")
+    page.get_by_label("Subject").fill("Hello {nobody}")
+    page.get_by_label("Hours after the cart was abandoned").fill("-3")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("alert")).to_contain_text("Please correct 2 fields")
+    problems += invalid_fields_point_at_their_messages(page, 2)
+    problems += check(page, "backoffice-recovery-email-errors")
+    page.goto(live_server + "/backoffice/settings")
+    page.get_by_label("Abandoned after (minutes)").fill("-5")
+    page.get_by_label("Consent notice at checkout").fill("")
+    page.get_by_role("button", name="Save settings").click()
+    problems += invalid_fields_point_at_their_messages(page, 2)
+    problems += check(page, "backoffice-settings-errors")
+
+    # The editor's Preview shows the unsaved text in its frame, the email in a frame of its own.
+    page.goto(live_server + "/backoffice/recovery-emails/1")
+    page.set_viewport_size({"width": WIDTHS[0], "height": 900})
+    page.get_by_label("Subject").fill("A draft for {first_name}")
+    page.get_by_role("button", name="Preview").click()
+    preview = page.frame_locator("iframe[name=preview]")
+    expect(preview.get_by_text("A draft for Alex")).to_be_visible()
+    expect(preview.frame_locator("iframe").get_by_text("Sample product")).to_be_visible()
+    expect(
+        preview.frame_locator("iframe").get_by_role("link", name="Return to your cart")
+    ).to_be_visible()
+    page.screenshot(
+        path=str(SCREENSHOTS / "backoffice-recovery-email-preview-1280.png"), full_page=True
+    )
     assert not problems, "\n".join(problems)
-    assert not errors, errors
+    refused = {f"400 {live_server}/backoffice/{p}" for p in ("recovery-emails/1", "settings")}
+    console = "Failed to load resource: the server responded with a status of 400 (BAD REQUEST)"
+    assert [e for e in errors if e not in refused and e != console] == []
+
+
+def invalid_fields_point_at_their_messages(page: Page, at_least: int) -> list[str]:
+    invalid = page.locator("[aria-invalid=true]")
+    if invalid.count() < at_least:
+        return [f"{page.url}: {invalid.count()} fields marked invalid, not {at_least}"]
+    problems = []
+    for number in range(invalid.count()):
+        described = invalid.nth(number).get_attribute("aria-describedby") or ""
+        messages = [page.locator(f"#{ref}") for ref in described.split()]
+        if not any(m.count() and "error" in (m.get_attribute("class") or "") for m in messages):
+            problems.append(f"{page.url}: field {number} points at no error message")
+    return problems
 
 
 def test_every_shop_page_is_accessible_and_fits_a_phone(
@@ -154,11 +244,7 @@ def test_every_shop_page_is_accessible_and_fits_a_phone(
     page.goto(live_server + "/register")
     page.get_by_role("button", name="Create account").click()  # empty: every error shown
     problems.extend(check(page, "shop-register-errors"))
-    invalid = page.locator("[aria-invalid=true]")
-    assert invalid.count() >= 2
-    for number in range(invalid.count()):
-        described = invalid.nth(number).get_attribute("aria-describedby") or ""
-        assert described and page.locator(f"#{described.split()[0]}").is_visible()
+    problems.extend(invalid_fields_point_at_their_messages(page, 2))
 
     page.get_by_label("Full name").fill("Ann Ray")
     page.get_by_label("Email").fill("ann@example.com")

@@ -58,4 +58,12 @@ def staff_helpers() -> dict[str, Any]:
     }
 
 
-from . import carts, leads, outbox, overview, settings, transfer  # noqa: E402,F401  (routes register on bp)
+from . import (  # noqa: E402,F401  (routes register on bp)
+    carts,
+    leads,
+    outbox,
+    overview,
+    recovery_emails,
+    settings,
+    transfer,
+)

@@ -3,11 +3,20 @@ from __future__ import annotations
 from typing import Any
 
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    DateField,
+    FloatField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from ..constants import MAX_NAME, Gender, LeadSource, LeadStatus, LeadType
+from ..owner_settings import BY_KEY
 from ..validators import HtmlForm, phone_number, plain_text, trimmed
 from ..web.forms import AddressForm
 
@@ -164,3 +173,27 @@ class RuleForm(HtmlForm):
 
 class ImportForm(HtmlForm):
     file = FileField("CSV or XLSX file", validators=[FileRequired("Choose a file.")])
+
+
+class RecoveryStepForm(HtmlForm):
+    """One recovery email; the domain (:mod:`leadcapture.recovery_steps`) checks the text,
+    the placeholders and the order of the delays."""
+
+    subject = StringField("Subject", filters=[trimmed])
+    body = TextAreaField("Text")
+    delay_hours = FloatField("Hours after the cart was abandoned", validators=[InputRequired()])
+    code = BooleanField("A discount code in this email")
+    code_percent = IntegerField("Discount (%)", validators=[Optional()])
+    active = BooleanField("Send this email")
+
+
+class OwnerSettingsForm(HtmlForm):
+    """The settings page; labels and limits are :data:`leadcapture.owner_settings.SETTINGS`'."""
+
+    abandoned_after_minutes = IntegerField(
+        BY_KEY["abandoned_after_minutes"].label, validators=[InputRequired()]
+    )
+    cart_lost_after_days = IntegerField(
+        BY_KEY["cart_lost_after_days"].label, validators=[InputRequired()]
+    )
+    consent_notice = TextAreaField(BY_KEY["consent_notice"].label)

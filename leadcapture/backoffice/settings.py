@@ -1,10 +1,10 @@
-"""The back office's settings: API tokens and assignment rules."""
+"""The back office's settings: what the owner changes, API tokens, assignment rules."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, flash, g, redirect, render_template, url_for
+from flask import abort, current_app, flash, g, redirect, render_template, url_for
 from sqlalchemy import select
 
 from ..apitokens import create_token, revoke_token, tokens_of
@@ -13,11 +13,13 @@ from ..assignment import toggle_rule as toggle
 from ..constants import LeadSource
 from ..errors import ValidationError
 from ..models import AssignmentRule
+from ..owner_settings import SETTINGS, checked, effective, save, saved_by
 from ..transactions import current_session, in_transaction
 from ..web.forms import show_errors
 from ..web.ids import ID
 from . import bp
 from .forms import (
+    OwnerSettingsForm,
     RuleForm,
     SweepForm,
     TokenForm,
@@ -93,3 +95,32 @@ def toggle_rule(rule_id: int) -> Any:
     if in_transaction(session, lambda: toggle(session, rule_id)) is None:
         abort(404)
     return redirect(url_for(".assignment"))
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+def owner_settings() -> Any:
+    """What the owner changes without a deploy; each starts as the config's value."""
+    session = current_session()
+    form = OwnerSettingsForm(data=effective(session, current_app.config))
+    status = 200
+    if form.is_submitted():
+        form.validate()
+        # The values the form could read are checked too, so every wrong one is shown.
+        values = {s.key: form[s.key].data for s in SETTINGS if not form[s.key].errors}
+        try:
+            checked(values)
+        except ValidationError as error:
+            show_errors(form, error)
+        if form.errors:
+            status = 400
+        else:
+            by = g.leadcapture_staff.id
+            in_transaction(session, lambda: save(session, values, by=by))
+            flash("Settings saved; the next sweep uses them.", "success")
+            return redirect(url_for(".owner_settings"))
+    return render_template(
+        "leadcapture/backoffice/settings.html",
+        form=form,
+        settings=SETTINGS,
+        saved=saved_by(session),
+    ), status

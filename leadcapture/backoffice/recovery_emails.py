@@ -1,0 +1,205 @@
+"""The owner's recovery emails: the steps, each edited with a preview and a test send."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, replace
+from decimal import Decimal
+from typing import Any
+
+from flask import (
+    abort,
+    current_app,
+    flash,
+    g,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+
+from ..constants import EmailStatus
+from ..errors import ValidationError
+from ..mail.outgoing import queue_email, send_queued
+from ..models import Lead, RecoveryStep, TrackedCart
+from ..recovery import RecoveryEmail, compose
+from ..recovery_content import PLACEHOLDERS
+from ..recovery_steps import MAX_STEPS, Step, add_step, check_step, current_steps, save_step
+from ..transactions import current_session, in_transaction
+from ..web.forms import show_errors
+from . import bp
+from .forms import RecoveryStepForm, SweepForm
+
+#: The preview's page may show the email's inline styles, and nothing may run in it.
+PREVIEW_POLICY = (
+    "default-src 'none'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    "frame-ancestors 'self'; base-uri 'none'; form-action 'none'"
+)
+
+
+def sample_cart() -> tuple[TrackedCart, Lead]:
+    """A made-up cart and shopper for previews and test sends; never stored."""
+    lines = [
+        {"name": "Sample product", "quantity": 2, "unit_price": "12.50"},
+        {"name": "Another product", "quantity": 1, "unit_price": "8.00"},
+    ]
+    cart = TrackedCart(lines=lines, total=Decimal("33.00"), currency="EUR", item_count=3)
+    return cart, Lead(lead_name="Alex Sample")
+
+
+def sample_email(step: Step) -> RecoveryEmail:
+    """The step on the sample cart: its links lead to the shop, its code is made up."""
+    cart, lead = sample_cart()
+    shop = request.url_root
+    code = "SAMPLE-CODE" if step.code else None
+    return compose(step, cart, lead, restore=shop, unsubscribe=shop, code=code)
+
+
+def _step_or_404(number: int) -> Step:
+    steps = current_steps(current_session(), current_app.config)
+    found = next((s for s in steps if s.step == number), None)
+    if found is None:
+        abort(404)
+    return found
+
+
+def _draft(form: RecoveryStepForm, saved: Step) -> Step:
+    """The form's step; a field the form could not read keeps the saved value (its own
+    error is on the form), so the domain still checks all the others."""
+
+    def read(name: str, default: Any) -> Any:
+        field = form[name]
+        return default if field.errors or field.data is None else field.data
+
+    return replace(
+        saved,
+        subject=read("subject", ""),
+        body=read("body", ""),
+        delay_hours=float(read("delay_hours", saved.delay_hours)),
+        code=bool(form.code.data),
+        code_percent=int(read("code_percent", 0)),
+        active=bool(form.active.data),
+    )
+
+
+def _checked_draft(form: RecoveryStepForm, saved: Step) -> Step | None:
+    """The form's step, checked as a save checks it, or ``None`` with every error on the
+    form (the form's own and the domain's)."""
+    form.validate()
+    draft = _draft(form, saved)
+    try:
+        draft = check_step(current_session(), current_app.config, draft)
+    except ValidationError as error:
+        show_errors(form, error)
+    return None if form.errors else draft
+
+
+@bp.route("/recovery-emails")
+def recovery_emails() -> Any:
+    session = current_session()
+    steps = current_steps(session, current_app.config)
+    kept = session.get(RecoveryStep, steps[0].step) if steps else None
+    return render_template(
+        "leadcapture/backoffice/recovery_emails.html",
+        steps=steps,
+        from_config=kept is None,
+        can_add=len(steps) < MAX_STEPS,
+        form=SweepForm(),
+        makes_codes=current_app.extensions["leadcapture"].discount_code is not None,
+    )
+
+
+@bp.route("/recovery-emails/add", methods=["POST"])
+def add_recovery_email() -> Any:
+    if not SweepForm().validate_on_submit():
+        abort(400)
+    session = current_session()
+    try:
+        step = in_transaction(
+            session, lambda: add_step(session, current_app.config, by=g.leadcapture_staff.id)
+        )
+    except ValidationError as error:
+        flash(" ".join(m for ms in error.errors.values() for m in ms), "error")
+        return redirect(url_for(".recovery_emails"))
+    flash(f"Email {step.step} added, turned off: write it, then turn it on.", "success")
+    return redirect(url_for(".recovery_email", number=step.step))
+
+
+@bp.route("/recovery-emails/<int:number>", methods=["GET", "POST"])
+def recovery_email(number: int) -> Any:
+    """Edit one step. "Save" keeps it (and moves waiting carts to the new delays); "Send
+    me a test" sends the form's text, saved or not, to the signed-in staff user."""
+    saved = _step_or_404(number)
+    form = RecoveryStepForm(data=asdict(saved))
+    status = 200
+    if form.is_submitted():
+        draft = _checked_draft(form, saved)
+        if draft is None:
+            status = 400
+        elif request.form.get("action") == "test":
+            return _send_test(draft, number)
+        else:
+            session = current_session()
+            config = current_app.config
+            by = g.leadcapture_staff.id
+            in_transaction(session, lambda: save_step(session, config, draft, by=by))
+            flash(f"Email {number} saved; carts waiting for it follow the new text.", "success")
+            return redirect(url_for(".recovery_emails"))
+    return render_template(
+        "leadcapture/backoffice/recovery_email.html",
+        form=form,
+        number=number,
+        placeholders=PLACEHOLDERS,
+        makes_codes=current_app.extensions["leadcapture"].discount_code is not None,
+    ), status
+
+
+def _send_test(draft: Step, number: int) -> Any:
+    staff = g.leadcapture_staff
+    if not staff.email:
+        flash("Your account has no email address to send the test to.", "error")
+        return redirect(url_for(".recovery_email", number=number))
+    made = sample_email(draft)
+    session = current_session()
+    email = in_transaction(
+        session,
+        lambda: queue_email(
+            session,
+            to=staff.email,
+            subject=f"[Test] {made.subject}",
+            text_body=made.text_body,
+            html_body=made.html_body,
+        ),
+    )
+    sent = send_queued(session, current_app.config, email.id)
+    where = "sent" if sent == EmailStatus.SENT else "waiting in the outbox"
+    flash(f"A test of email {number} to {staff.email}: {where}.", "success")
+    return redirect(url_for(".recovery_email", number=number))
+
+
+@bp.route("/recovery-emails/<int:number>/preview", methods=["GET", "POST"])
+def preview_recovery_email(number: int) -> Any:
+    """The step on a sample cart, HTML and text, in its own page for the editor's frame:
+    GET shows what is saved; the editor's Preview button posts the form's text here."""
+    saved = _step_or_404(number)
+    step = saved
+    errors: dict[str, list[str]] = {}
+    if request.method == "POST":
+        form = RecoveryStepForm()
+        draft = _checked_draft(form, saved)
+        if draft is None:
+            errors = form.errors
+        else:
+            step = draft
+    made = sample_email(step) if not errors else None
+    response = make_response(
+        render_template(
+            "leadcapture/backoffice/recovery_preview.html",
+            number=number,
+            email=made,
+            errors=errors,
+        )
+    )
+    response.headers["Content-Security-Policy"] = PREVIEW_POLICY
+    response.headers["X-Frame-Options"] = "SAMEORIGIN"
+    return response
