@@ -20,12 +20,12 @@ from .constants import CartState
 
 
 class CartMove(StrEnum):
-    IDLE = "idle"  # the sweep: no change for LEADCAPTURE_ABANDONED_AFTER_MINUTES
+    IDLE = "idle"  # the sweep: no change for the abandonment cut-off (owner_settings)
     CHANGED = "changed"  # the shopper came back and changed an abandoned cart
     CHECKED_OUT = "checked_out"  # an order names this cart
     WON_BACK = "won_back"  # the lead ordered after a recovery email for this cart
     ENDED = "ended"  # the lead ordered, and this abandoned cart had no email yet
-    TIMED_OUT = "timed_out"  # abandoned for LEADCAPTURE_CART_LOST_AFTER_DAYS
+    TIMED_OUT = "timed_out"  # abandoned for the days until lost (owner_settings)
     REUSED = "reused"  # the shop reports new lines under a checked-out cart's id
 
 
