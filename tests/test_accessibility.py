@@ -92,6 +92,16 @@ FOCUSED = """() => {
 }"""
 
 
+#: The visible inputs and buttons a thumb cannot hit: under 40 px tall (checkboxes, radio
+#: buttons and buttons drawn as links aside).
+SMALL_CONTROLS = """() => [...document.querySelectorAll('input, select, textarea, button, .lc-button')]
+  .filter(e => !['checkbox', 'radio', 'hidden'].includes(e.type) && !e.closest('.trap'))
+  .filter(e => !e.classList.contains('lc-link') && !e.classList.contains('link'))
+  .filter(e => e.offsetParent !== null)
+  .filter(e => e.getBoundingClientRect().height < 40)
+  .map(e => e.tagName + ' ' + (e.name || e.textContent || '').trim().slice(0, 30))"""
+
+
 def keyboard(page: Page, name: str, presses: int = 15) -> list[str]:
     """Tab from the top: focus goes forward through the page, and shows where it is."""
     problems = []
@@ -130,6 +140,9 @@ def check(page: Page, name: str) -> list[str]:
             if violation["impact"] in ("serious", "critical") or landmarks:
                 targets = [node["target"] for node in violation["nodes"]][:3]
                 problems.append(f"{name} at {width}: {violation['id']}: {targets}")
+        if width < 600:
+            for small in page.evaluate(SMALL_CONTROLS):
+                problems.append(f"{name} at {width}: {small} is under 40 px tall")
         wide = page.evaluate("document.documentElement.scrollWidth")
         if wide > width:
             problems.append(f"{name} at {width}: {wide} px wide")
