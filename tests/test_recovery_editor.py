@@ -11,7 +11,8 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
-from leadcapture.models import Email, OwnerSetting, RecoveryStep, TrackedCart
+from leadcapture import update_lead
+from leadcapture.models import Email, Lead, OwnerSetting, RecoveryStep, TrackedCart
 from storefront.extensions import db
 from storefront.models import Coupon
 
@@ -155,6 +156,7 @@ def test_a_step_without_a_code_leaves_the_codes_paragraph_out(app: Flask, smtp: 
         ({"subject": "   "}, "subject", "This field is required"),
         ({"body": "x\x00y"}, "body", "not allowed"),
         ({"subject": "s" * 201}, "subject", "at most 200 characters"),
+        ({"subject": "Hi\r\nBcc: evil@example.com"}, "subject", "not allowed"),
     ],
 )
 def test_a_wrong_step_is_refused_naming_its_field_and_nothing_is_kept(
@@ -308,3 +310,19 @@ def test_a_series_that_stopped_stays_stopped_under_a_new_schedule(
         cart = db.session.scalars(select(TrackedCart)).one()
         assert (cart.emails_sent, cart.next_email_at) == (1, None)
     assert sweep(app, now=t0 + timedelta(hours=31)).emails == 0
+
+
+def test_the_owners_text_and_the_shoppers_values_are_escaped_in_the_html_part(
+    app: Flask, staff: Shopper, smtp: Inbox
+) -> None:
+    body = "<script>alert(1)</script> {first_name}\n\n{restore_link}"
+    assert save(staff, 1, body=body).status_code == 302
+    _, t0 = abandoned_guest(app)
+    with app.app_context():
+        lead = db.session.scalars(select(Lead)).one()
+        update_lead(db.session, lead, {"lead_name": '<img src=x onerror="x()"> Eve'})
+        db.session.commit()
+    sweep(app, now=t0 + timedelta(minutes=61))
+    html = smtp.messages[0].get_body(preferencelist=("html",)).get_content()
+    assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "<img" not in html and "&lt;img" in html
