@@ -16,7 +16,7 @@ from leadcapture import upgrade_tables
 
 from . import cli, errors
 from .crm import leadcapture
-from .extensions import csrf, db, login_manager, migrate
+from .extensions import csrf, db, login_manager, migrate, tune_sqlite
 from .models import User
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -87,6 +87,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     app.url_map.converters["slug"] = SlugConverter
     db.init_app(app)
+    tune_sqlite(app)
     csrf.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
