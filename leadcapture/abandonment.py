@@ -13,10 +13,22 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import case, insert, literal, select, text, update
+from sqlalchemy import (
+    JSON,
+    String,
+    case,
+    cast,
+    func,
+    insert,
+    literal,
+    literal_column,
+    select,
+    text,
+    update,
+)
 
 from . import history, signals
-from .bulk import insert_named_leads
+from .bulk import insert_leads_of_carts
 from .cartstates import CartMove, ends, starts
 from .constants import HistoryKind, LeadSource, LeadStatus, SystemEvent
 from .mail.sending import SendResult
@@ -58,8 +70,61 @@ def schedule_case(now: datetime, steps: Sequence[Step] | None) -> Any:
     return case(*whens, else_=None) if whens else None
 
 
-def _snapshot_subject(row: Any) -> str:
-    return f"Cart abandoned: {row.item_count} item(s), {row.total} {row.currency}"
+def _snapshot(dialect: str) -> tuple[Any, Any]:
+    """The abandoned cart's history entry, as SQL over ``lc_carts``: its subject
+    ("Cart abandoned: 2 item(s), 17.00 EUR") and its data (the lines and the total)."""
+    if dialect == "postgresql":
+        total: Any = cast(TrackedCart.total, String)
+        lines: Any = TrackedCart.lines
+        make = func.json_build_object
+    else:
+        total = func.printf("%.2f", TrackedCart.total)
+        lines = func.json(TrackedCart.lines)
+        make = func.json_object
+    subject = (
+        literal("Cart abandoned: ")
+        + cast(TrackedCart.item_count, String)
+        + literal(" item(s), ")
+        + total
+        + literal(" ")
+        + TrackedCart.currency
+    )
+    data = make(
+        literal_column("'cart_id'"),
+        TrackedCart.id,
+        literal_column("'lines'"),
+        lines,
+        literal_column("'total'"),
+        total,
+        literal_column("'currency'"),
+        TrackedCart.currency,
+        literal_column("'item_count'"),
+        TrackedCart.item_count,
+    )
+    return subject, data
+
+
+def _history_of_new_leads(
+    session: DBSession, lead_ids: list[int], new_status: LeadStatus, now: datetime
+) -> None:
+    """ "Lead created" and "Status set" for every new lead, in two statements."""
+    for entry in (
+        history.created(LeadSource.ABANDONED_CART),
+        history.status_changed(None, new_status),
+    ):
+        session.execute(
+            insert(HistoryEntry).from_select(
+                ["lead_id", "kind", "event", "subject", "data", "created_at"],
+                select(
+                    Lead.id,
+                    literal(HistoryKind.SYSTEM.value),
+                    literal(str(entry["event"])),
+                    literal(entry["subject"]),
+                    literal(entry.get("data"), JSON()),
+                    literal(now, UTCDateTime()),
+                ).where(Lead.id.in_(lead_ids)),
+            )
+        )
 
 
 def abandon_batch(
@@ -70,7 +135,11 @@ def abandon_batch(
     steps: Sequence[Step] | None,
     batch_size: int,
 ) -> SweepResult:
-    """Abandon up to ``batch_size`` idle carts, make or reuse their leads; caller commits."""
+    """Abandon up to ``batch_size`` idle carts, make or reuse their leads; caller commits.
+
+    A fixed number of statements per batch, whatever its size: nothing is loaded into
+    the ORM and nothing is written row by row (but the history of the few known leads
+    whose status moves)."""
     result = SweepResult()
     cutoff = now - timedelta(minutes=idle_minutes)
     candidates = (
@@ -90,42 +159,28 @@ def abandon_batch(
                 abandoned_at=now,
                 next_email_at=schedule_case(now, steps),
             )
-            .returning(
-                TrackedCart.id,
-                TrackedCart.email,
-                TrackedCart.lines,
-                TrackedCart.total,
-                TrackedCart.currency,
-                TrackedCart.item_count,
-            )
+            .returning(TrackedCart.id, TrackedCart.email)
             .execution_options(synchronize_session=False)
         )
     )
     if not claimed:
         return result
-    cart_ids = [row.id for row in claimed]
+    cart_ids = sorted(row.id for row in claimed)
     emails = sorted({row.email for row in claimed})
     result.abandoned = len(claimed)
     result.cart_ids = cart_ids
 
     new_status = automatic_status(None, Trigger.CART_ABANDONED)
-    created = insert_named_leads(
+    created_ids = insert_leads_of_carts(
         session,
-        [
-            {
-                "email": email,
-                "lead_name": None,  # unknown: shown by its email, never an invented name
-                "source": LeadSource.ABANDONED_CART.value,
-                "status": new_status.value,
-                "is_organization": False,
-                "created_at": now,
-                "updated_at": now,
-            }
-            for email in emails
-        ],
+        cart_ids,
+        source=LeadSource.ABANDONED_CART.value,
+        status=new_status.value,
+        now=now,
     )
-    created_ids = [row.id for row in created]
     result.leads_created = len(created_ids)
+    if created_ids:
+        _history_of_new_leads(session, created_ids, new_status, now)
 
     moved = list(
         session.execute(
@@ -144,6 +199,13 @@ def abandon_batch(
             .values(status=new_status.value, updated_at=now)
             .execution_options(synchronize_session=False)
         )
+        session.execute(
+            insert(HistoryEntry),
+            [
+                _entry(row.id, None, now, **history.status_changed(row.status, new_status))
+                for row in moved
+            ],
+        )
 
     lead_of_cart = select(Lead.id).where(Lead.email == TrackedCart.email).scalar_subquery()
     customer_of_cart = (
@@ -152,53 +214,43 @@ def abandon_batch(
         .where(Lead.email == TrackedCart.email)
         .scalar_subquery()
     )
-    linked = {
-        row.id: row
-        for row in session.execute(
-            update(TrackedCart)
-            .where(TrackedCart.id.in_(cart_ids))
-            .values(lead_id=lead_of_cart, customer_id=customer_of_cart)
-            .returning(TrackedCart.id, TrackedCart.lead_id, TrackedCart.customer_id)
-            .execution_options(synchronize_session=False)
-        )
-    }
-    # No recovery email for a lead that must not be written to, or that has bought.
+    # Linked to their leads; no recovery email for a lead that must not be written to, or
+    # that has bought.
     session.execute(
         update(TrackedCart)
-        .where(
-            TrackedCart.id.in_(cart_ids),
-            TrackedCart.lead_id.in_(not_to_email()),
+        .where(TrackedCart.id.in_(cart_ids))
+        .values(
+            lead_id=lead_of_cart,
+            customer_id=customer_of_cart,
+            next_email_at=case(
+                (lead_of_cart.in_(not_to_email()), None), else_=TrackedCart.next_email_at
+            ),
         )
-        .values(next_email_at=None)
         .execution_options(synchronize_session=False)
     )
-
-    entries: list[dict[str, Any]] = []
-    for lead_id in created_ids:
-        entries.append(_entry(lead_id, None, now, **history.created(LeadSource.ABANDONED_CART)))
-        entries.append(_entry(lead_id, None, now, **history.status_changed(None, new_status)))
-    for row in moved:
-        entries.append(_entry(row.id, None, now, **history.status_changed(row.status, new_status)))
-    for row in claimed:
-        link = linked[row.id]
-        entries.append(
-            _entry(
-                link.lead_id,
-                link.customer_id,
-                now,
-                SystemEvent.CART_ABANDONED,
-                _snapshot_subject(row),
-                {
-                    "cart_id": row.id,
-                    "lines": row.lines,
-                    "total": str(row.total),
-                    "currency": row.currency,
-                    "item_count": row.item_count,
-                },
-            )
+    subject, data = _snapshot(session.get_bind().dialect.name)
+    session.execute(
+        insert(HistoryEntry).from_select(
+            ["lead_id", "customer_id", "kind", "event", "subject", "data", "created_at"],
+            select(
+                TrackedCart.lead_id,
+                TrackedCart.customer_id,
+                literal(HistoryKind.SYSTEM.value),
+                literal(SystemEvent.CART_ABANDONED.value),
+                subject,
+                data,
+                literal(now, UTCDateTime()),
+            ).where(TrackedCart.id.in_(cart_ids)),
         )
-    session.execute(insert(HistoryEntry), entries)
-    _announce(session, cart_ids, created_ids, moved, new_status)
+    )
+    send_on_commit(
+        session,
+        signals.cart_abandoned,
+        cart_ids=cart_ids,
+        created_lead_ids=created_ids,
+        changed_lead_ids=sorted(row.id for row in moved),
+        new_status=new_status.value,
+    )
     return result
 
 
@@ -221,46 +273,10 @@ def _entry(
     }
 
 
-def _announce(
-    session: DBSession,
-    cart_ids: list[int],
-    created_ids: list[int],
-    moved: list[Any],
-    new_status: LeadStatus,
-) -> None:
-    """Queue the outbound signals; the objects are read in one query per kind."""
-    carts = session.scalars(select(TrackedCart).where(TrackedCart.id.in_(cart_ids))).all()
-    lead_ids = {c.lead_id for c in carts} | set(created_ids) | {row.id for row in moved}
-    leads = {lead.id: lead for lead in session.scalars(select(Lead).where(Lead.id.in_(lead_ids)))}
-    customer_ids = {c.customer_id for c in carts if c.customer_id}
-    customers = {
-        c.id: c for c in session.scalars(select(Customer).where(Customer.id.in_(customer_ids)))
-    }
-    for lead_id in created_ids:
-        send_on_commit(session, signals.lead_created, lead=leads[lead_id])
-        send_on_commit(
-            session,
-            signals.lead_status_changed,
-            lead=leads[lead_id],
-            old_status=None,
-            new_status=new_status.value,
-        )
-    for row in moved:
-        send_on_commit(
-            session,
-            signals.lead_status_changed,
-            lead=leads[row.id],
-            old_status=row.status,
-            new_status=new_status.value,
-        )
-    for cart in carts:
-        send_on_commit(
-            session,
-            signals.cart_abandoned,
-            cart=cart,
-            lead=leads.get(cart.lead_id) if cart.lead_id else None,
-            customer=customers.get(cart.customer_id) if cart.customer_id else None,
-        )
+def _state_among(states: Sequence[str]) -> Any:
+    """``state`` among ``states``; one state as ``=``, which the partial index on
+    abandoned carts serves (an ``IN`` of one made SQLite scan every cart)."""
+    return TrackedCart.state == states[0] if len(states) == 1 else TrackedCart.state.in_(states)
 
 
 def mark_lost(session: DBSession, *, now: datetime, lost_after_days: int) -> int:
@@ -269,7 +285,7 @@ def mark_lost(session: DBSession, *, now: datetime, lost_after_days: int) -> int
         session.execute(
             update(TrackedCart)
             .where(
-                TrackedCart.state.in_(starts(CartMove.TIMED_OUT)),
+                _state_among(starts(CartMove.TIMED_OUT)),
                 TrackedCart.abandoned_at <= now - timedelta(days=lost_after_days),
             )
             .values(state=ends(CartMove.TIMED_OUT), lost_at=now, next_email_at=None)

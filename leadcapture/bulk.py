@@ -4,13 +4,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, text, update
+from sqlalchemy import Table, func, literal, select, text, true, update
 
-from .assignment import next_assignees
-from .leads import NAME_PREFIX
-from .models import Lead
+from .assignment import next_assignees, rule_for
+from .leads import lead_name_for, lead_name_sql
+from .models import Lead, TrackedCart
+from .models.base import UTCDateTime
 from .transactions import DBSession, upsert
 
 
@@ -31,19 +33,75 @@ def insert_new_leads(session: DBSession, rows: list[dict[str, Any]]) -> list[Any
 
 def _name_and_assign(session: DBSession, created: Iterable[tuple[int, str | None]]) -> None:
     """Give new leads (``(id, source)`` pairs) their human id and, by the assignment
-    rules of their source, a sales user."""
+    rules of their source, a sales user. Without a rule for the source, one statement
+    names them all."""
     by_source: dict[str | None, list[int]] = {}
     for lead_id, source in created:
         by_source.setdefault(source, []).append(lead_id)
+    dialect = session.get_bind().dialect.name
     for source, ids in by_source.items():
         assignees = next_assignees(session, source, len(ids))
+        if not any(assignees):
+            session.execute(
+                update(Lead)
+                .where(Lead.id.in_(ids))
+                .values(name=lead_name_sql(Lead.id, dialect))
+                .execution_options(synchronize_session=False)
+            )
+            continue
         session.execute(
             update(Lead),
             [
-                {"id": i, "name": f"{NAME_PREFIX}{i:05d}", "assigned_to": who}
+                {"id": i, "name": lead_name_for(i), "assigned_to": who}
                 for i, who in zip(ids, assignees, strict=True)
             ],
         )
+
+
+def insert_leads_of_carts(
+    session: DBSession, cart_ids: list[int], *, source: str, status: str, now: datetime
+) -> list[int]:
+    """One new lead per email of these carts that no lead has yet, named and assigned,
+    in a few statements whatever their number; returns the new leads' ids. The lead's
+    name is left unknown: it is shown by its email, never by an invented name."""
+    dialect = session.get_bind().dialect.name
+    emails = (
+        select(TrackedCart.email)
+        .where(TrackedCart.id.in_(cart_ids), TrackedCart.email.is_not(None))
+        .distinct()
+        .subquery()
+    )
+    constants = (
+        literal(source),
+        literal(status),
+        literal(False),
+        literal(now, UTCDateTime()),
+        literal(now, UTCDateTime()),
+    )
+    columns = ["email", "source", "status", "is_organization", "created_at", "updated_at"]
+    rule = rule_for(session, source)
+    named = dialect == "postgresql" and (rule is None or not rule.users)
+    if named:  # the ids from the sequence first: each lead written once, with its name
+        numbered = select(
+            func.nextval(func.pg_get_serial_sequence("lc_leads", "id")).label("id"),
+            emails.c.email,
+        ).subquery()
+        rows = select(
+            numbered.c.id, lead_name_sql(numbered.c.id, dialect), numbered.c.email, *constants
+        )
+        columns = ["id", "name", *columns]
+    else:
+        rows = select(emails.c.email, *constants).where(true())
+    statement = (
+        upsert(session, cast(Table, Lead.__table__))
+        .from_select(columns, rows)
+        .on_conflict_do_nothing(index_elements=["email"])
+        .returning(Lead.id)
+    )
+    created = sorted(session.scalars(statement))
+    if not named:
+        _name_and_assign(session, ((lead_id, source) for lead_id in created))
+    return created
 
 
 def insert_named_leads(session: DBSession, rows: list[dict[str, Any]]) -> list[Any]:
@@ -68,7 +126,7 @@ def insert_named_leads(session: DBSession, rows: list[dict[str, Any]]) -> list[A
     ).all()
     by_source: dict[str | None, list[dict[str, Any]]] = {}
     for row, lead_id in zip(rows, ids, strict=True):
-        row.update(id=lead_id, name=f"{NAME_PREFIX}{lead_id:05d}")
+        row.update(id=lead_id, name=lead_name_for(lead_id))
         by_source.setdefault(row["source"], []).append(row)
     for source, group in by_source.items():
         for row, who in zip(group, next_assignees(session, source, len(group)), strict=True):

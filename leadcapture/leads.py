@@ -6,7 +6,7 @@ from datetime import date
 from functools import partial
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import String, case, cast, func, literal, select
 
 from . import fields, history, signals
 from .assignment import next_assignees
@@ -27,6 +27,23 @@ from .status import Trigger, automatic_status
 from .transactions import DBSession
 
 NAME_PREFIX = "LEAD-"
+
+
+def lead_name_for(lead_id: int) -> str:
+    """A lead's human id: ``LEAD-00042``."""
+    return f"{NAME_PREFIX}{lead_id:05d}"
+
+
+def lead_name_sql(lead_id: Any, dialect: str) -> Any:
+    """:func:`lead_name_for` as SQL, for naming many leads in one statement."""
+    padded: Any
+    if dialect == "postgresql":
+        digits = cast(lead_id, String)
+        padded = case((lead_id < 100_000, func.lpad(digits, 5, "0")), else_=digits)
+    else:
+        padded = func.printf("%05d", lead_id)
+    return literal(NAME_PREFIX) + padded
+
 
 LEAD_FIELDS: dict[str, Any] = {
     "lead_name": partial(fields.text, max_length=MAX_NAME),
@@ -174,7 +191,7 @@ def _new_lead(
     check_lead(lead)
     session.add(lead)
     session.flush()
-    lead.name = f"{NAME_PREFIX}{lead.id:05d}"
+    lead.name = lead_name_for(lead.id)
     record(session, lead=lead, by=by, **history.created(source))
     _announce_status(session, lead, None, status, by=by)
     send_on_commit(session, signals.lead_created, lead=lead)

@@ -68,9 +68,13 @@ leads_imported = _signals.signal("leads-imported")
 #: Keyword arguments: ``lead`` (Lead), ``customer`` (a :class:`leadcapture.models.Customer`).
 lead_converted = _signals.signal("lead-converted")
 
-#: Sent by the plug-in after a sweep marked a cart abandoned (once per cart).
-#: Keyword arguments: ``cart`` (a :class:`leadcapture.models.TrackedCart`), ``lead``
-#: (Lead or None) and ``customer`` (Customer or None: a customer's cart makes no new lead).
+#: Sent by the plug-in after a sweep's batch of abandoned carts is committed — once per
+#: batch (``LEADCAPTURE_SWEEP_BATCH_SIZE`` carts at most), not per cart, so that a sweep of
+#: 100,000 carts loads none of them. The leads the batch made get no ``lead_created``,
+#: and the known leads it moved no ``lead_status_changed``: they are named here.
+#: Keyword arguments: ``cart_ids`` (list[int]), ``created_lead_ids`` (list[int]: new
+#: leads), ``changed_lead_ids`` (list[int]: known leads whose status it set) and
+#: ``new_status`` (str: the status of both).
 cart_abandoned = _signals.signal("cart-abandoned")
 
 __all__ = [
