@@ -4,20 +4,28 @@ Runs the same journeys through the shop with the plug-in listening and with its 
 signals muted, interleaved in one run, and reports the ratio of the medians. Appends
 the result to bench/RESULTS.md with the machine and the date.
 
-    python bench/checkout_overhead.py [--journeys 40] [--database-url URL]
+With ``--broker redis://…`` a third kind joins them: the plug-in in worker mode, its
+events and emails handed to Celery tasks after each commit, which a worker started by
+this script (``celery -A worker worker``, at the lowest CPU priority, as if on another
+machine) handles meanwhile. Inline and worker mode are then reported side by side.
+
+    python bench/checkout_overhead.py [--journeys 40] [--database-url URL] [--broker URL]
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import json
 import os
 import platform
 import re
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -75,46 +83,125 @@ def journey(app, n: int) -> float:  # type: ignore[no-untyped-def]
     return time.perf_counter() - started
 
 
+def make_app(url: str, broker: str | None = None, queue: str = ""):  # type: ignore[no-untyped-def]
+    settings = {
+        "SQLALCHEMY_DATABASE_URI": url,
+        "SECRET_KEY": "bench",
+        "STOREFRONT_REGISTER_RATE_LIMIT": "1000000 per minute",  # one machine signs up
+    }
+    if broker:
+        settings.update(STOREFRONT_CELERY_BROKER_URL=broker, STOREFRONT_CELERY_QUEUE=queue)
+    return create_app(settings)
+
+
+@contextlib.contextmanager
+def worker(url: str, broker: str, queue: str, folder: str):  # type: ignore[no-untyped-def]
+    """A Celery worker on ``queue``, at the lowest CPU priority."""
+    env = {
+        **os.environ,
+        "STOREFRONT_INSTANCE_PATH": folder,
+        "FLASK_SQLALCHEMY_DATABASE_URI": url,
+        "FLASK_SECRET_KEY": "bench",
+        "FLASK_STOREFRONT_AUTO_MIGRATE": "false",
+        "FLASK_STOREFRONT_CELERY_BROKER_URL": broker,
+        "FLASK_STOREFRONT_CELERY_QUEUE": queue,
+        "FLASK_LEADCAPTURE_BEAT_SECONDS": json.dumps({}),
+    }
+    command = ["nice", "-n", "19", sys.executable, "-m", "celery", "-A", "worker", "worker"]
+    process = subprocess.Popen(  # noqa: S603 (this script's own command line)
+        [*command, "--pool=solo", "--loglevel=WARNING", "-Q", queue],
+        cwd=ROOT,
+        env=env,
+    )
+    time.sleep(3)
+    try:
+        yield process
+    finally:
+        process.terminate()
+        process.wait(30)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--journeys", type=int, default=40)
     parser.add_argument("--database-url")
+    parser.add_argument("--broker", help="a Celery broker (redis://…): worker mode too")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as folder, fresh_database(args.database_url, folder) as url:
+    kinds = ["muted", "inline"] + (["worker"] if args.broker else [])
+    times: dict[str, list[float]] = {kind: [] for kind in kinds}
+    queue = f"leadcapture-bench-{uuid.uuid4().hex[:8]}"
+    with (
+        tempfile.TemporaryDirectory() as folder,
+        fresh_database(args.database_url, folder) as url,
+        contextlib.ExitStack() as running,
+    ):
         os.environ["STOREFRONT_INSTANCE_PATH"] = folder
-        app = create_app(
-            {
-                "SQLALCHEMY_DATABASE_URI": url,
-                "SECRET_KEY": "bench",
-                "STOREFRONT_REGISTER_RATE_LIMIT": "1000000 per minute",  # one machine signs up
-            }
-        )
-        times: dict[bool, list[float]] = {True: [], False: []}
-        for n in range(args.journeys * 2):
-            with_plugin = n % 2 == 0
+        apps = {kind: make_app(url) for kind in ("muted", "inline")}
+        if args.broker:
+            apps["worker"] = make_app(url, args.broker, queue)
+            running.enter_context(worker(url, args.broker, queue, folder))
+        for n in range(args.journeys * len(kinds)):
+            kind = kinds[n % len(kinds)]
             with contextlib.ExitStack() as stack:
-                if not with_plugin:
+                if kind == "muted":
                     for signal in INBOUND:
                         stack.enter_context(signal.muted())
-                times[with_plugin].append(journey(app, n))
-        with app.app_context():
-            db.session.remove()
-            db.engine.dispose()
-    with_ms = statistics.median(times[True]) * 1000
-    without_ms = statistics.median(times[False]) * 1000
+                times[kind].append(journey(apps[kind], n))
+        for app in apps.values():
+            with app.app_context():
+                db.session.remove()
+                db.engine.dispose()
+    ms = {kind: statistics.median(times[kind]) * 1000 for kind in kinds}
     backend = make_url(url).get_backend_name()
-    line = (
+    machine = (
         f"| {datetime.now(UTC):%Y-%m-%d} | {platform.machine()}, "
         f"{os.cpu_count()} cores, Python {platform.python_version()} | {backend} | "
-        f"{args.journeys} + {args.journeys} | {without_ms:.1f} ms | {with_ms:.1f} ms | "
-        f"{with_ms / without_ms:.2f} |"
+    )
+    if not args.broker:
+        line = (
+            f"{machine}{args.journeys} + {args.journeys} | {ms['muted']:.1f} ms | "
+            f"{ms['inline']:.1f} ms | {ms['inline'] / ms['muted']:.2f} |"
+        )
+        print(line)
+        record(
+            "## Sign-up → cart → checkout, with the plug-in vs without"
+            " (`bench/checkout_overhead.py`)",
+            "Median wall time of one journey through the shop's test client; the plug-in's\n"
+            "inbound signals muted for the runs without it, the two kinds interleaved.",
+            [
+                "date",
+                "machine",
+                "database",
+                "journeys (with + without)",
+                "without",
+                "with",
+                "ratio",
+            ],
+            line,
+        )
+        return
+    line = (
+        f"{machine}{args.journeys} of each | {ms['muted']:.1f} ms | {ms['inline']:.1f} ms | "
+        f"{ms['worker']:.1f} ms | {ms['inline'] / ms['muted']:.2f} | "
+        f"{ms['worker'] / ms['muted']:.2f} |"
     )
     print(line)
     record(
-        "## Sign-up → cart → checkout, with the plug-in vs without (`bench/checkout_overhead.py`)",
-        "Median wall time of one journey through the shop's test client; the plug-in's\n"
-        "inbound signals muted for the runs without it, the two kinds interleaved.",
-        ["date", "machine", "database", "journeys (with + without)", "without", "with", "ratio"],
+        "## The journey in worker mode (`bench/checkout_overhead.py --broker`)",
+        "Median wall time of one journey: signals muted, the plug-in inline (events handled\n"
+        "in the request after the commit), and in worker mode (handed to Celery on Redis, a\n"
+        "worker handling them meanwhile at the lowest CPU priority); the three interleaved.",
+        [
+            "date",
+            "machine",
+            "database",
+            "journeys",
+            "muted",
+            "inline",
+            "worker mode",
+            "inline ratio",
+            "worker ratio",
+        ],
         line,
     )
 

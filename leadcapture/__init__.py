@@ -7,6 +7,7 @@ own views, commands or jobs.
 
 from . import signals
 from .addresses import add_address, addresses_of_web_user, update_address
+from .background import use_celery
 from .carts import record_cart
 from .constants import AddressType, CustomerType, LeadSource, LeadStatus, LeadType
 from .conversion import convert_lead
@@ -61,6 +62,7 @@ __all__ = [
     "signals",
     "update_address",
     "update_lead",
+    "use_celery",
     "upgrade_tables",
     "HtmlForm",
     "fetch_mail",

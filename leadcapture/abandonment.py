@@ -189,6 +189,7 @@ def abandon_batch(
                 Lead.email.in_(emails),
                 Lead.status.in_([s.value for s in CART_ABANDONED_MOVES_FROM]),
             )
+            .order_by(Lead.id)  # locked in one order by every sweep: no deadlock
             .with_for_update()
         )
     )

@@ -65,10 +65,13 @@ def insert_leads_of_carts(
     in a few statements whatever their number; returns the new leads' ids. The lead's
     name is left unknown: it is shown by its email, never by an invented name."""
     dialect = session.get_bind().dialect.name
+    # In the order of the emails, as every sweep writes them: two sweeps inserting some
+    # of the same emails wait for each other in turn instead of deadlocking.
     emails = (
         select(TrackedCart.email)
         .where(TrackedCart.id.in_(cart_ids), TrackedCart.email.is_not(None))
         .distinct()
+        .order_by(TrackedCart.email)
         .subquery()
     )
     constants = (
@@ -88,10 +91,10 @@ def insert_leads_of_carts(
         ).subquery()
         rows = select(
             numbered.c.id, lead_name_sql(numbered.c.id, dialect), numbered.c.email, *constants
-        )
+        ).order_by(numbered.c.email)
         columns = ["id", "name", *columns]
     else:
-        rows = select(emails.c.email, *constants).where(true())
+        rows = select(emails.c.email, *constants).where(true()).order_by(emails.c.email)
     statement = (
         upsert(session, cast(Table, Lead.__table__))
         .from_select(columns, rows)

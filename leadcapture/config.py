@@ -52,6 +52,12 @@ DEFAULTS: dict[str, Any] = {
     # A run that sends an email holds it this long; a run killed meanwhile leaves it to the
     # next run once this has passed. Longer than one SMTP conversation may take.
     "EMAIL_LEASE_SECONDS": 300,
+    # With Celery (``leadcapture.background.use_celery``): emails sent per SMTP server,
+    # counted in the rate-limit storage (Redis: shared by every worker).
+    "EMAIL_RATE_LIMIT": "60 per minute",
+    # With Celery: every how many seconds beat runs each job ("fetch_mail" only with an
+    # IMAP host). No cron is needed then.
+    "BEAT_SECONDS": {"sweep": 300, "retry": 600, "remind": 3600, "fetch_mail": 300},
     # Tries of one email before it stays failed on the outbox page.
     "EMAIL_MAX_ATTEMPTS": 5,
     # This many SMTP failures in a row stop a run's sending; the rest waits for the next.

@@ -15,8 +15,9 @@ from flask import Flask, current_app
 from .abandonment import SweepResult, abandon_batch, mark_lost
 from .events.store import prune as prune_events
 from .events.store import retry as retry_events
+from .handoff import handoff_of
+from .mail.sending import hand_off_waiting, send_waiting
 from .mail.sending import rules_from as send_rules
-from .mail.sending import send_waiting
 from .owner_settings import effective
 from .recovery import RecoveryRules, write_due_emails
 from .recovery_steps import Step, current_steps
@@ -37,6 +38,9 @@ class SweepSettings:
     event_max_attempts: int
     events_keep_days: int
     discount_code: Callable[..., str | None] | None
+    #: Sends an email's id to a background task (:mod:`leadcapture.background`); ``None``:
+    #: the sweep sends the emails itself.
+    send_email: Callable[[int], Any] | None
     #: The app's config, for sending (``MAIL_*`` and the email lease settings).
     config: Mapping[str, Any]
 
@@ -45,6 +49,7 @@ class SweepSettings:
         """The app's settings, with what the owner saved in the back office over them."""
         config = app.config
         owner = effective(session, config)
+        extension = app.extensions["leadcapture"]
         return cls(
             idle_minutes=int(owner["abandoned_after_minutes"]),
             steps=current_steps(session, config),
@@ -54,7 +59,8 @@ class SweepSettings:
             cooldown_days=float(config["LEADCAPTURE_RECOVERY_COOLDOWN_DAYS"]),
             event_max_attempts=int(config["LEADCAPTURE_EVENT_MAX_ATTEMPTS"]),
             events_keep_days=int(config["LEADCAPTURE_EVENTS_KEEP_DAYS"]),
-            discount_code=app.extensions["leadcapture"].discount_code,
+            discount_code=extension.discount_code,
+            send_email=handoff.email if (handoff := handoff_of(app)) else None,
             config=config,
         )
 
@@ -100,7 +106,10 @@ def run_sweep(
         )
         total.written = write_due_emails(session, rules, batch_size=settings.batch_size)
     config = settings.config
-    total.sending = send_waiting(session, config, now=now, rules=send_rules(config))
+    if settings.send_email is not None:
+        hand_off_waiting(session, config, settings.send_email, rules=send_rules(config))
+    else:
+        total.sending = send_waiting(session, config, now=now, rules=send_rules(config))
     total.emails = total.sending.sent
     prune_events(session, now=now, keep_days=settings.events_keep_days)
     session.commit()

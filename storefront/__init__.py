@@ -78,6 +78,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         STOREFRONT_CAPTURE_SESSION_RATE_LIMIT="10 per 10 minutes",
         # Larger bodies get 413 before they are read (the import upload has its own limit).
         MAX_CONTENT_LENGTH=16 * 1024 * 1024,
+        # A broker (redis://…) moves the plug-in's work to a Celery worker: worker.py.
+        STOREFRONT_CELERY_BROKER_URL=None,
+        STOREFRONT_CELERY_QUEUE="leadcapture",
+        STOREFRONT_CELERY_VISIBILITY_TIMEOUT=3600,
     )
     app.config.from_prefixed_env()
     if test_config is not None:
@@ -98,6 +102,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     for blueprint in (catalog.bp, cart_views.bp, accounts.bp, checkout.bp, capture.bp):
         app.register_blueprint(blueprint)
+    if app.config["STOREFRONT_CELERY_BROKER_URL"]:
+        from .background import make_celery
+
+        make_celery(app)
     cli.register(app)
     errors.register(app)
     security.secure(app)

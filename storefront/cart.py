@@ -98,7 +98,6 @@ def set_quantity(product: Product, quantity: int, *, add: bool = False) -> None:
             db.session.add(CartItem(user_id=user.id, product_id=product.id, quantity=new))
         else:
             item.quantity = new
-        db.session.commit()
     else:
         items = dict(_guest_items())
         key = str(product.id)
@@ -108,7 +107,8 @@ def set_quantity(product: Product, quantity: int, *, add: bool = False) -> None:
         else:
             items[key] = new
         session["cart"] = items
-    report(user)
+    report(user)  # an account's cart: inside its transaction, kept by the same commit
+    db.session.commit()
 
 
 def clear(user: User | None) -> None:
@@ -152,10 +152,10 @@ def merge_guest_cart(user: User, guest: GuestCart) -> None:
             )
         else:
             item.quantity = min(MAX_QUANTITY, item.quantity + quantity)
-    db.session.commit()
     if guest.key is not None:
         _send(guest.key, [], None, None)
     report(user)
+    db.session.commit()
 
 
 def _send(key: str, cart: list[Line], user: User | None, email: str | None) -> None:
@@ -178,7 +178,8 @@ def _send(key: str, cart: list[Line], user: User | None, email: str | None) -> N
 
 
 def report(user: User | None) -> None:
-    """Tell the plug-in what the cart holds now."""
+    """Tell the plug-in what the cart holds now; for an account, before the commit that
+    keeps the change, so the plug-in's event is written in the same transaction."""
     _send(cart_id(user), lines(user), user, user.email if user is not None else None)
 
 
@@ -209,7 +210,6 @@ def restore(lines_to_restore: list[dict[str, Any]], coupon: str | None) -> list[
                 )
             else:
                 item.quantity = max(item.quantity, wanted[sku])
-        db.session.commit()
     else:
         items = dict(_guest_items())
         for sku, product in products.items():
@@ -219,4 +219,5 @@ def restore(lines_to_restore: list[dict[str, Any]], coupon: str | None) -> list[
     if coupon:
         session["coupon"] = coupon
     report(user)
+    db.session.commit()
     return missing

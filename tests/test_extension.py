@@ -112,3 +112,28 @@ def test_every_setting_is_explained_where_it_is_defined() -> None:
     keys = [key for _, group in groups for key in group]
     assert sorted(keys) == sorted(DEFAULTS) and len(keys) == len(set(keys))
     assert all(explanation.strip() for explanation, _ in groups)
+
+
+def test_celery_takes_the_work_of_the_app_it_is_given_and_no_other() -> None:
+    """One LeadCapture object may serve several apps: handing one app's work to Celery
+    leaves the others handling theirs inline."""
+    from celery import Celery
+
+    from leadcapture import use_celery
+    from leadcapture.handoff import handoff_of
+
+    extension = LeadCapture(db=SQLAlchemy(), load_user=lambda user_id: None)
+    apps = [Flask(f"shop{n}") for n in range(2)]
+    for app in apps:
+        app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite://"
+        extension.db = SQLAlchemy(app)
+        extension.init_app(app)
+    celery = Celery("shop0", broker="memory://")
+    use_celery(celery, apps[0])
+    assert handoff_of(apps[0]) is not None and handoff_of(apps[1]) is None
+    assert {"leadcapture.handle_event", "leadcapture.send_email"} <= set(celery.tasks)
+    assert set(celery.conf.beat_schedule) == {
+        "leadcapture.sweep",
+        "leadcapture.retry",
+        "leadcapture.remind",
+    }  # no mailbox without an IMAP host

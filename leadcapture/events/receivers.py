@@ -20,6 +20,7 @@ from flask import Flask, current_app, has_app_context
 
 from .. import signals
 from ..carts import decline_capture, record_cart, record_checkout_email
+from ..handoff import handoff_of
 from ..leads import register_web_user
 from ..orders import record_order
 from . import store
@@ -108,6 +109,7 @@ def _receiver(signal: Any) -> Callable[..., None]:
             kind,
             kwargs,
             max_attempts=int(app.config["LEADCAPTURE_EVENT_MAX_ATTEMPTS"]),
+            handoff=handoff.event if (handoff := handoff_of(app)) else None,
         )
 
     receive.__name__ = f"receive_{kind}"

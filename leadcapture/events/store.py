@@ -96,10 +96,16 @@ def _carries_writes(session: DBSession) -> bool:
 
 
 def capture(
-    session: DBSession, kind: str, payload: dict[str, Any], *, max_attempts: int = MAX_ATTEMPTS
+    session: DBSession,
+    kind: str,
+    payload: dict[str, Any],
+    *,
+    max_attempts: int = MAX_ATTEMPTS,
+    handoff: Callable[[int], Any] | None = None,
 ) -> None:
     """Write the event down — in the shop's transaction when the signal comes inside one
-    that writes — and handle it once that has committed. Never raises: the shop's
+    that writes — and, once that has committed, handle it or give its id to ``handoff``
+    (a background task; see :mod:`leadcapture.background`). Never raises: the shop's
     request goes on."""
     try:
         event = InboundEvent(
@@ -110,13 +116,27 @@ def capture(
             # missing, say), that is rolled back alone and the shop's commit goes on.
             with session.begin_nested():
                 session.add(event)
-            call_after_commit(session, lambda: handle(session, event.id, max_attempts=max_attempts))
+            call_after_commit(session, lambda: _next(session, event.id, max_attempts, handoff))
             return
         in_transaction(session, lambda: session.add(event))
     except Exception:
         log.exception("leadcapture: could not keep the %s event %r", kind, payload)
         return
-    handle(session, event.id, max_attempts=max_attempts)
+    _next(session, event.id, max_attempts, handoff)
+
+
+def _next(
+    session: DBSession, event_id: int, max_attempts: int, handoff: Callable[[int], Any] | None
+) -> None:
+    """Handle the committed event now, or hand it off. A handoff that fails (the broker
+    is down) leaves the event pending for the next retry."""
+    if handoff is None:
+        handle(session, event_id, max_attempts=max_attempts)
+        return
+    try:
+        handoff(event_id)
+    except Exception:
+        log.exception("leadcapture: event %s could not be handed off; a retry takes it", event_id)
 
 
 def _keys(payload: dict[str, Any]) -> dict[str, str | None]:
@@ -191,6 +211,24 @@ def handle(session: DBSession, event_id: int, *, max_attempts: int = MAX_ATTEMPT
             exc_info=error,
         )
         return False
+
+
+def handle_waiting(
+    session: DBSession, *, kind: str, email: str, max_attempts: int = MAX_ATTEMPTS
+) -> int:
+    """Handle now the pending events of ``kind`` for ``email``, for a page that needs
+    their result at once while a background worker lags; one the worker holds is
+    skipped. Returns how many were handled here."""
+    ids = session.scalars(
+        select(InboundEvent.id)
+        .where(
+            text(PENDING),
+            InboundEvent.kind == kind,
+            InboundEvent.email == normalized_email(email),
+        )
+        .order_by(InboundEvent.id)
+    ).all()
+    return sum(handle(session, event_id, max_attempts=max_attempts) for event_id in ids)
 
 
 def retry(

@@ -11,11 +11,13 @@ from __future__ import annotations
 from email.utils import make_msgid
 from typing import Any
 
+from flask import current_app, has_app_context
 from markupsafe import escape
 
 from .. import fields
 from ..constants import EmailStatus
 from ..errors import ValidationError
+from ..handoff import handoff_of
 from ..models import Email, Lead
 from ..transactions import DBSession
 from . import smtp
@@ -52,11 +54,16 @@ def queue_email(
 
 
 def send_queued(session: DBSession, config: Any, email_id: int) -> EmailStatus | None:
-    """Try to send one committed email now (after the request's commit, say); with no
-    SMTP server set, or on a failure, it waits for the next run. Never raises."""
+    """Try to send one committed email now (after the request's commit, say) — or, with
+    a background worker (:mod:`leadcapture.background`), hand it to a task; with no SMTP
+    server set, or on a failure, it waits for the next run. Never raises."""
     if not smtp.smtp_configured(config):
         return None
+    handoff = handoff_of(current_app) if has_app_context() else None
     try:
+        if handoff is not None:
+            handoff.email(email_id)
+            return None
         return send_one(session, config, email_id, rules_from(config))
     except Exception:  # the next run sends it: nothing here may fail the caller
         session.rollback()

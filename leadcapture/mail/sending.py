@@ -16,6 +16,7 @@ down: the run stops sending and leaves the rest for the next one.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -67,8 +68,12 @@ class SendRules:
     stop_after_failures: int = STOP_AFTER_FAILURES
 
 
-def _waiting(session: DBSession, now: datetime, rules: SendRules, limit: int) -> list[int]:
+def waiting_ids(
+    session: DBSession, rules: SendRules, *, now: datetime | None = None, limit: int = 1000
+) -> list[int]:
+    """The emails a send run may take now, oldest due first."""
     moment = utcnow()
+    now = now or moment
     return list(
         session.scalars(
             select(Email.id)
@@ -194,7 +199,7 @@ def send_waiting(
     if not mail.smtp_configured(config):
         return result
     rules = rules or SendRules()
-    ids = _waiting(session, now or utcnow(), rules, limit)
+    ids = waiting_ids(session, rules, now=now, limit=limit)
     session.commit()
     in_a_row = 0
     for position, email_id in enumerate(ids):
@@ -218,6 +223,21 @@ def send_waiting(
         elif outcome == EmailStatus.CANCELLED:
             result.cancelled += 1
     return result
+
+
+def hand_off_waiting(
+    session: DBSession, config: Any, send: Callable[[int], Any], *, rules: SendRules
+) -> int:
+    """Give each email that waits to ``send`` (a background task) instead of sending it
+    here; returns how many. Without ``MAIL_SERVER`` they stay in the outbox. A task
+    that is lost leaves its email waiting: the next call gives it again."""
+    if not mail.smtp_configured(config):
+        return 0
+    ids = waiting_ids(session, rules)
+    session.commit()
+    for email_id in ids:
+        send(email_id)
+    return len(ids)
 
 
 def rules_from(config: Any) -> SendRules:

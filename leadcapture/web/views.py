@@ -3,10 +3,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, current_app, flash, redirect, render_template, url_for
 
+from .. import signals
 from ..addresses import add_address, address_of_web_user, addresses_of_web_user, update_address
 from ..errors import ValidationError
+from ..events.receivers import kind_of
+from ..events.store import handle_waiting
 from ..leads import find_by_web_user, register_web_user
 from ..models import Address, Lead
 from ..transactions import current_session, in_transaction
@@ -18,9 +21,19 @@ from .ids import ID
 
 
 def _lead_of(user: WebUser) -> Lead:
-    """The shopper's lead; a shop account older than the plug-in gets one now."""
+    """The shopper's lead. A sign-up a background worker has not handled yet is handled
+    here and now; a shop account older than the plug-in gets a lead now."""
     session = current_session()
     lead = find_by_web_user(session, user.id)
+    if lead is None and user.email:
+        signed_up = kind_of(signals.user_registered)
+        handle_waiting(
+            session,
+            kind=signed_up,
+            email=user.email,
+            max_attempts=int(current_app.config["LEADCAPTURE_EVENT_MAX_ATTEMPTS"]),
+        )
+        lead = find_by_web_user(session, user.id)
     if lead is None:
         in_transaction(
             session,
