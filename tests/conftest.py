@@ -3,8 +3,10 @@ when ``LEADCAPTURE_TEST_DATABASE_URL`` names one (its tables are dropped first).
 
 from __future__ import annotations
 
+import asyncio
 import os
 import socket
+import threading
 import uuid
 from collections.abc import Iterator
 from email import message_from_bytes, policy
@@ -121,6 +123,20 @@ class Inbox:
         #: every checkout sends, are kept apart in ``confirmations``.
         self.messages: list[EmailMessage] = []
         self.confirmations: list[EmailMessage] = []
+        #: Set to a cleared Event, it holds every conversation at RCPT TO until set: a
+        #: sender stuck in the middle of its SMTP conversation. ``held`` counts them.
+        self.gate: threading.Event | None = None
+        self.held = 0
+
+    async def handle_RCPT(  # noqa: N802
+        self, server: Any, session: Any, envelope: Any, address: str, options: list[str]
+    ) -> str:
+        if self.gate is not None:
+            self.held += 1
+            while not self.gate.is_set():
+                await asyncio.sleep(0.05)
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
         parsed = message_from_bytes(envelope.content, policy=policy.default)

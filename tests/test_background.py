@@ -112,6 +112,7 @@ def worker_env(
         "LEADCAPTURE_ABANDONED_AFTER_MINUTES": 60,
         "LEADCAPTURE_RECOVERY_SCHEDULE_HOURS": [0, 24, 72],
         "LEADCAPTURE_BEAT_SECONDS": {"sweep": 1, "retry": 1, "remind": 3600},
+        "LEADCAPTURE_EMAIL_LEASE_SECONDS": 3,
         "MAIL_SERVER": app.config["MAIL_SERVER"],
         "MAIL_PORT": app.config["MAIL_PORT"],
         "MAIL_DEFAULT_SENDER": app.config["MAIL_DEFAULT_SENDER"],
@@ -238,6 +239,30 @@ def test_beat_sweeps_and_the_worker_sends_each_recovery_email_once(
             "sent",
             1,
         )
+
+
+def test_a_worker_killed_in_the_middle_of_an_smtp_conversation_loses_no_email(
+    app: Flask, start_worker: Callable[..., Worker], smtp: Inbox
+) -> None:
+    """Killed while the SMTP server has the email's recipient but not its text: after the
+    lease, beat's retry hands it to the next worker, which sends it; it arrives once."""
+    smtp.gate = threading.Event()
+    first = start_worker(beat=True)
+    guest = Shopper(app)
+    guest.add_to_cart("TEA-001", 2)
+    assert capture_email(guest, "hal@example.com").status_code == 204
+    eventually(lambda: count(app, TrackedCart, TrackedCart.email == "hal@example.com"))
+    age_carts(app, 120)
+    eventually(lambda: smtp.held)
+    first.kill()
+    smtp.gate.set()  # the killed worker's conversation ends without a message
+    start_worker(beat=True)
+    eventually(lambda: smtp.messages)
+    time.sleep(4)  # more retries meanwhile, past another lease
+    assert [m["To"] for m in smtp.messages] == ["hal@example.com"]
+    with app.app_context():
+        email = db.session.scalars(sa.select(Email)).one()
+        assert (email.status, email.attempts) == ("sent", 2)
 
 
 def test_the_address_page_after_sign_up_works_while_no_worker_runs(
