@@ -211,6 +211,18 @@ def raw(url: str) -> tuple[float, float]:
     return first, second
 
 
+def sizes(url: str) -> None:
+    """On PostgreSQL, print the bytes a row takes in each table the sweep wrote, its
+    indexes included (docs/scale.md derives a database's size from them)."""
+    engine = sa.create_engine(url)
+    with engine.connect() as connection:
+        for table in ("lc_leads", "lc_history", "lc_carts"):
+            rows = connection.execute(sa.text(f"SELECT count(*) FROM {table}")).scalar() or 1
+            size = connection.execute(sa.text(f"SELECT pg_total_relation_size('{table}')")).scalar()
+            print(f"{table}: {rows:,} rows, {size / rows:.0f} bytes a row with its indexes")
+    engine.dispose()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--carts", type=int, default=1_000_000)
@@ -229,6 +241,7 @@ def main() -> None:
                 raw_first, raw_again = raw(f"sqlite:///{copy}")
             else:
                 (first, again, abandoned) = ours(url)
+                sizes(url)
                 with fresh_database(args.database_url, folder) as other:
                     fill(other, args.carts)
                     raw_first, raw_again = raw(other)
