@@ -218,15 +218,20 @@ def test_a_worker_killed_in_the_middle_of_an_order_loses_nothing_and_doubles_not
     assert count(app, InboundEvent, InboundEvent.state != "done") == 0
 
 
+def idle_guest_cart(app: Flask, email: str) -> None:
+    """A guest's cart with ``email``, once the worker has taken its events, made idle."""
+    guest = Shopper(app)
+    guest.add_to_cart("TEA-001", 2)
+    assert capture_email(guest, email).status_code == 204
+    eventually(lambda: count(app, TrackedCart, TrackedCart.email == email))
+    age_carts(app, 120)
+
+
 def test_beat_sweeps_and_the_worker_sends_each_recovery_email_once(
     app: Flask, start_worker: Callable[..., Worker], smtp: Inbox
 ) -> None:
     start_worker(beat=True)
-    guest = Shopper(app)
-    guest.add_to_cart("TEA-001", 2)
-    assert capture_email(guest, "gil@example.com").status_code == 204
-    eventually(lambda: count(app, TrackedCart, TrackedCart.email == "gil@example.com"))
-    age_carts(app, 120)
+    idle_guest_cart(app, "gil@example.com")
     eventually(lambda: smtp.messages)
     time.sleep(4)  # beat sweeps and retries four more times meanwhile
     assert [m["To"] for m in smtp.messages] == ["gil@example.com"]
@@ -248,11 +253,7 @@ def test_a_worker_killed_in_the_middle_of_an_smtp_conversation_loses_no_email(
     lease, beat's retry hands it to the next worker, which sends it; it arrives once."""
     smtp.gate = threading.Event()
     first = start_worker(beat=True)
-    guest = Shopper(app)
-    guest.add_to_cart("TEA-001", 2)
-    assert capture_email(guest, "hal@example.com").status_code == 204
-    eventually(lambda: count(app, TrackedCart, TrackedCart.email == "hal@example.com"))
-    age_carts(app, 120)
+    idle_guest_cart(app, "hal@example.com")
     eventually(lambda: smtp.held)
     first.kill()
     smtp.gate.set()  # the killed worker's conversation ends without a message
