@@ -3,32 +3,20 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, func, literal, select, text, true, update
+from sqlalchemy import Table, func, literal, select, true, update
 
+from . import jsonrows
 from .assignment import next_assignees, rule_for
+from .jsonrows import given_columns
 from .leads import lead_name_for, lead_name_sql
 from .models import Lead, TrackedCart
 from .models.base import UTCDateTime
-from .transactions import DBSession, upsert
-
-
-def insert_new_leads(session: DBSession, rows: list[dict[str, Any]]) -> list[Any]:
-    """Insert leads whose email is new, in one statement; an existing (or concurrently
-    made) lead of the same email wins the conflict. Returns ``(id, email)`` rows."""
-    if not rows:
-        return []
-    statement = (
-        upsert(session, cast(Table, Lead.__table__))
-        .on_conflict_do_nothing(index_elements=["email"])
-        .returning(Lead.id, Lead.email)
-    )
-    # executemany on the table: SQLAlchemy batches it into multi-row INSERTs
-    # ("insertmanyvalues") from one cached statement, instead of compiling one huge one.
-    return list(session.execute(statement, rows))
+from .transactions import DBSession, upsert, upsert_for
 
 
 def _name_and_assign(session: DBSession, created: Iterable[tuple[int, str | None]]) -> None:
@@ -107,31 +95,51 @@ def insert_leads_of_carts(
     return created
 
 
-def insert_named_leads(session: DBSession, rows: list[dict[str, Any]]) -> list[Any]:
-    """Insert new leads (rows with a ``source``) with their human id and assignee.
-
-    On PostgreSQL the ids come from the table's sequence first, so each lead is written
-    once, whole; elsewhere the leads are inserted, then named and assigned. Returns
-    ``(id, email)`` rows of the leads made (an email already known makes none).
-    """
+def insert_named_leads(
+    session: DBSession, rows: list[dict[str, Any]], *, now: datetime
+) -> list[Any]:
+    """Insert new leads (rows of their fields' values, ``source`` always among them) with
+    their human id and assignee, made ``now``, each written once, whole, by one statement
+    whatever their number. Returns ``(id, email)`` rows of the leads made (an email
+    already known makes none)."""
     if not rows:
         return []
-    if session.get_bind().dialect.name != "postgresql":
-        inserted = insert_new_leads(session, rows)
-        source_of = {row["email"]: row["source"] for row in rows}
-        _name_and_assign(session, ((row.id, source_of[row.email]) for row in inserted))
-        return inserted
-    ids = session.scalars(
-        text(
-            "SELECT nextval(pg_get_serial_sequence('lc_leads', 'id')) FROM generate_series(1, :n)"
-        ),
-        {"n": len(rows)},
-    ).all()
     by_source: dict[str | None, list[dict[str, Any]]] = {}
-    for row, lead_id in zip(rows, ids, strict=True):
-        row.update(id=lead_id, name=lead_name_for(lead_id))
+    for row in rows:
         by_source.setdefault(row["source"], []).append(row)
     for source, group in by_source.items():
         for row, who in zip(group, next_assignees(session, source, len(group)), strict=True):
             row["assigned_to"] = who
-    return insert_new_leads(session, rows)
+    statement = _insert_named(session.get_bind().dialect.name, given_columns(rows))
+    return list(jsonrows.execute(session, statement, rows, created_at=now, updated_at=now))
+
+
+@functools.lru_cache(maxsize=16)
+def _insert_named(dialect: str, names: tuple[str, ...]) -> Any:
+    table = cast(Table, Lead.__table__)
+    given = jsonrows.json_rows(dialect, table, names)
+    if dialect == "postgresql":
+        given = select(
+            func.nextval(func.pg_get_serial_sequence("lc_leads", "id")).label("id"), *given.c
+        ).subquery()
+        new_id: Any = given.c.id
+    else:  # the ids SQLite itself would give, written by this one statement under its lock
+        new_id = (
+            select(func.coalesce(func.max(Lead.id), 0)).scalar_subquery()
+            + given.c[jsonrows.POSITION]
+        )
+    shared = ("created_at", "updated_at")
+    return (
+        upsert_for(dialect, table)
+        .from_select(
+            ["id", "name", *names, *shared],
+            select(
+                new_id,
+                lead_name_sql(new_id, dialect),
+                *(given.c[n] for n in names),
+                *(jsonrows.constant(table, n) for n in shared),
+            ).where(true()),  # SQLite: the ON CONFLICT below belongs to the INSERT
+        )
+        .on_conflict_do_nothing(index_elements=["email"])
+        .returning(Lead.id, Lead.email)
+    )

@@ -5,13 +5,13 @@ Each cleaner takes the field's name so that a refusal names the field.
 
 from __future__ import annotations
 
+import functools
 import re
-import unicodedata
 from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
-from email_validator import EmailNotValidError, validate_email
+from email_validator import SPECIAL_USE_DOMAIN_NAMES, EmailNotValidError, validate_email
 
 from .constants import MAX_EMAIL, MAX_PHONE
 from .errors import ValidationError
@@ -20,12 +20,53 @@ from .errors import ValidationError
 #: extension (``x 12``, ``ext. 12``): what people type, checked loosely, never rewritten.
 _PHONE = re.compile(r"^\+?[0-9 ()./-]+(?:(?:x|ext\.?|extension)\s*[0-9]{1,6})?$", re.IGNORECASE)
 MIN_PHONE_DIGITS = 3
+_DIGIT = re.compile("[0-9]")
+
+#: Unicode's control characters (category Cc) and lone surrogates (Cs), which no database
+#: stores; the multi-line variant lets tabs and line breaks through.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+_CONTROL_MULTILINE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+
+#: A plain ASCII address (dot-atom local part, letters-digits-hyphens domain, a letters
+#: TLD) that ``email_validator`` takes unchanged but for the case of its domain: checked
+#: by this pattern alone, which is what lets an import of 100,000 rows keep up with the
+#: database. Everything else goes to ``email_validator``.
+_PLAIN_EMAIL = re.compile(
+    r"(?P<local>[A-Za-z0-9_+-]{1,64}(?:\.[A-Za-z0-9_+-]+)*)"
+    r"@(?P<domain>(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63})"
+)
+MAX_LOCAL_PART = 64
+MAX_DOMAIN = 253
 
 
 def has_control(value: str, *, multiline: bool) -> bool:
     """Control characters (NUL and friends) and lone surrogates, which no database stores."""
-    allowed = {"\n", "\r", "\t"} if multiline else set()
-    return any(unicodedata.category(c) in ("Cc", "Cs") and c not in allowed for c in value)
+    return (_CONTROL_MULTILINE if multiline else _CONTROL).search(value) is not None
+
+
+@functools.cache
+def _special_use_suffixes(names: tuple[str, ...]) -> tuple[str, ...]:
+    """How an address on a special-use domain ends (``email_validator`` refuses those; its
+    list may be changed by the host, hence the names as the key)."""
+    return tuple(f"{sep}{name}" for name in names for sep in ".@")
+
+
+def plain_email(value: str) -> str | None:
+    """``value`` lower-cased when it is a plain ASCII address ``email_validator`` would
+    take as it is; ``None`` when only ``email_validator`` can tell."""
+    match = _PLAIN_EMAIL.fullmatch(value)
+    if match is None:
+        return None
+    local, domain = match.group("local", "domain")
+    lowered = value.lower()
+    if (
+        len(local) > MAX_LOCAL_PART
+        or len(domain) > MAX_DOMAIN
+        or "--" in domain  # Punycode and labels RFC 5890 reserves: email_validator's call
+        or lowered.endswith(_special_use_suffixes(tuple(SPECIAL_USE_DOMAIN_NAMES)))
+    ):
+        return None
+    return lowered
 
 
 def text(
@@ -58,6 +99,9 @@ def email(field: str, value: Any, *, required: bool = False) -> str | None:
     raw = text(field, value, max_length=MAX_EMAIL, required=required)
     if raw is None:
         return None
+    plain = plain_email(raw)
+    if plain is not None:
+        return plain
     try:
         checked = validate_email(raw, check_deliverability=False)
     except EmailNotValidError as exc:
@@ -79,8 +123,7 @@ def phone(field: str, value: Any) -> str | None:
     raw = text(field, value, max_length=MAX_PHONE)
     if raw is None:
         return None
-    digits = sum(c in "0123456789" for c in raw)
-    if not _PHONE.match(raw) or digits < MIN_PHONE_DIGITS:
+    if not _PHONE.match(raw) or len(_DIGIT.findall(raw)) < MIN_PHONE_DIGITS:
         raise ValidationError.single(
             field, "Not a valid phone number: use digits, spaces, + - ( ) . / and x or ext."
         )

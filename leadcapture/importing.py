@@ -9,6 +9,8 @@ to its end writes nothing. Rows are read as they are written, so memory stays fl
 
 from __future__ import annotations
 
+import functools
+import json
 from array import array
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -16,12 +18,13 @@ from datetime import datetime
 from itertools import islice
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, func, insert, select, text, update
+from sqlalchemy import Table, bindparam, func, select, text, update
 
 from . import fields, signals
 from .bulk import insert_named_leads
 from .constants import HistoryKind, LeadSource, LeadStatus, SystemEvent
 from .errors import ValidationError
+from .jsonrows import insert_rows, json_values
 from .leads import LEAD_FIELDS, RECAPTURE_FIELDS
 from .models import HistoryEntry, Lead
 from .models.base import utcnow
@@ -143,31 +146,50 @@ def _write_chunk(
     if not pending:
         return [], []
     now = utcnow()
-    known = dict(
-        session.execute(select(Lead.email, Lead.id).where(Lead.email.in_(list(pending)))).all()
-    )
+    known = _known(session, list(pending))
     fresh = [email for email in pending if email not in known]
-    inserted = insert_named_leads(session, [_new_lead(pending[e][1], now, by) for e in fresh])
+    inserted = insert_named_leads(session, [_new_lead(pending[e][1], by) for e in fresh], now=now)
     created = {row.email: row.id for row in inserted}
     lost_races = [email for email in fresh if email not in created]
     if lost_races:  # made meanwhile by a concurrent capture: merge into those
-        known.update(
-            session.execute(select(Lead.email, Lead.id).where(Lead.email.in_(lost_races))).all()
-        )
+        known.update(_known(session, lost_races))
     merged = {email: known[email] for email in pending if email in known}
     _merge(session, {known[e]: pending[e][1] for e in merged}, now)
-    history = _history(pending, created, merged, filename[:100], now, by)
-    session.execute(insert(cast(Table, HistoryEntry.__table__)), list(history))
+    history = cast(Table, HistoryEntry.__table__)
+    file = filename[:100]
+    insert_rows(
+        session,
+        history,
+        [_created_entry(lead_id, file, *pending[email]) for email, lead_id in created.items()],
+        kind=HistoryKind.SYSTEM.value,
+        event=SystemEvent.CREATED.value,
+        created_at=now,
+        created_by=by,
+    )
+    entries = [e for email, i in merged.items() for e in _merged_entries(i, file, *pending[email])]
+    insert_rows(session, history, entries, created_at=now, created_by=by)
     return list(created.values()), list(merged.values())
 
 
-def _new_lead(row: dict[str, Any], now: datetime, by: str | None) -> dict[str, Any]:
-    values: dict[str, Any] = {name: row.get(name) for name in IMPORTED_FIELDS}
-    values["is_organization"] = bool(row.get("is_organization"))
-    values["status"] = row["status"] = row.get("status") or LeadStatus.LEAD.value
-    values["source"] = row["source"] = row.get("source") or LeadSource.IMPORT.value
-    values.update(owner=by, created_at=now, updated_at=now, name=None, assigned_to=None)
-    return values
+def _known(session: DBSession, emails: list[str]) -> dict[str, int]:
+    """The ids of the leads of these emails that exist."""
+    statement = _known_statement(session.get_bind().dialect.name)
+    return dict(session.connection().execute(statement, {"emails": json.dumps(emails)}).all())
+
+
+@functools.cache
+def _known_statement(dialect: str) -> Any:
+    return select(Lead.email, Lead.id).where(Lead.email.in_(json_values(dialect, "emails")))
+
+
+def _new_lead(row: dict[str, Any], by: str | None) -> dict[str, Any]:
+    """A new row made the values of its lead: its status and source defaulted, its
+    owner the importing user."""
+    row["status"] = row.get("status") or LeadStatus.LEAD.value
+    row["source"] = row.get("source") or LeadSource.IMPORT.value
+    row["is_organization"] = bool(row.get("is_organization"))
+    row["owner"] = by
+    return row
 
 
 def _merge(session: DBSession, rows: dict[int, dict[str, Any]], now: datetime) -> None:
@@ -197,48 +219,29 @@ def _merge(session: DBSession, rows: dict[int, dict[str, Any]], now: datetime) -
     )
 
 
-def _history(
-    pending: dict[str, tuple[int, dict[str, Any]]],
-    created: dict[str, int],
-    merged: dict[str, int],
-    filename: str,
-    now: datetime,
-    by: str | None,
-) -> Iterator[dict[str, Any]]:
-    def entry(
-        lead_id: int, kind: HistoryKind, event: str | None, subject: str, **more: Any
-    ) -> dict[str, Any]:
-        return {
-            "created_by": by,
-            "lead_id": lead_id,
-            "customer_id": None,
-            "kind": kind.value,
-            "event": event,
-            "subject": subject,
-            "body": more.get("body"),
-            "data": more.get("data"),
-            "created_at": now,
-        }
+def _created_entry(lead_id: int, file: str, line: int, row: dict[str, Any]) -> dict[str, Any]:
+    status = row["status"]
+    return {
+        "lead_id": lead_id,
+        "subject": f"Lead imported from {file}, line {line}; status {status}",
+        "data": {"file": file, "line": line, "status": status},
+    }
 
-    for email, (line, row) in pending.items():
-        where = {"file": filename, "line": line}
-        if email in created:
-            lead_id = created[email]
-            yield entry(
-                lead_id,
-                HistoryKind.SYSTEM,
-                SystemEvent.CREATED.value,
-                f"Lead imported from {filename}, line {line}; status {row['status']}",
-                data={**where, "status": row["status"]},
-            )
-        else:
-            lead_id = merged[email]
-            yield entry(
-                lead_id,
-                HistoryKind.SYSTEM,
-                SystemEvent.CAPTURED_AGAIN.value,
-                f"Updated from {filename}, line {line}",
-                data=where,
-            )
-            if row.get("notes"):
-                yield entry(lead_id, HistoryKind.NOTE, None, row["notes"][:120], body=row["notes"])
+
+def _merged_entries(
+    lead_id: int, file: str, line: int, row: dict[str, Any]
+) -> Iterator[dict[str, Any]]:
+    yield {
+        "lead_id": lead_id,
+        "kind": HistoryKind.SYSTEM.value,
+        "event": SystemEvent.CAPTURED_AGAIN.value,
+        "subject": f"Updated from {file}, line {line}",
+        "data": {"file": file, "line": line},
+    }
+    if row.get("notes"):
+        yield {
+            "lead_id": lead_id,
+            "kind": HistoryKind.NOTE.value,
+            "subject": row["notes"][:120],
+            "body": row["notes"],
+        }

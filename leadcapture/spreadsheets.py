@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import operator
 import re
 import zipfile
 from collections.abc import Callable, Generator, Iterator
@@ -116,13 +117,23 @@ def _cell_text(value: Any) -> str:
 
 
 def _rows(
-    cells: Iterator[list[Any]], columns: dict[int, str], first_line: int
+    cells: Iterator[list[Any]], columns: dict[int, str], *, as_text: bool
 ) -> Iterator[tuple[int, dict[str, str]]]:
-    for line, row in enumerate(cells, start=first_line):
-        values = {
-            target: _cell_text(row[index]) for index, target in columns.items() if index < len(row)
-        }
-        if any(v.strip() for v in values.values()):
+    """Each row's cells by field from line 2, blank rows left out; ``as_text`` turns a
+    workbook's numbers and dates into text (a CSV's cells are text already)."""
+    wanted = list(columns.items())
+    targets = list(columns.values())
+    whole = operator.itemgetter(*columns)  # a row as wide as the header: the usual one
+    widest = max(columns)
+    for line, row in enumerate(cells, start=2):
+        if as_text:
+            row = [_cell_text(cell) for cell in row]
+        if len(row) > widest:
+            found = whole(row)
+            values = dict(zip(targets, found if len(targets) > 1 else (found,), strict=True))
+        else:
+            values = {target: row[index] for index, target in wanted if index < len(row)}
+        if "".join(values.values()).strip():
             yield line, values
 
 
@@ -173,7 +184,7 @@ def _csv_sheet(path: Path, progress: Callable[[int], None] | None) -> Sheet:
     except StopIteration:
         raise ValidationError.single("file", "The file is empty.") from None
     columns, ignored = _header_or_close(header, cells)
-    return Sheet(columns, ignored, _rows(cells, columns, 2), size=path.stat().st_size)
+    return Sheet(columns, ignored, _rows(cells, columns, as_text=False), size=path.stat().st_size)
 
 
 def _xlsx_sheet(path: Path, progress: Callable[[int], None] | None) -> Sheet:
@@ -210,7 +221,7 @@ def _xlsx_sheet(path: Path, progress: Callable[[int], None] | None) -> Sheet:
     except StopIteration:
         raise ValidationError.single("file", "The workbook's first sheet is empty.") from None
     columns, ignored = _header_or_close(header, found)
-    return Sheet(columns, ignored, _rows(found, columns, 2), size=total)
+    return Sheet(columns, ignored, _rows(found, columns, as_text=True), size=total)
 
 
 def open_sheet(

@@ -29,8 +29,12 @@ def current_session() -> DBSession:
 def upsert(session: DBSession, table: Table) -> Any:
     """An INSERT into ``table`` that takes ``ON CONFLICT`` clauses, on PostgreSQL and on
     SQLite alike (their dialects' own ``insert``)."""
-    module = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    return module.insert(table)
+    return upsert_for(session.get_bind().dialect.name, table)
+
+
+def upsert_for(dialect: str, table: Table) -> Any:
+    """:func:`upsert` for a dialect by name."""
+    return (postgresql if dialect == "postgresql" else sqlite).insert(table)
 
 
 def in_transaction(session: DBSession, work: Callable[[], T]) -> T:

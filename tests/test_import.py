@@ -17,6 +17,7 @@ from openpyxl import Workbook
 from sqlalchemy import event, select
 
 from leadcapture import LeadStatus, capture_lead, signals
+from leadcapture.leads import lead_name_for
 from leadcapture.models import HistoryEntry, Lead
 from storefront.extensions import db
 
@@ -231,6 +232,47 @@ def test_an_import_is_a_few_statements_per_thousand_rows(
     assert three_chunks <= 3 * one_chunk
     assert three_chunks < 60
     assert count(app, Lead) == 4000
+
+
+def test_each_new_lead_is_written_once_whole_and_its_history_set_based(
+    app: Flask, runner: FlaskCliRunner, tmp_path: Path
+) -> None:
+    """One INSERT of leads per chunk, named in it (no second pass), and one of their
+    history entries: nothing row by row."""
+    body = "".join(f"n{i}@example.com,Person {i},+1 555 {i:04d}\n" for i in range(1500))
+    path = write(tmp_path, "many.csv", "email,lead_name,phone\n" + body)
+    seen: list[str] = []
+    with app.app_context():
+        listener = lambda *args, **kw: seen.append(" ".join(args[2].split()))  # noqa: E731
+        event.listen(db.engine, "before_cursor_execute", listener)
+        try:
+            assert runner.invoke(args=["leads", "import", str(path)]).exit_code == 0
+        finally:
+            event.remove(db.engine, "before_cursor_execute", listener)
+    writes = [s.split(" (")[0] for s in seen if s.startswith(("INSERT", "UPDATE", "DELETE"))]
+    assert writes.count("INSERT INTO lc_leads") == 2
+    assert writes.count("INSERT INTO lc_history") == 2
+    assert not [w for w in writes if w.startswith("UPDATE lc_leads")]
+
+    with app.app_context():
+        leads = {lead.email: lead for lead in db.session.scalars(select(Lead))}
+        entries = db.session.execute(select(HistoryEntry).order_by(HistoryEntry.id)).scalars()
+        history = {entry.lead_id: entry for entry in entries}
+        assert len(leads) == len(history) == 1500
+        for i in (0, 999, 1000, 1499):
+            lead = leads[f"n{i}@example.com"]
+            assert lead.name == lead_name_for(lead.id)
+            assert (lead.lead_name, lead.phone, lead.status) == (
+                f"Person {i}",
+                f"+1 555 {i:04d}",
+                "Lead",
+            )
+            assert lead.is_organization is False and lead.source == "Import"
+            entry = history[lead.id]
+            assert entry.data == {"file": "many.csv", "line": i + 2, "status": "Lead"}
+            assert entry.subject == f"Lead imported from many.csv, line {i + 2}; status Lead"
+            assert (entry.kind, entry.event) == ("system", "created")
+            assert entry.created_at == lead.created_at
 
 
 def test_an_upload_without_a_file_names_the_field(app: Flask, staff: Shopper) -> None:

@@ -1,0 +1,106 @@
+"""Many rows as one statement's table: the rows go to the database as one JSON document,
+which it reads back as a table (``json_each`` on SQLite, ``jsonb_array_elements`` on
+PostgreSQL). An ``INSERT … SELECT`` from it writes a thousand rows with one parameter,
+where an executemany pays Python's cost of binding each value of each row; that cost,
+not the database's, is most of a plain executemany's time.
+
+Statements are built once per table and set of columns and reused, so a chunk of rows
+costs its JSON encoding and the database's work, not SQLAlchemy's building.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import Table, Text, bindparam, cast, func, insert, select
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.sql import Executable, Select, Subquery
+
+from .transactions import DBSession
+
+#: Each row's place in the document, from 1: the order the rows were given in.
+POSITION = "position"
+#: The bound parameter that carries the document.
+DOCUMENT = "json_rows"
+
+
+def given_columns(rows: Sequence[Mapping[str, Any]]) -> tuple[str, ...]:
+    """The columns any of ``rows`` gives (a row without one gives it as NULL)."""
+    return tuple(sorted(set().union(*rows)))
+
+
+def document(rows: Sequence[Mapping[str, Any]]) -> str:
+    """The value of the :data:`DOCUMENT` parameter for ``rows``."""
+    return json.dumps(rows, separators=(",", ":"))
+
+
+def json_rows(dialect: str, table: Table, names: Sequence[str]) -> Subquery:
+    """The rows of the :data:`DOCUMENT` parameter as a table of the columns ``names``
+    (typed as ``table``'s) and :data:`POSITION`."""
+    given = bindparam(DOCUMENT, type_=Text)
+    if dialect == "postgresql":
+        elements = (
+            func.jsonb_array_elements(cast(given, JSONB))
+            .table_valued("value", with_ordinality=POSITION)
+            .render_derived(name="element")
+        )
+        return select(
+            elements.c[POSITION],
+            *(cast(elements.c.value.op("->>")(n), table.c[n].type).label(n) for n in names),
+        ).subquery("given")
+    each = func.json_each(given).table_valued("key", "value").alias("element")
+    return select(
+        (each.c.key + 1).label(POSITION),
+        *(func.json_extract(each.c.value, f"$.{n}").label(n) for n in names),
+    ).subquery("given")
+
+
+def json_values(dialect: str, name: str) -> Select[Any]:
+    """The values of the JSON array parameter ``name`` as a one-column SELECT, for an
+    ``IN``: on PostgreSQL four times as fast as an ``IN`` of a thousand parameters."""
+    given = bindparam(name, type_=Text)
+    if dialect == "postgresql":
+        return select(func.jsonb_array_elements_text(cast(given, JSONB)))
+    return select(func.json_each(given).table_valued("value").c.value)
+
+
+def constant(table: Table, name: str) -> Any:
+    """A parameter for column ``name`` that every row shares, bound with its type."""
+    return bindparam(f"constant_{name}", type_=table.c[name].type)
+
+
+@functools.lru_cache(maxsize=64)
+def _insert(dialect: str, table: Table, names: tuple[str, ...], shared: tuple[str, ...]) -> Any:
+    given = json_rows(dialect, table, names)
+    return insert(table).from_select(
+        [*names, *shared],
+        select(*(given.c[n] for n in names), *(constant(table, n) for n in shared)).order_by(
+            given.c[POSITION]
+        ),
+    )
+
+
+def execute(
+    session: DBSession, statement: Executable, rows: Sequence[Mapping[str, Any]], **constants: Any
+) -> Any:
+    """Run a statement of :func:`json_rows` and :func:`constant` parameters for ``rows``.
+
+    It runs on the session's connection, as Core: the rows are no ORM objects, and the
+    ORM's handling of a statement costs more than the database's work on a chunk."""
+    parameters = {DOCUMENT: document(rows), **{f"constant_{n}": v for n, v in constants.items()}}
+    return session.connection().execute(statement, parameters)
+
+
+def insert_rows(
+    session: DBSession, table: Table, rows: Sequence[Mapping[str, Any]], **constants: Any
+) -> None:
+    """Insert ``rows`` into ``table`` in one statement, in their order; ``constants`` are
+    columns every row shares (bound once, with the column's type: datetimes among them)."""
+    if not rows:
+        return
+    dialect = session.get_bind().dialect.name
+    statement = _insert(dialect, table, given_columns(rows), tuple(constants))
+    execute(session, statement, rows, **constants)
