@@ -2,7 +2,9 @@
 
 A cell that a spreadsheet would read as a formula (it begins with ``=``, ``+``, ``-``,
 ``@``, a tab or a carriage return) is written with a leading ``'``, so that opening the
-export never runs what a shopper typed into a form.
+export never runs what a shopper typed into a form. Booleans are ``yes``/``no``, times
+ISO 8601 in UTC with microseconds. The database writes each cell's text (:func:`cell`):
+a million rows then cost their reading and ``csv.writer``, not a Python call per cell.
 """
 
 from __future__ import annotations
@@ -10,10 +12,22 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterator
-from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import (
+    Boolean,
+    ColumnElement,
+    Date,
+    DateTime,
+    String,
+    TypeDecorator,
+    bindparam,
+    case,
+    func,
+    literal,
+    select,
+    type_coerce,
+)
 
 from .errors import ValidationError
 from .leadlist import FILTERS, lead_filters
@@ -24,19 +38,28 @@ from .transactions import DBSession
 #: The human id, every lead field but the free-text notes, and the timestamps.
 COLUMNS = ("name", *(n for n in LEAD_FIELDS if n != "notes"), "created_at", "updated_at")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+#: Those as a character class of GLOB and regular expressions ("-" first: not a range).
+_FORMULA_CLASS = "-" + "".join(c for c in FORMULA_STARTS if c != "-")
 BATCH = 1000
 
 
-def safe_cell(value: Any) -> str:
-    """The text of a cell, neutralized if a spreadsheet would take it for a formula."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    text = str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+def cell(column: Any, dialect: str) -> ColumnElement[Any]:
+    """The text of ``column``'s cell, as SQL: formula-safe text, ``yes``/``no``, ISO times."""
+    kind = column.type.impl if isinstance(column.type, TypeDecorator) else column.type
+    if isinstance(kind, Boolean):
+        return case((column.is_(None), None), (column, "yes"), else_="no")
+    if isinstance(kind, DateTime):
+        if dialect == "postgresql":
+            return func.to_char(column, 'YYYY-MM-DD"T"HH24:MI:SS.US"+00:00"')
+        return func.replace(column, " ", "T") + "+00:00"  # stored as naive UTC text
+    if isinstance(kind, Date):
+        return func.to_char(column, "YYYY-MM-DD") if dialect == "postgresql" else column
+    text = type_coerce(column, String)
+    if dialect == "postgresql":
+        formula = text.regexp_match(f"^[{_FORMULA_CLASS}]")
+    else:
+        formula = text.op("GLOB")(f"[{_FORMULA_CLASS}]*")
+    return case((formula, literal("'") + text), else_=text)
 
 
 def check_params(params: dict[str, Any]) -> dict[str, Any]:
@@ -52,21 +75,26 @@ def export_csv(session: DBSession, params: dict[str, Any]) -> Iterator[str]:
     """The CSV text of every lead matching ``params``, in pieces of :data:`BATCH` rows,
     read by keyset (``id > last``) so that no batch costs more than the first."""
     conditions = lead_filters(check_params(params))
-    columns = [getattr(Lead, name) for name in COLUMNS]
+    dialect = session.get_bind().dialect.name
+    cells = [cell(getattr(Lead, name), dialect) for name in COLUMNS]
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow([*COLUMNS, "customer"])
+    batch = (
+        select(Lead.id, *cells, cell(Customer.name, dialect))
+        .outerjoin(Customer, Customer.lead_id == Lead.id)
+        .where(Lead.id > bindparam("last_id"), *conditions)
+        .order_by(Lead.id)
+        .limit(BATCH)
+    )
     last_id = 0
     while True:
-        rows = session.execute(
-            select(Lead.id, *columns, Customer.name)
-            .outerjoin(Customer, Customer.lead_id == Lead.id)
-            .where(Lead.id > last_id, *conditions)
-            .order_by(Lead.id)
-            .limit(BATCH)
-        ).all()
-        for row in rows:
-            writer.writerow([safe_cell(value) for value in row[1:]])
+        # The database's rows as its driver gives them: every cell is text already (or an
+        # id), so SQLAlchemy's result rows would only add a second of Python a million.
+        result = session.connection().execute(batch, {"last_id": last_id})
+        rows = result.context.cursor.fetchall()
+        result.close()
+        writer.writerows(row[1:] for row in rows)
         yield buffer.getvalue()
         buffer.seek(0)
         buffer.truncate()
