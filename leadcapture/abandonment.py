@@ -8,6 +8,7 @@ partial index on :data:`SWEEPABLE` keeps the work to the carts that went idle.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -16,6 +17,7 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     String,
+    bindparam,
     case,
     cast,
     func,
@@ -37,9 +39,9 @@ from .models.base import UTCDateTime
 from .models.cart import SWEEPABLE
 from .oncommit import send_on_commit
 from .recovery import not_to_email
-from .recovery_steps import Step, due_at
+from .recovery_steps import Step, due_at, next_active
 from .status import CART_ABANDONED_MOVES_FROM, Trigger, automatic_status
-from .transactions import DBSession
+from .transactions import DBSession, core
 
 __all__ = ["SWEEPABLE", "SweepResult", "abandon_batch", "mark_lost"]
 
@@ -57,17 +59,33 @@ class SweepResult:
     cart_ids: list[int] = field(default_factory=list)
 
 
-def schedule_case(now: datetime, steps: Sequence[Step] | None) -> Any:
-    """``next_email_at`` for a cart abandoned ``now``: its next step turned on (a cart
-    abandoned again after shopping on keeps the steps it had)."""
+def schedule_case(steps: tuple[Step, ...] | None) -> Any:
+    """``next_email_at`` for a cart abandoned at the ``now`` parameter: its next step
+    turned on (a cart abandoned again after shopping on keeps the steps it had). The due
+    moments are parameters (:func:`schedule_values`), so the statement is built once."""
     if not steps:
         return None
     whens = [
-        (TrackedCart.emails_sent == after, literal(due, UTCDateTime()))
-        for after in range(0, max(s.step for s in steps))
-        if (due := due_at(steps, after, now)) is not None
+        (TrackedCart.emails_sent == after, bindparam(f"due_{after}", type_=UTCDateTime()))
+        for after in _scheduled(steps)
     ]
     return case(*whens, else_=None) if whens else None
+
+
+def schedule_values(now: datetime, steps: tuple[Step, ...] | None) -> dict[str, datetime]:
+    """The parameters of :func:`schedule_case` for carts abandoned ``now``."""
+    return {
+        f"due_{after}": due
+        for after in _scheduled(steps or ())
+        if (due := due_at(steps or (), after, now))
+    }
+
+
+def _scheduled(steps: tuple[Step, ...]) -> list[int]:
+    """The counts of emails sent after which a step follows."""
+    if not steps:
+        return []
+    return [a for a in range(max(s.step for s in steps)) if next_active(steps, a) is not None]
 
 
 def _snapshot(dialect: str) -> tuple[Any, Any]:
@@ -141,27 +159,19 @@ def abandon_batch(
     the ORM and nothing is written row by row (but the history of the few known leads
     whose status moves)."""
     result = SweepResult()
-    cutoff = now - timedelta(minutes=idle_minutes)
-    candidates = (
-        select(TrackedCart.id)
-        .where(text(SWEEPABLE), TrackedCart.last_activity_at <= cutoff)
-        .order_by(TrackedCart.last_activity_at)
-        .limit(batch_size)
-        .with_for_update(skip_locked=True)
-    )
-    claimed = list(
-        session.execute(
-            update(TrackedCart)
-            .where(TrackedCart.id.in_(candidates.scalar_subquery()))
-            .where(TrackedCart.state.in_(starts(CartMove.IDLE)))
-            .values(
-                state=ends(CartMove.IDLE),
-                abandoned_at=now,
-                next_email_at=schedule_case(now, steps),
-            )
-            .returning(TrackedCart.id, TrackedCart.email)
-            .execution_options(synchronize_session=False)
+    schedule = tuple(steps) if steps else None
+    claimed = (
+        core(session)
+        .execute(
+            _claim(schedule),
+            {
+                "cutoff": now - timedelta(minutes=idle_minutes),
+                "batch_size": batch_size,
+                "now": now,
+                **schedule_values(now, schedule),
+            },
         )
+        .all()
     )
     if not claimed:
         return result
@@ -255,6 +265,30 @@ def abandon_batch(
     return result
 
 
+@functools.lru_cache(maxsize=32)
+def _claim(steps: tuple[Step, ...] | None) -> Any:
+    """The UPDATE that claims a batch of idle carts, built once per set of steps (the
+    owner's edits make new ones: the oldest are let go)."""
+    candidates = (
+        select(TrackedCart.id)
+        .where(text(SWEEPABLE), TrackedCart.last_activity_at <= bindparam("cutoff"))
+        .order_by(TrackedCart.last_activity_at)
+        .limit(bindparam("batch_size"))
+        .with_for_update(skip_locked=True)
+    )
+    return (
+        update(TrackedCart)
+        .where(TrackedCart.id.in_(candidates.scalar_subquery()))
+        .where(TrackedCart.state.in_(starts(CartMove.IDLE)))
+        .values(
+            state=ends(CartMove.IDLE),
+            abandoned_at=bindparam("now", type_=UTCDateTime()),
+            next_email_at=schedule_case(steps),
+        )
+        .returning(TrackedCart.id, TrackedCart.email)
+    )
+
+
 def _entry(
     lead_id: int | None,
     customer_id: int | None,
@@ -280,25 +314,35 @@ def _state_among(states: Sequence[str]) -> Any:
     return TrackedCart.state == states[0] if len(states) == 1 else TrackedCart.state.in_(states)
 
 
+@functools.cache
+def _lose() -> Any:
+    return (
+        update(TrackedCart)
+        .where(
+            _state_among(starts(CartMove.TIMED_OUT)),
+            TrackedCart.abandoned_at <= bindparam("before"),
+        )
+        .values(
+            state=ends(CartMove.TIMED_OUT),
+            lost_at=bindparam("now", type_=UTCDateTime()),
+            next_email_at=None,
+        )
+        .returning(
+            TrackedCart.id,
+            TrackedCart.lead_id,
+            TrackedCart.customer_id,
+            TrackedCart.total,
+            TrackedCart.currency,
+        )
+    )
+
+
 def mark_lost(session: DBSession, *, now: datetime, lost_after_days: int) -> int:
     """Abandoned carts with no order after ``lost_after_days`` are lost; caller commits."""
-    lost = list(
-        session.execute(
-            update(TrackedCart)
-            .where(
-                _state_among(starts(CartMove.TIMED_OUT)),
-                TrackedCart.abandoned_at <= now - timedelta(days=lost_after_days),
-            )
-            .values(state=ends(CartMove.TIMED_OUT), lost_at=now, next_email_at=None)
-            .returning(
-                TrackedCart.id,
-                TrackedCart.lead_id,
-                TrackedCart.customer_id,
-                TrackedCart.total,
-                TrackedCart.currency,
-            )
-            .execution_options(synchronize_session=False)
-        )
+    lost = (
+        core(session)
+        .execute(_lose(), {"before": now - timedelta(days=lost_after_days), "now": now})
+        .all()
     )
     if lost:
         session.execute(

@@ -11,6 +11,7 @@ cooldown (:func:`claim_series`). Writing and sending are apart:
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -20,7 +21,7 @@ from typing import Any, cast
 from urllib.parse import urlsplit
 
 from flask import current_app, has_request_context, url_for
-from sqlalchemy import Select, Table, and_, exists, or_, select, update
+from sqlalchemy import Select, Table, and_, bindparam, exists, or_, select, update
 
 from . import signals, tokens
 from .constants import CartState, EmailStatus, LeadStatus, SystemEvent
@@ -32,7 +33,7 @@ from .models.base import utcnow
 from .recovery_content import BUTTON, cart_lines_text, render
 from .recovery_steps import Step, due_at, next_active
 from .status import NO_EMAIL_STATUSES, Trigger
-from .transactions import DBSession, upsert
+from .transactions import DBSession, core, upsert
 
 log = logging.getLogger("leadcapture")
 
@@ -290,27 +291,32 @@ class RecoveryRules:
     discount_code: DiscountCallable | None = None
 
 
+@functools.cache
+def _due_carts() -> Any:
+    """The next batch of carts with an email due. They are found through the partial
+    index on next_email_at, so an empty run costs the same with 1,000 carts or 1,000,000
+    (ordered by id, SQLite read them all)."""
+    due_now = select(TrackedCart.id).where(TrackedCart.next_email_at <= bindparam("now"))
+    return (
+        select(TrackedCart.id, TrackedCart.emails_sent, TrackedCart.abandoned_at)
+        .where(
+            TrackedCart.id.in_(due_now),
+            TrackedCart.state == CartState.ABANDONED,
+            TrackedCart.id > bindparam("after"),
+        )
+        .order_by(TrackedCart.id)
+        .limit(bindparam("batch_size"))
+    )
+
+
 def write_due_emails(session: DBSession, rules: RecoveryRules, *, batch_size: int) -> int:
     """Write every recovery email that is due; commits per cart. Returns how many."""
     written = 0
     after = 0  # keyset on the id: each due cart is looked at once per run
-    # The due carts are found through the partial index on next_email_at, so an empty
-    # run costs the same with 1,000 carts or 1,000,000 (ordered by id, SQLite read them all).
-    due_now = select(TrackedCart.id).where(TrackedCart.next_email_at <= rules.now)
     while True:
-        due = list(
-            session.execute(
-                select(TrackedCart.id, TrackedCart.emails_sent, TrackedCart.abandoned_at)
-                .where(
-                    TrackedCart.id.in_(due_now),
-                    TrackedCart.state == CartState.ABANDONED,
-                    TrackedCart.id > after,
-                )
-                .order_by(TrackedCart.id)
-                .limit(batch_size)
-            )
-        )
-        session.commit()
+        parameters = {"now": rules.now, "after": after, "batch_size": batch_size}
+        due = core(session).execute(_due_carts(), parameters).all()
+        session.commit()  # each cart's email is written in a transaction of its own
         if not due:
             return written
         for cart_id, passed, abandoned_at in due:

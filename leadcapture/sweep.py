@@ -79,6 +79,8 @@ def run_sweep(
     # Events a failure kept back are handled first: a kept cart change may make a cart
     # abandonable, a kept order may take one out of the sweep.
     total.events = retry_events(session, now=now, max_attempts=settings.event_max_attempts)
+    # The last batch (the only one, most runs), the lost carts and the old events are
+    # one transaction: a run with nothing to do is three short ones, this among them.
     while True:
         batch = abandon_batch(
             session,
@@ -87,7 +89,6 @@ def run_sweep(
             steps=settings.steps if settings.recovery_emails else None,
             batch_size=settings.batch_size,
         )
-        session.commit()
         total.abandoned += batch.abandoned
         total.leads_created += batch.leads_created
         total.cart_ids += batch.cart_ids
@@ -95,7 +96,9 @@ def run_sweep(
             progress(f"abandoned {total.abandoned} cart(s), {total.leads_created} new lead(s)")
         if batch.abandoned < settings.batch_size:
             break
+        session.commit()
     total.lost = mark_lost(session, now=now, lost_after_days=settings.lost_after_days)
+    prune_events(session, now=now, keep_days=settings.events_keep_days)
     session.commit()
     if settings.recovery_emails:
         rules = RecoveryRules(
@@ -111,6 +114,4 @@ def run_sweep(
     else:
         total.sending = send_waiting(session, config, now=now, rules=send_rules(config))
     total.emails = total.sending.sent
-    prune_events(session, now=now, keep_days=settings.events_keep_days)
-    session.commit()
     return total
