@@ -2,14 +2,15 @@
 plug-in's signals muted, inline, and in worker mode, for guest add-to-cart, guest
 checkout and a plain GET.
 
-Each kind is served in turn on the same database, by eight client threads for
---seconds each. In worker mode the web workers hand their events to Celery on Redis and
-no worker runs on this machine meanwhile, as when the workers have machines of their
-own; then a worker starts and the time it takes to handle everything that waits is
-measured too. Appends to bench/RESULTS.md.
+The three servers run side by side on the same database; eight client threads load
+one at a time, for --seconds of each kind in all, in --slices turns. In worker mode the
+web workers hand their events to Celery on Redis and no worker runs on this machine
+meanwhile, as when the workers have machines of their own; then a worker starts and
+the time it takes to handle everything that waits is measured too. Appends to
+bench/RESULTS.md.
 
     python bench/http_throughput.py --broker redis://127.0.0.1:6379/12 [--seconds 10]
-        [--database-url URL]
+        [--slices 5] [--database-url URL]
 """
 
 from __future__ import annotations
@@ -179,6 +180,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--database-url")
     parser.add_argument("--broker", required=True, help="a Celery broker: redis://…")
+    parser.add_argument("--slices", type=int, default=5)
     args = parser.parse_args()
     kinds = ["muted", "inline", "worker"]
     works = {"add to cart": add_to_cart, "checkout": checkout, "GET /": catalog}
@@ -204,14 +206,24 @@ def main() -> None:
         )
         env["FLASK_STOREFRONT_AUTO_MIGRATE"] = "false"
         env["FLASK_STOREFRONT_SEED_DEMO"] = "false"
-        for number, kind in enumerate(kinds):
-            kind_env = dict(env)
-            if kind == "worker":
-                kind_env["FLASK_STOREFRONT_CELERY_BROKER_URL"] = args.broker
-            with served(kind_env, kind, 8700 + number) as base:
-                rates[kind] = {name: rate(base, work, args.seconds) for name, work in works.items()}
-            if kind == "worker":
-                waiting, drain = drained(url, kind_env)
+        with contextlib.ExitStack() as servers:
+            bases = {}
+            for number, kind in enumerate(kinds):
+                kind_env = dict(env)
+                if kind == "worker":
+                    kind_env["FLASK_STOREFRONT_CELERY_BROKER_URL"] = args.broker
+                    worker_env = kind_env
+                bases[kind] = servers.enter_context(served(kind_env, kind, 8700 + number))
+            # Short slices of each kind in turn: a slow moment of the machine falls on all
+            # three alike, and only one server has clients at a time.
+            for name, work in works.items():
+                done = {kind: 0.0 for kind in kinds}
+                for _ in range(args.slices):
+                    for kind in kinds:
+                        done[kind] += rate(bases[kind], work, args.seconds / args.slices)
+                for kind in kinds:
+                    rates.setdefault(kind, {})[name] = done[kind] / args.slices
+        waiting, drain = drained(url, worker_env)
         backend = sa.make_url(url).get_backend_name()
     for name in works:
         cells = " | ".join(f"{rates[kind][name]:.1f}/s" for kind in kinds)

@@ -5,7 +5,8 @@ commit, and the sweep sends the emails it wrote: nothing else runs, no broker is
 :func:`use_celery` hands that work to tasks on the host's Celery app instead:
 
 - an inbound event, written in the shop's transaction, is handled by the task
-  ``leadcapture.handle_event`` sent after the commit;
+  ``leadcapture.handle_events`` sent after the commit: one task for the events of
+  ``LEADCAPTURE_HANDOFF_WINDOW_SECONDS`` in a web process (:class:`~.handoff.Coalesced`);
 - an email written to the outbox (recovery, order confirmation) is sent by
   ``leadcapture.send_email``, which backs off and tries again on an SMTP failure and
   keeps to ``LEADCAPTURE_EMAIL_RATE_LIMIT`` per SMTP server, counted in the plug-in's
@@ -29,10 +30,9 @@ from typing import Any
 from flask import Flask
 
 from .constants import EmailStatus
-from .events.store import handle
 from .events.store import retry as retry_events
 from .followups import remind
-from .handoff import KEY, Handoff, handoff_of
+from .handoff import KEY, Coalesced, Handoff, handoff_of
 from .mail.imap import fetch_mail
 from .mail.sending import FIRST_DELAY, hand_off_waiting, rules_from, send_one
 from .ratelimit import within_rate_limit
@@ -41,6 +41,8 @@ from .sweep import run_sweep
 #: What a worker does with a task whose process died: deliver it again (the tables make
 #: a second run harmless), and only take it off the queue once it has run.
 RELIABLE = {"acks_late": True, "reject_on_worker_lost": True}
+#: Events one round of ``handle_events`` takes.
+DRAIN_BATCH = 1000
 
 
 def use_celery(celery: Any, app: Flask) -> None:
@@ -57,17 +59,24 @@ def use_celery(celery: Any, app: Flask) -> None:
             finally:
                 extension.db.session.remove()
 
-    @celery.task(name="leadcapture.handle_event", **RELIABLE)
-    def handle_event(event_id: int) -> bool:
-        return bool(
-            in_app(
-                lambda: handle(
+    @celery.task(name="leadcapture.handle_events", **RELIABLE)
+    def handle_events() -> int:
+        """Every event that waits, oldest first, each in its own transaction, a thousand
+        at a time until fewer are left (a backlog the broker's outage left, say)."""
+
+        def work() -> int:
+            handled = 0
+            while True:
+                batch = retry_events(
                     extension.session,
-                    event_id,
+                    limit=DRAIN_BATCH,
                     max_attempts=int(config["LEADCAPTURE_EVENT_MAX_ATTEMPTS"]),
                 )
-            )
-        )
+                handled += batch
+                if batch < DRAIN_BATCH:
+                    return handled
+
+        return int(in_app(work))
 
     @celery.task(name="leadcapture.send_email", bind=True, max_retries=None, **RELIABLE)
     def send_email(task: Any, email_id: int) -> str | None:
@@ -115,7 +124,10 @@ def use_celery(celery: Any, app: Flask) -> None:
         return int(in_app(lambda: fetch_mail(extension.session, config).seen))
 
     app.extensions[KEY] = Handoff(
-        event=lambda event_id: handle_event.delay(event_id),
+        event=Coalesced(
+            lambda countdown: handle_events.apply_async(countdown=countdown),
+            float(config["LEADCAPTURE_HANDOFF_WINDOW_SECONDS"]),
+        ),
         email=lambda email_id: send_email.delay(email_id),
     )
     seconds = dict(config["LEADCAPTURE_BEAT_SECONDS"])

@@ -55,6 +55,9 @@ DEFAULTS: dict[str, Any] = {
     # With Celery (``leadcapture.background.use_celery``): emails sent per SMTP server,
     # counted in the rate-limit storage (Redis: shared by every worker).
     "EMAIL_RATE_LIMIT": "60 per minute",
+    # With Celery: one task handles the events a web process writes in this many seconds
+    # (it starts twice that after the first), instead of one task per event.
+    "HANDOFF_WINDOW_SECONDS": 0.25,
     # With Celery: every how many seconds beat runs each job ("fetch_mail" only with an
     # IMAP host). No cron is needed then.
     "BEAT_SECONDS": {"sweep": 300, "retry": 600, "remind": 3600, "fetch_mail": 300},

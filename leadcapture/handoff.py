@@ -5,6 +5,8 @@ and only those given to ``use_celery`` hand their work off."""
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -25,3 +27,28 @@ class Handoff:
 def handoff_of(app: Flask) -> Handoff | None:
     """The app's handoff; ``None``: its work is done inline."""
     return app.extensions.get(KEY)
+
+
+class Coalesced:
+    """Calls ``publish(countdown)`` for the first event of each ``window`` seconds in this
+    process, and not for the others: one task then handles every event that waits.
+
+    The task is due ``2 × window`` after it was published, so it starts after every
+    commit of its window, even on a worker whose clock is up to ``window`` ahead; an
+    event it misses all the same (a clock further off, a lost task) is the next
+    retry's. Under load a web process publishes a few tasks a second, however many
+    events it writes: a publish costs the request more than writing its event."""
+
+    def __init__(self, publish: Callable[[float], Any], window: float) -> None:
+        self.publish = publish
+        self.window = window
+        self._until = 0.0
+        self._lock = threading.Lock()
+
+    def __call__(self, event_id: int) -> None:
+        moment = time.monotonic()
+        with self._lock:
+            if moment < self._until:
+                return
+            self._until = moment + self.window
+        self.publish(2 * self.window)

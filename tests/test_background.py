@@ -5,6 +5,7 @@ work while no worker runs at all."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -61,6 +62,7 @@ class Worker:
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
+            start_new_session=True,  # its group: the embedded beat is its child process
         )
         self.output: list[str] = []
         self.ready = threading.Event()
@@ -77,8 +79,9 @@ class Worker:
                 self.ready.set()
 
     def kill(self) -> None:
-        """``kill -9``: no clean-up, no ack."""
-        os.kill(self.process.pid, signal.SIGKILL)
+        """``kill -9`` of the worker and what it started (its beat): no clean-up, no ack."""
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.process.pid, signal.SIGKILL)
         self.process.wait(30)
 
     def stop(self) -> None:
@@ -87,7 +90,8 @@ class Worker:
             try:
                 self.process.wait(30)
             except subprocess.TimeoutExpired:
-                self.kill()
+                pass
+        self.kill()  # whatever of its group is left, a beat process above all
 
 
 @pytest.fixture

@@ -131,9 +131,26 @@ def test_celery_takes_the_work_of_the_app_it_is_given_and_no_other() -> None:
     celery = Celery("shop0", broker="memory://")
     use_celery(celery, apps[0])
     assert handoff_of(apps[0]) is not None and handoff_of(apps[1]) is None
-    assert {"leadcapture.handle_event", "leadcapture.send_email"} <= set(celery.tasks)
+    assert {"leadcapture.handle_events", "leadcapture.send_email"} <= set(celery.tasks)
     assert set(celery.conf.beat_schedule) == {
         "leadcapture.sweep",
         "leadcapture.retry",
         "leadcapture.remind",
     }  # no mailbox without an IMAP host
+
+
+def test_the_events_of_a_window_are_handed_off_by_one_task(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A web process publishes one task for the first event of each window, due twice
+    the window later, so it starts after every commit of its window."""
+    from leadcapture import handoff
+
+    clock = [100.0]
+    monkeypatch.setattr(handoff.time, "monotonic", lambda: clock[0])
+    published: list[float] = []
+    coalesced = handoff.Coalesced(published.append, window=0.05)
+    for event_id, moment in enumerate([100.0, 100.01, 100.049, 100.05, 100.07, 101.0]):
+        clock[0] = moment
+        coalesced(event_id)
+    assert published == [0.1, 0.1, 0.1]  # at 100.0, 100.05 and 101.0
