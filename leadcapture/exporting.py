@@ -33,7 +33,7 @@ from .errors import ValidationError
 from .leadlist import FILTERS, lead_filters
 from .leads import LEAD_FIELDS
 from .models import Customer, Lead
-from .transactions import DBSession
+from .transactions import DBSession, core
 
 #: The human id, every lead field but the free-text notes, and the timestamps.
 COLUMNS = ("name", *(n for n in LEAD_FIELDS if n != "notes"), "created_at", "updated_at")
@@ -91,7 +91,7 @@ def export_csv(session: DBSession, params: dict[str, Any]) -> Iterator[str]:
     while True:
         # The database's rows as its driver gives them: every cell is text already (or an
         # id), so SQLAlchemy's result rows would only add a second of Python a million.
-        result = session.connection().execute(batch, {"last_id": last_id})
+        result = core(session).execute(batch, {"last_id": last_id})
         rows = result.context.cursor.fetchall()
         result.close()
         writer.writerows(row[1:] for row in rows)

@@ -30,7 +30,7 @@ from .models import HistoryEntry, Lead
 from .models.base import utcnow
 from .oncommit import send_on_commit
 from .spreadsheets import Sheet
-from .transactions import DBSession
+from .transactions import DBSession, core
 
 CHUNK = 1000
 #: How many bad rows a report lists (all are counted).
@@ -174,7 +174,7 @@ def _write_chunk(
 def _known(session: DBSession, emails: list[str]) -> dict[str, int]:
     """The ids of the leads of these emails that exist."""
     statement = _known_statement(session.get_bind().dialect.name)
-    return dict(session.connection().execute(statement, {"emails": json.dumps(emails)}).all())
+    return dict(core(session).execute(statement, {"emails": json.dumps(emails)}).all())
 
 
 @functools.cache

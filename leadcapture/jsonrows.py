@@ -19,7 +19,7 @@ from sqlalchemy import Table, Text, bindparam, cast, func, insert, select
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.sql import Executable, Select, Subquery
 
-from .transactions import DBSession
+from .transactions import DBSession, core
 
 #: Each row's place in the document, from 1: the order the rows were given in.
 POSITION = "position"
@@ -86,12 +86,10 @@ def _insert(dialect: str, table: Table, names: tuple[str, ...], shared: tuple[st
 def execute(
     session: DBSession, statement: Executable, rows: Sequence[Mapping[str, Any]], **constants: Any
 ) -> Any:
-    """Run a statement of :func:`json_rows` and :func:`constant` parameters for ``rows``.
-
-    It runs on the session's connection, as Core: the rows are no ORM objects, and the
-    ORM's handling of a statement costs more than the database's work on a chunk."""
+    """Run a statement of :func:`json_rows` and :func:`constant` parameters for ``rows``,
+    as Core (:func:`~.transactions.core`)."""
     parameters = {DOCUMENT: document(rows), **{f"constant_{n}": v for n, v in constants.items()}}
-    return session.connection().execute(statement, parameters)
+    return core(session).execute(statement, parameters)
 
 
 def insert_rows(

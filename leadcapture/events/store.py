@@ -25,7 +25,7 @@ from datetime import UTC, datetime, timedelta
 from functools import partial
 from typing import Any
 
-from sqlalchemy import bindparam, delete, insert, select, text, update
+from sqlalchemy import Connection, bindparam, delete, insert, select, text, update
 from sqlalchemy import event as sa_event
 from sqlalchemy.orm import Session, SessionTransaction, scoped_session
 
@@ -113,22 +113,24 @@ def capture(
         if _carries_writes(session):
             # In a SAVEPOINT: if the event cannot be written (the plug-in's tables are
             # missing, say), that is rolled back alone and the shop's commit goes on.
+            # The shop's own changes are flushed first, outside it (core() does).
             connection = core(session)
-            with connection.begin_nested():  # Core's: the ORM's would flush and track it
-                kept = int(connection.execute(_insert_event(), values).scalar_one())
+            with connection.begin_nested():
+                kept = _write(connection, values)
             call_after_commit(session, lambda: _next(session, kept, max_attempts, handoff))
             return
-        kept = in_transaction(session, lambda: _write(session, values))
+        kept = in_transaction(session, lambda: _write(core(session), values))
     except Exception:
         log.exception("leadcapture: could not keep the %s event %r", kind, payload)
         return
     _next(session, kept, max_attempts, handoff)
 
 
-def _write(session: DBSession, values: dict[str, Any]) -> int:
-    """Insert a pending event; its id. A Core INSERT, built once: the ORM's flush of an
-    object would be most of what the event costs the shop's request."""
-    return int(core(session).execute(_insert_event(), values).scalar_one())
+def _write(connection: Connection, values: dict[str, Any]) -> int:
+    """Insert a pending event; its id, kept now (read after the commit, it would cost a
+    SELECT). A Core INSERT, built once: the ORM's flush of an object, and its SAVEPOINT,
+    would be most of what the event costs the shop's request."""
+    return int(connection.execute(_insert_event(), values).scalar_one())
 
 
 @functools.cache
