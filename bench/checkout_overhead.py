@@ -18,7 +18,6 @@ import argparse
 import contextlib
 import json
 import os
-import platform
 import re
 import statistics
 import subprocess
@@ -26,14 +25,13 @@ import sys
 import tempfile
 import time
 import uuid
-from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from import_speed import fresh_database  # noqa: E402  (bench/import_speed.py)
-from results import record  # noqa: E402  (bench/results.py)
+from results import record, when_and_where  # noqa: E402  (bench/results.py)
 from sqlalchemy import make_url  # noqa: E402
 
 from leadcapture import signals  # noqa: E402
@@ -153,10 +151,7 @@ def main() -> None:
                 db.engine.dispose()
     ms = {kind: statistics.median(times[kind]) * 1000 for kind in kinds}
     backend = make_url(url).get_backend_name()
-    machine = (
-        f"| {datetime.now(UTC):%Y-%m-%d} | {platform.machine()}, "
-        f"{os.cpu_count()} cores, Python {platform.python_version()} | {backend} | "
-    )
+    machine = f"{when_and_where()} {backend} | "
     if not args.broker:
         line = (
             f"{machine}{args.journeys} + {args.journeys} | {ms['muted']:.1f} ms | "

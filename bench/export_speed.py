@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import csv
 import os
-import platform
 import sqlite3
 import sys
 import tempfile
@@ -32,7 +31,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from results import record  # noqa: E402  (bench/results.py)
+from results import record, when_and_where  # noqa: E402  (bench/results.py)
 
 from leadcapture.exporting import COLUMNS, export_csv  # noqa: E402
 from storefront import create_app  # noqa: E402
@@ -126,8 +125,7 @@ def main() -> None:
         _, whole_peak = ours(whole, out, trace=True)
     ours_seconds, raw_seconds = min(ours_times), min(raw_times)
     line = (
-        f"| {datetime.now(UTC):%Y-%m-%d} | {platform.machine()}, {os.cpu_count()} cores, "
-        f"Python {platform.python_version()} | sqlite | {args.leads:,} | "
+        f"{when_and_where()} sqlite | {args.leads:,} | "
         f"{ours_seconds:.1f} s | {raw_seconds:.1f} s | {ours_seconds / raw_seconds:.2f} | "
         f"{fifth_peak / 2**20:.1f} MiB | {whole_peak / 2**20:.1f} MiB |"
     )

@@ -19,7 +19,6 @@ import argparse
 import contextlib
 import http.cookiejar
 import os
-import platform
 import re
 import shutil
 import subprocess
@@ -31,7 +30,6 @@ import urllib.parse
 import urllib.request
 import uuid
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -39,7 +37,7 @@ sys.path.insert(0, str(ROOT))
 
 import sqlalchemy as sa  # noqa: E402
 from import_speed import fresh_database  # noqa: E402  (bench/import_speed.py)
-from results import record  # noqa: E402  (bench/results.py)
+from results import record, when_and_where  # noqa: E402  (bench/results.py)
 
 TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 ORDER_KEY = re.compile(r'name="order_key"[^>]*value="([^"]+)"')
@@ -229,8 +227,7 @@ def main() -> None:
         cells = " | ".join(f"{rates[kind][name]:.1f}/s" for kind in kinds)
         ratios = " | ".join(f"{rates[kind][name] / rates['muted'][name]:.2f}" for kind in kinds[1:])
         line = (
-            f"| {datetime.now(UTC):%Y-%m-%d} | {platform.machine()}, {os.cpu_count()} cores, "
-            f"Python {platform.python_version()} | {backend} | {name} | {cells} | {ratios} | "
+            f"{when_and_where()} {backend} | {name} | {cells} | {ratios} | "
             f"{waiting:,} events in {drain:.1f} s ({waiting / drain:.0f}/s) |"
         )
         print(line)

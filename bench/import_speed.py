@@ -20,7 +20,6 @@ import argparse
 import contextlib
 import csv
 import os
-import platform
 import sys
 import tempfile
 import time
@@ -34,7 +33,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import sqlalchemy as sa  # noqa: E402
-from results import record  # noqa: E402  (bench/results.py)
+from results import record, when_and_where  # noqa: E402  (bench/results.py)
 
 from leadcapture.importing import import_leads  # noqa: E402
 from leadcapture.spreadsheets import open_sheet  # noqa: E402
@@ -144,8 +143,7 @@ def main() -> None:
         with fresh_database(args.database_url, folder) as url:
             _, _, whole_peak = ours(url, whole, trace=True)
     line = (
-        f"| {datetime.now(UTC):%Y-%m-%d} | {platform.machine()}, {os.cpu_count()} cores, "
-        f"Python {platform.python_version()} | {backend} | {args.rows:,} ({created:,} new) | "
+        f"{when_and_where()} {backend} | {args.rows:,} ({created:,} new) | "
         f"{ours_seconds:.1f} s | {raw_seconds:.1f} s | {ours_seconds / raw_seconds:.1f} | "
         f"{fifth_peak / 2**20:.1f} MiB | {whole_peak / 2**20:.1f} MiB |"
     )

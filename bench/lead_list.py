@@ -16,13 +16,11 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import statistics
 import sys
 import tempfile
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -30,7 +28,7 @@ sys.path.insert(0, str(ROOT))
 
 import sqlalchemy as sa  # noqa: E402
 from import_speed import fresh_database  # noqa: E402  (bench/import_speed.py)
-from results import record  # noqa: E402  (bench/results.py)
+from results import record, when_and_where  # noqa: E402  (bench/results.py)
 
 from leadcapture.leadlist import _decode_cursor, search_leads  # noqa: E402
 from storefront import create_app  # noqa: E402
@@ -148,10 +146,8 @@ def main() -> None:
                     )
                     session.rollback()
                     lines.append(
-                        f"| {datetime.now(UTC):%Y-%m-%d} | {platform.machine()}, "
-                        f"{os.cpu_count()} cores, Python {platform.python_version()} | "
-                        f"{backend} | {args.leads:,} | {name} | {ours_ms:.1f} ms | "
-                        f"{raw_ms:.1f} ms | {ours_ms / raw_ms:.1f} |"
+                        f"{when_and_where()} {backend} | {args.leads:,} | {name} | "
+                        f"{ours_ms:.1f} ms | {raw_ms:.1f} ms | {ours_ms / raw_ms:.1f} |"
                     )
                     print(lines[-1])
                 db.session.remove()

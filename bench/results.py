@@ -2,9 +2,20 @@
 
 from __future__ import annotations
 
+import os
+import platform
+from datetime import UTC, datetime
 from pathlib import Path
 
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
+
+
+def when_and_where() -> str:
+    """A row's first two cells: today's date, and this machine (cores, Python)."""
+    return (
+        f"| {datetime.now(UTC):%Y-%m-%d} | {platform.machine()}, {os.cpu_count()} cores, "
+        f"Python {platform.python_version()} |"
+    )
 
 
 def record(heading: str, intro: str, columns: list[str], row: str) -> None:

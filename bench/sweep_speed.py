@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import shutil
 import statistics
 import sys
@@ -31,7 +30,7 @@ sys.path.insert(0, str(ROOT))
 
 import sqlalchemy as sa  # noqa: E402
 from import_speed import fresh_database  # noqa: E402  (bench/import_speed.py)
-from results import record  # noqa: E402  (bench/results.py)
+from results import record, when_and_where  # noqa: E402  (bench/results.py)
 
 from leadcapture import SweepSettings, run_sweep  # noqa: E402
 from storefront import create_app  # noqa: E402
@@ -247,8 +246,7 @@ def main() -> None:
                     raw_first, raw_again = raw(other)
     assert abandoned == idle, (abandoned, idle)
     line = (
-        f"| {datetime.now(UTC):%Y-%m-%d} | {platform.machine()}, {os.cpu_count()} cores, "
-        f"Python {platform.python_version()} | {backend} | {args.carts:,} ({idle:,} idle, "
+        f"{when_and_where()} {backend} | {args.carts:,} ({idle:,} idle, "
         f"{known:,} known leads) | {first:.2f} s | {raw_first:.2f} s | {first / raw_first:.2f} | "
         f"{again * 1000:.1f} ms | {raw_again * 1000:.1f} ms | {again / raw_again:.1f} |"
     )
