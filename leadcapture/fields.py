@@ -54,7 +54,7 @@ def _special_use_suffixes(names: tuple[str, ...]) -> tuple[str, ...]:
 def plain_email(value: str) -> str | None:
     """``value`` lower-cased when it is a plain ASCII address ``email_validator`` would
     take as it is; ``None`` when only ``email_validator`` can tell."""
-    match = _PLAIN_EMAIL.fullmatch(value)
+    match = _PLAIN_EMAIL.fullmatch(value) if len(value) <= MAX_EMAIL else None
     if match is None:
         return None
     local, domain = match.group("local", "domain")

@@ -50,6 +50,7 @@ ADDRESSES = st.builds(
 @example("jane@shop.test")
 @example("jane@localhost")
 @example("x" * 65 + "@example.com")
+@example("x" * 64 + "@" + ".".join(["a" * 63] * 3) + ".com")  # 260 characters in all
 @example("jane@" + "a" * 63 + "." + "b" * 63 + "." + "c" * 63 + "." + "d" * 60 + ".com")
 def test_a_plain_address_is_taken_as_email_validator_takes_it(value: str) -> None:
     plain = fields.plain_email(value)
