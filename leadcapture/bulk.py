@@ -110,14 +110,15 @@ def insert_named_leads(
     for source, group in by_source.items():
         for row, who in zip(group, next_assignees(session, source, len(group)), strict=True):
             row["assigned_to"] = who
-    statement = _insert_named(session.get_bind().dialect.name, given_columns(rows))
-    return list(jsonrows.execute(session, statement, rows, created_at=now, updated_at=now))
+    names = given_columns(rows)
+    statement = _insert_named(session.get_bind().dialect.name, names)
+    return list(jsonrows.execute(session, statement, rows, names, created_at=now, updated_at=now))
 
 
 @functools.lru_cache(maxsize=16)
 def _insert_named(dialect: str, names: tuple[str, ...]) -> Any:
     table = cast(Table, Lead.__table__)
-    given = jsonrows.json_rows(dialect, table, names)
+    given = jsonrows.json_rows(dialect, jsonrows.types_of(table, names))
     if dialect == "postgresql":
         given = select(
             func.nextval(func.pg_get_serial_sequence("lc_leads", "id")).label("id"), *given.c

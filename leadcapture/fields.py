@@ -20,7 +20,7 @@ from .errors import ValidationError
 #: extension (``x 12``, ``ext. 12``): what people type, checked loosely, never rewritten.
 _PHONE = re.compile(r"^\+?[0-9 ()./-]+(?:(?:x|ext\.?|extension)\s*[0-9]{1,6})?$", re.IGNORECASE)
 MIN_PHONE_DIGITS = 3
-_DIGIT = re.compile("[0-9]")
+_ENOUGH_DIGITS = re.compile(f"(?:[^0-9]*[0-9]){{{MIN_PHONE_DIGITS}}}")
 
 #: Unicode's control characters (category Cc) and lone surrogates (Cs), which no database
 #: stores; the multi-line variant lets tabs and line breaks through.
@@ -123,7 +123,7 @@ def phone(field: str, value: Any) -> str | None:
     raw = text(field, value, max_length=MAX_PHONE)
     if raw is None:
         return None
-    if not _PHONE.match(raw) or len(_DIGIT.findall(raw)) < MIN_PHONE_DIGITS:
+    if not _PHONE.match(raw) or not _ENOUGH_DIGITS.match(raw):
         raise ValidationError.single(
             field, "Not a valid phone number: use digits, spaces, + - ( ) . / and x or ext."
         )
