@@ -9,6 +9,7 @@ partial index on :data:`SWEEPABLE` keeps the work to the carts that went idle.
 from __future__ import annotations
 
 import functools
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -16,6 +17,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    Integer,
     String,
     bindparam,
     case,
@@ -33,6 +35,7 @@ from . import history, signals
 from .bulk import insert_leads_of_carts
 from .cartstates import CartMove, ends, starts
 from .constants import HistoryKind, LeadSource, LeadStatus, SystemEvent
+from .jsonrows import json_values
 from .mail.sending import SendResult
 from .models import Customer, HistoryEntry, Lead, TrackedCart
 from .models.base import UTCDateTime
@@ -126,23 +129,37 @@ def _history_of_new_leads(
     session: DBSession, lead_ids: list[int], new_status: LeadStatus, now: datetime
 ) -> None:
     """ "Lead created" and "Status set" for every new lead, in two statements."""
+    statement = _new_lead_entry(session.get_bind().dialect.name)
     for entry in (
         history.created(LeadSource.ABANDONED_CART),
         history.status_changed(None, new_status),
     ):
-        session.execute(
-            insert(HistoryEntry).from_select(
-                ["lead_id", "kind", "event", "subject", "data", "created_at"],
-                select(
-                    Lead.id,
-                    literal(HistoryKind.SYSTEM.value),
-                    literal(str(entry["event"])),
-                    literal(entry["subject"]),
-                    literal(entry.get("data"), JSON()),
-                    literal(now, UTCDateTime()),
-                ).where(Lead.id.in_(lead_ids)),
-            )
+        core(session).execute(
+            statement,
+            {
+                "lead_ids": json.dumps(lead_ids),
+                "event": str(entry["event"]),
+                "subject": entry["subject"],
+                "data": entry.get("data"),
+                "now": now,
+            },
         )
+
+
+@functools.cache
+def _new_lead_entry(dialect: str) -> Any:
+    """One history entry (its event, subject and data parameters) for each new lead."""
+    return insert(HistoryEntry).from_select(
+        ["lead_id", "kind", "event", "subject", "data", "created_at"],
+        select(
+            Lead.id,
+            literal(HistoryKind.SYSTEM.value),
+            bindparam("event", type_=String()),
+            bindparam("subject", type_=String()),
+            bindparam("data", type_=JSON()),
+            bindparam("now", type_=UTCDateTime()),
+        ).where(Lead.id.in_(json_values(dialect, "lead_ids", Integer()))),
+    )
 
 
 def abandon_batch(
@@ -192,68 +209,30 @@ def abandon_batch(
     if created_ids:
         _history_of_new_leads(session, created_ids, new_status, now)
 
-    moved = list(
-        session.execute(
-            select(Lead.id, Lead.status)
-            .where(
-                Lead.email.in_(emails),
-                Lead.status.in_([s.value for s in CART_ABANDONED_MOVES_FROM]),
-            )
-            .order_by(Lead.id)  # locked in one order by every sweep: no deadlock
-            .with_for_update()
-        )
-    )
+    dialect = session.get_bind().dialect.name
+    statements = _batch_statements(dialect)
+    connection = core(session)
+    moved = connection.execute(statements.moving, {"emails": json.dumps(emails)}).all()
     if moved:
-        session.execute(
-            update(Lead)
-            .where(Lead.id.in_([row.id for row in moved]))
-            .values(status=new_status.value, updated_at=now)
-            .execution_options(synchronize_session=False)
+        connection.execute(
+            statements.move,
+            {
+                "lead_ids": json.dumps([row.id for row in moved]),
+                "status": new_status.value,
+                "now": now,
+            },
         )
-        session.execute(
+        connection.execute(
             insert(HistoryEntry),
             [
                 _entry(row.id, None, now, **history.status_changed(row.status, new_status))
                 for row in moved
             ],
         )
-
-    lead_of_cart = select(Lead.id).where(Lead.email == TrackedCart.email).scalar_subquery()
-    customer_of_cart = (
-        select(Customer.id)
-        .join(Lead, Customer.lead_id == Lead.id)
-        .where(Lead.email == TrackedCart.email)
-        .scalar_subquery()
-    )
-    # Linked to their leads; no recovery email for a lead that must not be written to, or
-    # that has bought.
-    session.execute(
-        update(TrackedCart)
-        .where(TrackedCart.id.in_(cart_ids))
-        .values(
-            lead_id=lead_of_cart,
-            customer_id=customer_of_cart,
-            next_email_at=case(
-                (lead_of_cart.in_(not_to_email()), None), else_=TrackedCart.next_email_at
-            ),
-        )
-        .execution_options(synchronize_session=False)
-    )
-    subject, data = _snapshot(session.get_bind().dialect.name)
-    session.execute(
-        insert(HistoryEntry).from_select(
-            ["lead_id", "customer_id", "kind", "event", "subject", "data", "created_at"],
-            select(
-                TrackedCart.lead_id,
-                TrackedCart.customer_id,
-                literal(HistoryKind.SYSTEM.value),
-                literal(SystemEvent.CART_ABANDONED.value),
-                subject,
-                data,
-                literal(now, UTCDateTime()),
-            ).where(TrackedCart.id.in_(cart_ids)),
-        )
-    )
+    carts = {"cart_ids": json.dumps(cart_ids)}
+    connection.execute(statements.link, carts)
+    connection.execute(statements.stop_emails, carts)
+    connection.execute(statements.cart_history, {**carts, "now": now})
     send_on_commit(
         session,
         signals.cart_abandoned,
@@ -263,6 +242,65 @@ def abandon_batch(
         new_status=new_status.value,
     )
     return result
+
+
+@dataclass(frozen=True)
+class _BatchStatements:
+    """What a batch runs after its claim, built once per dialect: each takes its carts,
+    leads or emails as one JSON array."""
+
+    moving: Any
+    move: Any
+    link: Any
+    stop_emails: Any
+    cart_history: Any
+
+
+@functools.cache
+def _batch_statements(dialect: str) -> _BatchStatements:
+    carts = TrackedCart.id.in_(json_values(dialect, "cart_ids", Integer()))
+    leads = Lead.id.in_(json_values(dialect, "lead_ids", Integer()))
+    lead_of_cart = select(Lead.id).where(Lead.email == TrackedCart.email).scalar_subquery()
+    customer_of_cart = (
+        select(Customer.id)
+        .join(Lead, Customer.lead_id == Lead.id)
+        .where(Lead.email == TrackedCart.email)
+        .scalar_subquery()
+    )
+    subject, data = _snapshot(dialect)
+    return _BatchStatements(
+        # The known leads whose status the abandonment moves, locked in one order by
+        # every sweep: no deadlock.
+        moving=select(Lead.id, Lead.status)
+        .where(
+            Lead.email.in_(json_values(dialect, "emails")),
+            Lead.status.in_([s.value for s in CART_ABANDONED_MOVES_FROM]),
+        )
+        .order_by(Lead.id)
+        .with_for_update(),
+        move=update(Lead)
+        .where(leads)
+        .values(status=bindparam("status"), updated_at=bindparam("now", type_=UTCDateTime())),
+        link=update(TrackedCart)
+        .where(carts)
+        .values(lead_id=lead_of_cart, customer_id=customer_of_cart),
+        # No recovery email for a lead that must not be written to, or that has bought.
+        stop_emails=update(TrackedCart)
+        .where(carts, TrackedCart.lead_id.in_(not_to_email()))
+        .values(next_email_at=None),
+        cart_history=insert(HistoryEntry).from_select(
+            ["lead_id", "customer_id", "kind", "event", "subject", "data", "created_at"],
+            select(
+                TrackedCart.lead_id,
+                TrackedCart.customer_id,
+                literal(HistoryKind.SYSTEM.value),
+                literal(SystemEvent.CART_ABANDONED.value),
+                subject,
+                data,
+                bindparam("now", type_=UTCDateTime()),
+            ).where(carts),
+        ),
+    )
 
 
 @functools.lru_cache(maxsize=32)

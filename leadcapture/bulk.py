@@ -4,11 +4,12 @@
 from __future__ import annotations
 
 import functools
+import json
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, func, literal, select, true, update
+from sqlalchemy import Integer, String, Table, bindparam, func, literal, select, true, update
 
 from . import jsonrows
 from .assignment import next_assignees, rule_for
@@ -16,7 +17,7 @@ from .jsonrows import given_columns
 from .leads import lead_name_for, lead_name_sql
 from .models import Lead, TrackedCart
 from .models.base import UTCDateTime
-from .transactions import DBSession, upsert, upsert_for
+from .transactions import DBSession, core, upsert_for
 
 
 def _name_and_assign(session: DBSession, created: Iterable[tuple[int, str | None]]) -> None:
@@ -52,47 +53,62 @@ def insert_leads_of_carts(
     """One new lead per email of these carts that no lead has yet, named and assigned,
     in a few statements whatever their number; returns the new leads' ids. The lead's
     name is left unknown: it is shown by its email, never by an invented name."""
-    dialect = session.get_bind().dialect.name
+    rule = rule_for(session, source)
+    named = rule is None or not rule.users
+    statement = _insert_of_carts(session.get_bind().dialect.name, named)
+    parameters = {"cart_ids": json.dumps(cart_ids), "source": source, "status": status, "now": now}
+    created = sorted(core(session).execute(statement, parameters).scalars())
+    if not named:
+        _name_and_assign(session, ((lead_id, source) for lead_id in created))
+    return created
+
+
+@functools.lru_cache(maxsize=8)
+def _insert_of_carts(dialect: str, named: bool) -> Any:
+    """The INSERT of :func:`insert_leads_of_carts`, built once; ``named``: each lead
+    written once, with its human id (no assignee to give it one by one)."""
     # In the order of the emails, as every sweep writes them: two sweeps inserting some
     # of the same emails wait for each other in turn instead of deadlocking.
     emails = (
         select(TrackedCart.email)
-        .where(TrackedCart.id.in_(cart_ids), TrackedCart.email.is_not(None))
+        .where(
+            TrackedCart.id.in_(jsonrows.json_values(dialect, "cart_ids", Integer())),
+            TrackedCart.email.is_not(None),
+        )
         .distinct()
         .order_by(TrackedCart.email)
         .subquery()
     )
-    constants = (
-        literal(source),
-        literal(status),
+    now = bindparam("now", type_=UTCDateTime())
+    constants: tuple[Any, ...] = (
+        bindparam("source", type_=String()),
+        bindparam("status", type_=String()),
         literal(False),
-        literal(now, UTCDateTime()),
-        literal(now, UTCDateTime()),
+        now,
+        now,
     )
     columns = ["email", "source", "status", "is_organization", "created_at", "updated_at"]
-    rule = rule_for(session, source)
-    named = dialect == "postgresql" and (rule is None or not rule.users)
-    if named:  # the ids from the sequence first: each lead written once, with its name
-        numbered = select(
-            func.nextval(func.pg_get_serial_sequence("lc_leads", "id")).label("id"),
-            emails.c.email,
-        ).subquery()
+    rows: Any
+    if named:
+        if dialect == "postgresql":  # the ids from the sequence first
+            new_id: Any = func.nextval(func.pg_get_serial_sequence("lc_leads", "id"))
+        else:  # the ids SQLite itself would give, written by this one statement
+            new_id = select(func.coalesce(func.max(Lead.id), 0)).scalar_subquery()
+            new_id = new_id + func.row_number().over(order_by=emails.c.email)
+        numbered = select(new_id.label("id"), emails.c.email).subquery()
         rows = select(
             numbered.c.id, lead_name_sql(numbered.c.id, dialect), numbered.c.email, *constants
-        ).order_by(numbered.c.email)
+        )
+        rows = rows.where(true()).order_by(numbered.c.email)
         columns = ["id", "name", *columns]
     else:
         rows = select(emails.c.email, *constants).where(true()).order_by(emails.c.email)
-    statement = (
-        upsert(session, cast(Table, Lead.__table__))
+    return (
+        upsert_for(dialect, cast(Table, Lead.__table__))
         .from_select(columns, rows)
         .on_conflict_do_nothing(index_elements=["email"])
         .returning(Lead.id)
     )
-    created = sorted(session.scalars(statement))
-    if not named:
-        _name_and_assign(session, ((lead_id, source) for lead_id in created))
-    return created
 
 
 def insert_named_leads(
