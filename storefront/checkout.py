@@ -163,13 +163,14 @@ def checkout() -> Any:
             billing_address=order.address("billing"),
             shipping_address=order.address("shipping"),
         )
+        if user is None:  # the emptied cart, reported in the order's transaction too
+            cart.report(None)
         confirmation = _confirmation_email(order)
         db.session.commit()
         if confirmation is not None:
             send_queued(db.session, current_app.config, confirmation)
         session.pop("coupon", None)
         if user is None:
-            cart.report(None)
             session.pop("cart_token", None)
         return _confirm(order, user)
     coupon = coupons.usable(session.get("coupon"))

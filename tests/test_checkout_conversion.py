@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from flask import Flask
 from sqlalchemy import select, update
 
-from leadcapture import CustomerType, LeadSource, LeadStatus, capture_lead, signals
+from leadcapture import CustomerType, LeadSource, LeadStatus, capture_lead, handoff, signals
 from leadcapture.models import Address, Contact, Customer, HistoryEntry, InboundEvent, Lead
 from leadcapture.models.base import utcnow
 from storefront.extensions import db
@@ -168,3 +169,27 @@ def test_a_failing_conversion_writes_nothing_half_way_and_the_order_stands(
         lead = db.session.scalars(select(Lead)).one()
         assert lead.status == LeadStatus.CONVERTED
         assert len([e for e in lead.history if e.event == "converted"]) == 1
+
+
+def test_a_guest_checkout_is_one_commit_with_its_events(app: Flask, shopper: Shopper) -> None:
+    """The order, its ``order_placed`` and the emptied cart's ``cart_changed`` are written
+    by the order's one transaction (events handed off, as in worker mode): the plug-in
+    adds no commit of its own to the shop's checkout."""
+    shopper.add_to_cart("TEA-002")
+    handed: list[int] = []
+    app.extensions[handoff.KEY] = handoff.Handoff(event=handed.append, email=handed.append)
+    with app.app_context():
+        engine = db.engine
+    commits: list[object] = []
+    listener = commits.append
+    sa.event.listen(engine, "commit", listener)
+    try:
+        assert shopper.checkout(email="one@example.com").status_code == 302
+    finally:
+        sa.event.remove(engine, "commit", listener)
+    assert len(commits) == 1
+    with app.app_context():
+        kinds = db.session.scalars(
+            select(InboundEvent.kind).where(InboundEvent.id.in_(handed)).order_by(InboundEvent.id)
+        ).all()
+    assert kinds == ["order_placed", "cart_changed"]

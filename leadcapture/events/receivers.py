@@ -10,6 +10,7 @@ never raises into the shop: a failure is logged and the event retried later.
 
 from __future__ import annotations
 
+import functools
 import inspect
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -76,12 +77,12 @@ TYPES: dict[str, tuple[type, ...]] = {
 def check_payload(signal: Any, payload: dict[str, Any]) -> None:
     """Raise :class:`TypeError`, naming the signal and its keywords, for a payload its
     domain function cannot take: a keyword missing or unknown, or a value of a wrong type."""
-    domain = INBOUND[signal]
+    signature = _signature(INBOUND[signal])
     name = f"leadcapture.signals.{kind_of(signal)}"
     try:
-        inspect.signature(domain).bind(None, **payload)
+        signature.bind(None, **payload)
     except TypeError as error:
-        wanted = [p for p in inspect.signature(domain).parameters if p != "session"]
+        wanted = [p for p in signature.parameters if p != "session"]
         raise TypeError(
             f"{name}: {error}; it takes {', '.join(wanted)} "
             "(see its #: comment in leadcapture/signals.py)"
@@ -91,6 +92,12 @@ def check_payload(signal: Any, payload: dict[str, Any]) -> None:
         if value is not None and allowed and not isinstance(value, allowed):
             kinds = " or ".join(t.__name__ for t in allowed)
             raise TypeError(f"{name}: {key} must be {kinds} (or None), not {type(value).__name__}")
+
+
+@functools.cache
+def _signature(domain: Callable[..., Any]) -> inspect.Signature:
+    """A domain function's signature, read once (reading it costs more than binding)."""
+    return inspect.signature(domain)
 
 
 def _receiver(signal: Any) -> Callable[..., None]:
