@@ -163,7 +163,7 @@ def _write_chunk(
     known = _known(session, list(pending))
     fresh = [email for email in pending if email not in known]
     inserted = insert_named_leads(session, [_new_lead(pending[e][1], by) for e in fresh], now=now)
-    created = {row.email: row.id for row in inserted}
+    created = {email: lead_id for lead_id, email in inserted}
     lost_races = [email for email in fresh if email not in created]
     if lost_races:  # made meanwhile by a concurrent capture: merge into those
         known.update(_known(session, lost_races))
