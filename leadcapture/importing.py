@@ -120,21 +120,31 @@ def import_leads(
     created_ids = array("q")  # 8 bytes a lead: the only thing that grows with the file
     merged_ids: set[int] = set()
     rows = iter(sheet.rows)
-    while chunk := list(islice(rows, CHUNK)):
-        pending: dict[str, tuple[int, dict[str, Any]]] = {}
-        for line, values in chunk:
+    while True:
+        # A row's first line and its values apart, by email: a tuple holding a dict stays
+        # in the garbage collector's sight, and a thousand of them a chunk, kept until it
+        # is written, would make it sweep the whole process over and over.
+        lines: dict[str, int] = {}
+        pending: dict[str, dict[str, Any]] = {}
+        read = report.rows
+        for line, values in islice(rows, CHUNK):
             report.rows += 1
             try:
                 row = clean_row(values)
             except ValidationError as error:
                 report.skip(line, error)
                 continue
-            earlier = pending.get(row["email"])
-            if earlier is not None:  # the lead is the first line's, filled in by this one
+            email = row["email"]
+            earlier = pending.get(email)
+            if earlier is None:
+                lines[email] = line
+            else:  # the lead is the first line's, filled in by this one
                 report.merged += 1
-                line, row = earlier[0], {**earlier[1], **row}
-            pending[row["email"]] = (line, row)
-        created, merged = _write_chunk(session, pending, filename=filename, by=by)
+                row = {**earlier, **row}
+            pending[email] = row
+        if report.rows == read:
+            break
+        created, merged = _write_chunk(session, pending, lines, filename=filename, by=by)
         created_ids.extend(created)
         merged_ids.update(merged)
         report.created += len(created)
@@ -152,7 +162,8 @@ def import_leads(
 
 def _write_chunk(
     session: DBSession,
-    pending: dict[str, tuple[int, dict[str, Any]]],
+    pending: dict[str, dict[str, Any]],
+    lines: dict[str, int],
     *,
     filename: str,
     by: str | None,
@@ -162,20 +173,20 @@ def _write_chunk(
     now = utcnow()
     known = _known(session, list(pending))
     fresh = [email for email in pending if email not in known]
-    inserted = insert_named_leads(session, [_new_lead(pending[e][1], by) for e in fresh], now=now)
+    inserted = insert_named_leads(session, [_new_lead(pending[e], by) for e in fresh], now=now)
     created = {email: lead_id for lead_id, email in inserted}
     lost_races = [email for email in fresh if email not in created]
     if lost_races:  # made meanwhile by a concurrent capture: merge into those
         known.update(_known(session, lost_races))
     merged = {email: known[email] for email in pending if email in known}
-    _merge(session, {known[e]: pending[e][1] for e in merged}, now)
+    _merge(session, {known[e]: pending[e] for e in merged}, now)
     file = filename[:100]
     if created:
         execute(
             session,
             _created_history(session.get_bind().dialect.name),
             [
-                {"lead_id": i, "line": pending[e][0], "status": pending[e][1]["status"]}
+                {"lead_id": i, "line": lines[e], "status": pending[e]["status"]}
                 for e, i in created.items()
             ],
             tuple(CREATED_HISTORY),
@@ -186,7 +197,11 @@ def _write_chunk(
             created_by=by,
         )
     history = cast(Table, HistoryEntry.__table__)
-    entries = [e for email, i in merged.items() for e in _merged_entries(i, file, *pending[email])]
+    entries = [
+        e
+        for email, i in merged.items()
+        for e in _merged_entries(i, file, lines[email], pending[email])
+    ]
     insert_rows(session, history, entries, created_at=now, created_by=by)
     return list(created.values()), list(merged.values())
 

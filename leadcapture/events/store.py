@@ -111,12 +111,18 @@ def capture(
     try:
         values = {"kind": kind, "payload": _encode(payload), **_keys(payload)}
         if _carries_writes(session):
-            # In a SAVEPOINT: if the event cannot be written (the plug-in's tables are
-            # missing, say), that is rolled back alone and the shop's commit goes on.
-            # The shop's own changes are flushed first, outside it (core() does).
+            # If the event cannot be written (the plug-in's tables are missing, say),
+            # that is undone alone and the shop's commit goes on: on PostgreSQL, where a
+            # failed statement aborts the transaction, in a SAVEPOINT; SQLite undoes a
+            # failed statement by itself, and a SAVEPOINT there would cost the request
+            # as much again as the INSERT. The shop's own changes are flushed first,
+            # outside it (core() does).
             connection = core(session)
-            with connection.begin_nested():
+            if connection.dialect.name == "sqlite":
                 kept = _write(connection, values)
+            else:
+                with connection.begin_nested():
+                    kept = _write(connection, values)
             call_after_commit(session, lambda: _next(session, kept, max_attempts, handoff))
             return
         kept = in_transaction(session, lambda: _write(core(session), values))
