@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 from flask import Flask
 from flask_sqlalchemy import SQLAlchemy
@@ -148,9 +150,45 @@ def test_the_events_of_a_window_are_handed_off_by_one_task(
 
     clock = [100.0]
     monkeypatch.setattr(handoff.time, "monotonic", lambda: clock[0])
-    published: list[float] = []
-    coalesced = handoff.Coalesced(published.append, window=0.05)
+    published: list[tuple[float, str]] = []
+    sent = threading.Semaphore(0)
+
+    def publish(countdown: float) -> None:
+        published.append((countdown, threading.current_thread().name))
+        sent.release()
+
+    coalesced = handoff.Coalesced(publish, window=0.05)
     for event_id, moment in enumerate([100.0, 100.01, 100.049, 100.05, 100.07, 101.0]):
         clock[0] = moment
         coalesced(event_id)
-    assert published == [0.1, 0.1, 0.1]  # at 100.0, 100.05 and 101.0
+        if moment in (100.0, 100.05, 101.0):  # the first of a window: its task is sent
+            assert sent.acquire(timeout=5)
+    assert not sent.acquire(timeout=0.2)
+    # Due twice the window later, and sent by the process's own thread: the request
+    # that wrote the event does not wait for the broker.
+    assert published == [(0.1, "leadcapture-handoff")] * 3
+
+
+def test_a_handoff_the_broker_refuses_is_logged_and_the_next_window_tries_again(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    from leadcapture import handoff
+
+    clock = [100.0]
+    monkeypatch.setattr(handoff.time, "monotonic", lambda: clock[0])
+    tried = threading.Semaphore(0)
+    outcomes = iter([ConnectionError("broker down"), None])
+
+    def publish(countdown: float) -> None:
+        outcome = next(outcomes)
+        tried.release()
+        if outcome is not None:
+            raise outcome
+
+    coalesced = handoff.Coalesced(publish, window=0.05)
+    coalesced(1)
+    assert tried.acquire(timeout=5)
+    clock[0] = 100.1
+    coalesced(2)
+    assert tried.acquire(timeout=5)
+    assert "could not hand events to the broker" in caplog.text
