@@ -27,7 +27,6 @@ from sqlalchemy import (
     insert,
     literal,
     select,
-    text,
     update,
 )
 from sqlalchemy import cast as sa_cast
@@ -111,12 +110,6 @@ def import_leads(
 ) -> ImportReport:
     """Import every row of ``sheet``; the caller commits (or rolls back on an error)."""
     report = ImportReport(ignored_columns=sheet.ignored)
-    if session.get_bind().dialect.name == "postgresql":
-        # The same statements run once per chunk. After a few runs psycopg prepares them
-        # and PostgreSQL may settle on a generic plan costed from the table's statistics,
-        # which cannot count the rows this transaction has added: a lookup by email then
-        # scans a table that has grown by the import. Plan each run for its values.
-        session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
     created_ids = array("q")  # 8 bytes a lead: the only thing that grows with the file
     merged_ids: set[int] = set()
     rows = iter(sheet.rows)
@@ -208,8 +201,21 @@ def _write_chunk(
 
 def _known(session: DBSession, emails: list[str]) -> dict[str, int]:
     """The ids of the leads of these emails that exist."""
-    statement = _known_statement(session.get_bind().dialect.name)
-    return dict(core(session).execute(statement, {"emails": json.dumps(emails)}).all())
+    dialect = session.get_bind().dialect.name
+    connection = core(session)
+    emails_json = json.dumps(emails)
+    if dialect != "postgresql":
+        return dict(connection.execute(_known_statement(dialect), {"emails": emails_json}).all())
+    # The lookup runs once per chunk. After a few runs psycopg prepares it and PostgreSQL
+    # may settle on a generic plan costed from the table's statistics, which cannot
+    # count the rows this transaction has added: it would then scan a table the import
+    # has grown. So it is planned each time for its values; only it: every statement
+    # planned so (the foreign-key checks of each row written among them) cost the
+    # import a third of its time.
+    connection.exec_driver_sql("SET LOCAL plan_cache_mode = force_custom_plan")
+    known = dict(connection.execute(_known_statement(dialect), {"emails": emails_json}).all())
+    connection.exec_driver_sql("SET LOCAL plan_cache_mode = DEFAULT")
+    return known
 
 
 @functools.cache
