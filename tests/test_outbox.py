@@ -262,7 +262,7 @@ def test_an_event_that_cannot_be_kept_is_logged_and_the_shop_goes_on(
     def database_gone(*args: Any, **kwargs: Any) -> None:
         raise RuntimeError("database is gone")
 
-    monkeypatch.setattr(outbox, "in_transaction", database_gone)
+    monkeypatch.setattr(outbox, "core", database_gone)
     with app.app_context():
         signals.user_registered.send(app, user_id="9", email="lou@example.com", full_name="Lou")
     assert "could not keep the user_registered event" in caplog.text
@@ -319,3 +319,55 @@ def test_a_hosts_receiver_that_raises_never_breaks_the_shop(
     assert count(app, Lead) == 1 and heard == ["Open"]
     assert events(app) == [("user_registered", "done", 0)]
     assert "a call after the commit failed" in caplog.text
+
+
+def test_an_event_kept_outside_the_shops_writes_is_one_round_trip_on_postgresql(
+    app: Flask, tmp_path: Any
+) -> None:
+    """A guest's cart change writes nothing of the shop's: on PostgreSQL the event's
+    INSERT and its COMMIT reach the server as one message (libpq's trace counts them)."""
+    from leadcapture.events import store
+
+    handed: list[int] = []
+    trace = tmp_path / "libpq.trace"
+    with app.app_context():
+        if db.engine.dialect.driver != "psycopg":
+            pytest.skip("a PostgreSQL (psycopg) round trip: run on PostgreSQL")
+        db.session.execute(select(1))  # the request has read the product already
+        pgconn = db.session.connection().connection.driver_connection.pgconn  # type: ignore[union-attr]
+        with trace.open("w") as out:
+            pgconn.trace(out.fileno())
+            store.capture(
+                db.session,
+                "cart_changed",
+                {"cart_id": "guest-1", "lines": [], "currency": "EUR", "email": None},
+                handoff=handed.append,
+            )
+            pgconn.untrace()
+    sent = [line.split("\t") for line in trace.read_text().splitlines()]
+    round_trips = [f for f in sent if f[1] == "F" and f[3] in ("Query", "Sync")]
+    assert len(round_trips) == 1
+    assert events(app) == [("cart_changed", "pending", 0)]
+    with app.app_context():
+        assert handed == [db.session.scalars(select(InboundEvent.id)).one()]
+
+
+def test_a_session_on_the_hosts_own_transaction_leaves_it_open(app: Flask) -> None:
+    """A host's test runs the plug-in on a connection it rolls back at the end: the
+    event's one-message commit on PostgreSQL must not commit that transaction."""
+    from sqlalchemy.orm import Session
+
+    from leadcapture.events import store
+
+    with app.app_context():
+        if db.engine.dialect.driver != "psycopg":
+            pytest.skip("the one-message commit is PostgreSQL's (psycopg)")
+        with db.engine.connect() as connection:
+            outer = connection.begin()
+            session = Session(bind=connection, join_transaction_mode="create_savepoint")
+            session.execute(select(1))
+            store.capture(session, "cart_changed", {"cart_id": "guest-2"}, handoff=lambda _: None)
+            assert session.scalar(select(InboundEvent.cart_key)) == "guest-2"
+            session.close()
+            outer.rollback()
+    assert events(app) == []
