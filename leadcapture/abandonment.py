@@ -45,6 +45,7 @@ from .recovery import not_to_email
 from .recovery_steps import Step, due_at, next_active
 from .status import CART_ABANDONED_MOVES_FROM, Trigger, automatic_status
 from .transactions import DBSession, core
+from .webhooks.delivery import DeliveryResult
 
 __all__ = ["SWEEPABLE", "SweepResult", "abandon_batch", "mark_lost"]
 
@@ -59,6 +60,7 @@ class SweepResult:
     emails: int = 0
     events: int = 0
     sending: SendResult = field(default_factory=SendResult)
+    webhooks: DeliveryResult = field(default_factory=DeliveryResult)
     cart_ids: list[int] = field(default_factory=list)
 
 

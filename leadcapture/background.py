@@ -7,6 +7,8 @@ commit, and the sweep sends the emails it wrote: nothing else runs, no broker is
 - an inbound event, written in the shop's transaction, is handled by the task
   ``leadcapture.handle_events`` sent after the commit: one task for the events of
   ``LEADCAPTURE_HANDOFF_WINDOW_SECONDS`` in a web process (:class:`~.handoff.Coalesced`);
+- a webhook's delivery is posted by ``leadcapture.deliver_webhook``, sent after the
+  commit that wrote it, which tries again at the delivery's next time when it fails;
 - an email written to the outbox (recovery, order confirmation) is sent by
   ``leadcapture.send_email``, which backs off and tries again on an SMTP failure and
   keeps to ``LEADCAPTURE_EMAIL_RATE_LIMIT`` per SMTP server, counted in the plug-in's
@@ -35,8 +37,12 @@ from .followups import remind
 from .handoff import KEY, Coalesced, Handoff, handoff_of
 from .mail.imap import fetch_mail
 from .mail.sending import FIRST_DELAY, hand_off_waiting, rules_from, send_one
+from .models import WebhookDelivery
+from .models.base import utcnow
 from .ratelimit import within_rate_limit
 from .sweep import run_sweep
+from .webhooks.delivery import DeliveryRules, deliver_one
+from .webhooks.delivery import hand_off_waiting as hand_off_webhooks
 
 #: What a worker does with a task whose process died: deliver it again (the tables make
 #: a second run harmless), and only take it off the queue once it has run.
@@ -94,6 +100,19 @@ def use_celery(celery: Any, app: Flask) -> None:
 
         return in_app(work)  # type: ignore[no-any-return]
 
+    @celery.task(name="leadcapture.deliver_webhook", bind=True, max_retries=None, **RELIABLE)
+    def deliver_webhook(task: Any, delivery_id: int) -> str | None:
+        def work() -> str | None:
+            rules = DeliveryRules.of(config)
+            outcome = deliver_one(extension.session, delivery_id, rules)
+            if outcome == "waiting":  # its tries and its next time are on the delivery
+                delivery = extension.session.get(WebhookDelivery, delivery_id)
+                wait = (delivery.next_attempt_at - utcnow()).total_seconds() if delivery else 0
+                raise task.retry(countdown=max(wait, 1))
+            return outcome
+
+        return in_app(work)  # type: ignore[no-any-return]
+
     @celery.task(name="leadcapture.sweep", **RELIABLE)
     def sweep() -> int:
         return int(in_app(lambda: run_sweep(extension.session).abandoned))
@@ -106,6 +125,7 @@ def use_celery(celery: Any, app: Flask) -> None:
                 session, max_attempts=int(config["LEADCAPTURE_EVENT_MAX_ATTEMPTS"])
             )
             hand_off_emails(app)
+            hand_off_webhooks(session, deliver_webhook.delay)
             return handled
 
         return int(in_app(work))
@@ -129,6 +149,7 @@ def use_celery(celery: Any, app: Flask) -> None:
             float(config["LEADCAPTURE_HANDOFF_WINDOW_SECONDS"]),
         ),
         email=lambda email_id: send_email.delay(email_id),
+        webhook=lambda delivery_id: deliver_webhook.delay(delivery_id),
     )
     seconds = dict(config["LEADCAPTURE_BEAT_SECONDS"])
     if not config.get("LEADCAPTURE_IMAP_HOST"):

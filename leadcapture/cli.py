@@ -26,6 +26,7 @@ from .models.event import DEAD, PENDING
 from .spreadsheets import open_sheet
 from .sweep import run_sweep
 from .transactions import current_session
+from .webhooks.delivery import DeliveryRules, deliver_waiting
 
 
 @click.pass_context
@@ -76,23 +77,25 @@ def sweep_command() -> None:
     click.echo(
         f"Sweep done: {result.abandoned} cart(s) abandoned, {result.leads_created} new "
         f"lead(s), {result.lost} lost, {result.written} recovery email(s) written; "
-        f"{result.sending}; {result.events} kept event(s) handled."
+        f"{result.sending}; {result.webhooks}; {result.events} kept event(s) handled."
     )
 
 
 @leads_cli.command("retry")
 def retry_command() -> None:
-    """Handle the captured events a failure kept back, and send failed emails again."""
+    """Handle the captured events a failure kept back, and send failed emails and
+    webhooks again."""
     session = current_session()
     config = current_app.config
     events = retry_events(session, max_attempts=int(config["LEADCAPTURE_EVENT_MAX_ATTEMPTS"]))
     sending = send_waiting(session, config, rules=send_rules(config))
+    webhooks = deliver_waiting(session, DeliveryRules.of(config))
     waiting = session.scalar(select(func.count()).select_from(InboundEvent).where(text(PENDING)))
     dead = session.scalar(select(func.count()).select_from(InboundEvent).where(text(DEAD)))
     session.rollback()
     click.echo(
         f"Retry: {events} kept event(s) handled, {waiting} event(s) still waiting, {dead} dead"
-        f" (see the back office's outbox); {sending}."
+        f" (see the back office's outbox); {sending}; {webhooks}."
     )
 
 

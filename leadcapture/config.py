@@ -111,6 +111,17 @@ DEFAULTS: dict[str, Any] = {
     # shown to staff with Retry and Discard, never tried again by itself. Refused input
     # (a ValidationError) is dead at once: trying again cannot fix it.
     "EVENT_MAX_ATTEMPTS": 8,
+    # Outbound webhooks (the back office's Webhooks page): a delivery that failed this many
+    # times (each try later than the last, up to 12 hours apart) is given up and shown
+    # with Resend; an endpoint has this many seconds to answer; delivered ones stay in
+    # the log this many days.
+    "WEBHOOK_MAX_ATTEMPTS": 8,
+    "WEBHOOK_TIMEOUT_SECONDS": 10,
+    "WEBHOOK_LOG_KEEP_DAYS": 30,
+    # Let webhooks go to private, loopback and link-local addresses, and over plain http:
+    # for development and tests only; otherwise an address inside the shop's network is
+    # refused, so that registering a webhook is no way into it.
+    "WEBHOOKS_ALLOW_PRIVATE": False,
     # The largest spreadsheet the back office's import page takes, in bytes.
     "IMPORT_MAX_BYTES": 50 * 1024 * 1024,
 }

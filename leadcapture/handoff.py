@@ -21,10 +21,11 @@ log = logging.getLogger("leadcapture")
 
 @dataclass(frozen=True)
 class Handoff:
-    """``event(id)`` and ``email(id)`` each queue a task."""
+    """``event(id)``, ``email(id)`` and ``webhook(id)`` each queue a task."""
 
     event: Callable[[int], Any]
     email: Callable[[int], Any]
+    webhook: Callable[[int], Any] | None = None
 
 
 def handoff_of(app: Flask) -> Handoff | None:

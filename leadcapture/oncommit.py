@@ -24,6 +24,7 @@ log = logging.getLogger("leadcapture")
 
 _PENDING = "leadcapture.pending_signals"
 _READY = "leadcapture.ready_signals"
+_ANNOUNCED = "leadcapture.announced_signals"
 
 
 def call_after_commit(session: DBSession, work: Callable[[], Any]) -> None:
@@ -34,7 +35,14 @@ def call_after_commit(session: DBSession, work: Callable[[], Any]) -> None:
 def send_on_commit(session: DBSession, signal: Signal, **kwargs: Any) -> None:
     """Queue ``signal`` to be sent, with the current app as sender, after the commit."""
     sender = current_app._get_current_object()  # type: ignore[attr-defined]
+    session.info.setdefault(_ANNOUNCED, []).append((signal, kwargs))
     call_after_commit(session, lambda: signal.send(sender, **kwargs))
+
+
+def take_announced(session: Session) -> list[tuple[Signal, dict[str, Any]]]:
+    """The signals queued since the last call, for what must be written in the same
+    transaction as their cause (the webhooks' deliveries, :mod:`.webhooks.queue`)."""
+    return session.info.pop(_ANNOUNCED, [])  # type: ignore[no-any-return]
 
 
 @event.listens_for(Session, "after_commit")
@@ -50,6 +58,7 @@ def _transaction_ended(session: Session, transaction: SessionTransaction) -> Non
         return
     ready: list[Callable[[], Any]] = session.info.pop(_READY, [])
     session.info.pop(_PENDING, None)
+    session.info.pop(_ANNOUNCED, None)
     for work in ready:
         try:
             work()

@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import update
 
-from . import fields
+from . import fields, signals
 from .addresses import clean_address, ensure_address
 from .carts import lock_carts, mark_checked_out
 from .cartstates import CartMove, ends, starts
@@ -26,6 +26,7 @@ from .leads import (
 )
 from .models import Customer, Lead, TrackedCart
 from .models.base import utcnow
+from .oncommit import send_on_commit
 from .transactions import DBSession
 
 
@@ -74,6 +75,16 @@ def mark_recovered(
         .values(state=ends(CartMove.ENDED), next_email_at=None)
         .execution_options(synchronize_session=False)
     )
+    if recovered:
+        send_on_commit(
+            session,
+            signals.cart_recovered,
+            lead=lead,
+            cart_ids=[row.id for row in recovered],
+            order_id=order_id,
+            total=str(total),
+            currency=currency,
+        )
     return len(recovered)
 
 

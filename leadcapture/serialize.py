@@ -8,7 +8,7 @@ from typing import Any
 from .models import Address, Contact, Customer, HistoryEntry, Lead, TrackedCart
 
 
-def _iso(value: date | datetime | None) -> str | None:
+def iso(value: date | datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
@@ -59,7 +59,7 @@ def history_entry(e: HistoryEntry) -> dict[str, Any]:
         "body": e.body,
         "data": e.data,
         "created_by": e.created_by,
-        "created_at": _iso(e.created_at),
+        "created_at": iso(e.created_at),
     }
 
 
@@ -81,11 +81,11 @@ def lead(lead: Lead, *, detail: bool = False) -> dict[str, Any]:
         "industry": lead.industry,
         "owner": lead.owner,
         "assigned_to": lead.assigned_to,
-        "next_contact_date": _iso(lead.next_contact_date),
+        "next_contact_date": iso(lead.next_contact_date),
         "next_contact_by": lead.next_contact_by,
         "customer": customer_summary(lead.customer),
-        "created_at": _iso(lead.created_at),
-        "updated_at": _iso(lead.updated_at),
+        "created_at": iso(lead.created_at),
+        "updated_at": iso(lead.updated_at),
     }
     if detail:
         shape["notes"] = lead.notes
@@ -106,8 +106,8 @@ def cart(c: TrackedCart) -> dict[str, Any]:
         "item_count": c.item_count,
         "total": str(c.total),
         "currency": c.currency,
-        "last_activity_at": _iso(c.last_activity_at),
-        "abandoned_at": _iso(c.abandoned_at),
+        "last_activity_at": iso(c.last_activity_at),
+        "abandoned_at": iso(c.abandoned_at),
         "emails_sent": c.emails_sent,
         "link_opened": c.link_opened_at is not None,
         "recovered_value": str(c.recovered_value) if c.recovered_value is not None else None,
@@ -118,7 +118,7 @@ def customer(c: Customer) -> dict[str, Any]:
     return {
         **(customer_summary(c) or {}),
         "lead_id": c.lead_id,
-        "created_at": _iso(c.created_at),
+        "created_at": iso(c.created_at),
         "contacts": [contact(x) for x in c.contacts],
         "addresses": [address(a) for a in c.addresses],
     }

@@ -77,9 +77,20 @@ lead_converted = _signals.signal("lead-converted")
 #: ``new_status`` (str: the status of both).
 cart_abandoned = _signals.signal("cart-abandoned")
 
+#: Sent by the plug-in after an order that wins back abandoned carts (an order after a
+#: recovery email) is committed. Keyword arguments: ``lead`` (Lead), ``cart_ids``
+#: (list[int]), ``order_id`` (str), ``total`` (str) and ``currency`` (str).
+cart_recovered = _signals.signal("cart-recovered")
+
+#: Sent by the plug-in after it erased what it held about a person (staff's Erase, the
+#: shopper's request, "forget me"), so the host erases what it holds too.
+#: Keyword arguments: ``email`` (str, normalized).
+personal_data_erased = _signals.signal("personal-data-erased")
+
 __all__ = [
     "cart_abandoned",
     "cart_changed",
+    "cart_recovered",
     "checkout_email_given",
     "email_capture_declined",
     "lead_converted",
@@ -87,5 +98,6 @@ __all__ = [
     "lead_status_changed",
     "leads_imported",
     "order_placed",
+    "personal_data_erased",
     "user_registered",
 ]

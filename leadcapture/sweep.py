@@ -1,4 +1,5 @@
-"""One sweep: abandon idle carts, mark old ones lost, send the recovery emails due.
+"""One sweep: abandon idle carts, mark old ones lost, send the recovery emails due and
+post the webhooks that wait.
 
 Safe to run from any number of hosts at once: every step claims its rows atomically.
 """
@@ -22,6 +23,9 @@ from .owner_settings import effective
 from .recovery import RecoveryRules, write_due_emails
 from .recovery_steps import Step, current_steps
 from .transactions import DBSession
+from .webhooks.delivery import DeliveryRules, deliver_waiting
+from .webhooks.delivery import hand_off_waiting as hand_off_webhooks
+from .webhooks.delivery import prune as prune_webhooks
 
 
 @dataclass(frozen=True)
@@ -43,6 +47,9 @@ class SweepSettings:
     send_email: Callable[[int], Any] | None
     #: The app's config, for sending (``MAIL_*`` and the email lease settings).
     config: Mapping[str, Any]
+    webhooks: DeliveryRules
+    #: Sends a webhook delivery's id to a background task; ``None``: the sweep posts them.
+    deliver_webhook: Callable[[int], Any] | None
 
     @classmethod
     def of(cls, app: Flask, session: DBSession) -> SweepSettings:
@@ -62,6 +69,8 @@ class SweepSettings:
             discount_code=extension.discount_code,
             send_email=handoff.email if (handoff := handoff_of(app)) else None,
             config=config,
+            webhooks=DeliveryRules.of(config),
+            deliver_webhook=handoff.webhook if handoff else None,
         )
 
 
@@ -99,6 +108,7 @@ def run_sweep(
         session.commit()
     total.lost = mark_lost(session, now=now, lost_after_days=settings.lost_after_days)
     prune_events(session, now=now, keep_days=settings.events_keep_days)
+    prune_webhooks(session, now=now, keep_days=settings.webhooks.keep_days)
     session.commit()
     if settings.recovery_emails:
         rules = RecoveryRules(
@@ -114,4 +124,8 @@ def run_sweep(
     else:
         total.sending = send_waiting(session, config, now=now, rules=send_rules(config))
     total.emails = total.sending.sent
+    if settings.deliver_webhook is not None:
+        hand_off_webhooks(session, settings.deliver_webhook)
+    else:
+        total.webhooks = deliver_waiting(session, settings.webhooks, now=now)
     return total

@@ -12,9 +12,9 @@ from flask import Flask, has_request_context
 from flask_migrate import upgrade
 from werkzeug.routing import BaseConverter
 
-from leadcapture import upgrade_tables
+from leadcapture import signals, upgrade_tables
 
-from . import cli, errors
+from . import cli, errors, privacy
 from .crm import leadcapture
 from .extensions import csrf, db, login_manager, migrate, tune_sqlite
 from .models import User
@@ -97,6 +97,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     login_manager.login_view = "accounts.login"
     migrate.init_app(app, db, directory=MIGRATIONS)
     leadcapture.init_app(app)
+    signals.personal_data_erased.connect(privacy.forget)
 
     from . import accounts, capture, cart_views, catalog, checkout, security
 

@@ -4,13 +4,16 @@ when ``LEADCAPTURE_TEST_DATABASE_URL`` names one (its tables are dropped first).
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import socket
 import threading
 import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 from email.message import EmailMessage
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -229,3 +232,40 @@ def empty_database(database_url: str, tmp_path) -> Iterator[str]:  # type: ignor
         with admin.connect() as connection:
             connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+@dataclass
+class Receiver:
+    """A webhook endpoint: a real HTTP server on a loopback port. What it was posted, and
+    the status it answers."""
+
+    url: str = ""
+    status: int = 200
+    posts: list[tuple[str, dict[str, str], bytes]] = field(default_factory=list)
+
+    def events(self) -> list[str]:
+        return [json.loads(body)["event"] for _, _, body in self.posts]
+
+
+@pytest.fixture
+def receiver(app: Flask) -> Iterator[Receiver]:
+    got = Receiver()
+
+    class Endpoint(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:  # noqa: N802
+            body = self.rfile.read(int(self.headers["Content-Length"]))
+            got.posts.append((self.path, dict(self.headers), body))
+            self.send_response(got.status)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Endpoint)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    got.url = f"http://127.0.0.1:{server.server_port}/hooks/leads?shop=1"
+    app.config["LEADCAPTURE_WEBHOOKS_ALLOW_PRIVATE"] = True  # a loopback receiver
+    yield got
+    server.shutdown()
+    server.server_close()

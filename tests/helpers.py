@@ -225,3 +225,18 @@ def statements(engine: Any) -> Iterator[list[tuple[str, Any]]]:
         yield seen
     finally:
         event.remove(engine, "before_cursor_execute", listener)
+
+
+#: Every event a webhook may choose.
+WEBHOOK_EVENTS = [
+    "lead.created",
+    "lead.status_changed",
+    "cart.abandoned",
+    "cart.recovered",
+    "lead.converted",
+]
+
+
+def register_webhook(staff: Shopper, url: str, events: list[str] = WEBHOOK_EVENTS) -> Any:
+    """Add an endpoint on the back office's Webhooks page, as staff do."""
+    return staff.submit("/backoffice/webhooks", {"url": url, "events": events})

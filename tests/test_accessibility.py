@@ -18,6 +18,7 @@ from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
 from leadcapture.models import Address, Contact, Email, Lead
+from leadcapture.webhooks import add_webhook
 from storefront.extensions import db
 
 from .helpers import Shopper, age_carts, capture_email, sweep
@@ -33,7 +34,15 @@ pytestmark = pytest.mark.skipif(
 
 def seed(app: Flask) -> dict[str, int]:
     """A converted buyer with addresses and a contact; a guest's abandoned cart with a
-    recovery email waiting in the outbox."""
+    recovery email waiting in the outbox; a webhook endpoint that does not answer."""
+    with app.app_context():
+        add_webhook(
+            db.session,
+            {"url": "http://127.0.0.1:9/hooks", "events": ["lead.created", "lead.converted"]},
+            allow_private=True,
+            by=None,
+        )
+        db.session.commit()
     buyer = Shopper(app)
     buyer.register(email="ada@example.com")
     buyer.add_to_cart("TEA-001", 2)
@@ -73,6 +82,8 @@ def pages(ids: dict[str, int]) -> dict[str, str]:
         "recovery-emails": "/backoffice/recovery-emails",
         "recovery-email": "/backoffice/recovery-emails/1",
         "settings": "/backoffice/settings",
+        "webhooks": "/backoffice/webhooks",
+        "privacy": "/backoffice/privacy",
     }
 
 
@@ -186,6 +197,12 @@ def test_every_back_office_page_is_accessible_and_fits_a_phone(
     page.get_by_role("button", name="Save settings").click()
     problems += invalid_fields_point_at_their_messages(page, 2)
     problems += check(page, "backoffice-settings-errors")
+    page.goto(live_server + "/backoffice/webhooks")
+    page.get_by_label("Endpoint URL").fill("https://10.0.0.5/hook")
+    page.get_by_role("button", name="Add endpoint").click()
+    expect(page.locator("#events-error")).to_contain_text("Choose at least one event")
+    problems += invalid_fields_point_at_their_messages(page, 1)
+    problems += check(page, "backoffice-webhooks-errors")
 
     # The editor's Preview shows the unsaved text in its frame, the email in a frame of its
     # own, on a desk and on a phone.
@@ -208,7 +225,7 @@ def test_every_back_office_page_is_accessible_and_fits_a_phone(
             full_page=True,
         )
     assert not problems, "\n".join(problems)
-    refused = ("/backoffice/recovery-emails/1", "/backoffice/settings")
+    refused = ("/backoffice/recovery-emails/1", "/backoffice/settings", "/backoffice/webhooks")
     assert unexpected(errors, live_server, *refused) == []
 
 
@@ -298,6 +315,7 @@ def test_every_shop_page_is_accessible_and_fits_a_phone(
         ("password", "/account/password"),
         ("addresses", "/account/addresses/"),
         ("address-new", "/account/addresses/new"),
+        ("privacy", "/account/privacy"),
     ):
         visit(name, url)
     # The checkout lists what is bought; shipping fields only when they are wanted.

@@ -22,11 +22,19 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 
-from leadcapture.models import Customer, Email, HistoryEntry, InboundEvent, Lead, TrackedCart
+from leadcapture.models import (
+    Customer,
+    Email,
+    HistoryEntry,
+    InboundEvent,
+    Lead,
+    TrackedCart,
+    WebhookDelivery,
+)
 from storefront.extensions import db
 
-from .conftest import DATABASE_URL_VARIABLE, Inbox
-from .helpers import Shopper, age_carts, capture_email, count
+from .conftest import DATABASE_URL_VARIABLE, Inbox, Receiver
+from .helpers import Shopper, age_carts, capture_email, count, register_webhook
 
 celery = pytest.importorskip("celery")
 redis = pytest.importorskip("redis")
@@ -117,6 +125,7 @@ def worker_env(
         "LEADCAPTURE_RECOVERY_SCHEDULE_HOURS": [0, 24, 72],
         "LEADCAPTURE_BEAT_SECONDS": {"sweep": 1, "retry": 1, "remind": 3600},
         "LEADCAPTURE_EMAIL_LEASE_SECONDS": 3,
+        "LEADCAPTURE_WEBHOOKS_ALLOW_PRIVATE": True,  # the test's receiver is on loopback
         "MAIL_SERVER": app.config["MAIL_SERVER"],
         "MAIL_PORT": app.config["MAIL_PORT"],
         "MAIL_DEFAULT_SENDER": app.config["MAIL_DEFAULT_SENDER"],
@@ -192,6 +201,22 @@ def test_a_sign_up_is_handled_by_the_worker_once(
     assert count(app, Lead) == 1
     assert count(app, HistoryEntry, HistoryEntry.event == "created") == 1
     assert count(app, InboundEvent, InboundEvent.state == "done") == count(app, InboundEvent)
+
+
+def test_a_webhook_is_posted_by_a_task_once(
+    app: Flask, start_worker: Callable[..., Worker], staff: Shopper, receiver: Receiver
+) -> None:
+    """The worker handles the sign-up, writes its deliveries with the lead, and hands each
+    to ``leadcapture.deliver_webhook`` after that commit: no sweep is needed."""
+    register_webhook(staff, receiver.url, ["lead.created"])
+    start_worker()
+    Shopper(app).register(email="wendy@example.com")
+    eventually(lambda: receiver.posts)
+    time.sleep(2)  # a second post would come now
+    assert receiver.events() == ["lead.created"]
+    with app.app_context():
+        delivery = db.session.scalars(sa.select(WebhookDelivery)).one()
+        assert (delivery.state, delivery.response_code, delivery.attempts) == ("delivered", 200, 1)
 
 
 def test_a_worker_killed_in_the_middle_of_an_order_loses_nothing_and_doubles_nothing(

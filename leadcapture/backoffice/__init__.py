@@ -63,7 +63,9 @@ from . import (  # noqa: E402,F401  (routes register on bp)
     leads,
     outbox,
     overview,
+    privacy,
     recovery_emails,
     settings,
     transfer,
+    webhooks,
 )

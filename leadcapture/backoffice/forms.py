@@ -9,16 +9,19 @@ from wtforms import (
     FloatField,
     IntegerField,
     SelectField,
+    SelectMultipleField,
     StringField,
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..constants import MAX_NAME, Gender, LeadSource, LeadStatus, LeadType
 from ..owner_settings import BY_KEY
 from ..validators import HtmlForm, phone_number, plain_text, trimmed
 from ..web.forms import AddressForm
+from ..webhooks.events import EVENTS
 
 
 def _choices(values: Any, blank: bool = True) -> list[SelectChoice]:
@@ -171,6 +174,20 @@ class RuleForm(HtmlForm):
     )
 
 
+class WebhookForm(HtmlForm):
+    """An endpoint; the domain checks the address and the events and names what is wrong."""
+
+    url = StringField("Endpoint URL", filters=[trimmed], validators=[Length(max=2000)])
+    events = SelectMultipleField(
+        "Events",
+        choices=[SelectChoice(name, label) for name, label in EVENTS.items()],
+        validate_choice=False,
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
+    )
+    description = StringField("Description", filters=[trimmed], validators=[Length(max=140)])
+
+
 class ImportForm(HtmlForm):
     file = FileField("CSV or XLSX file", validators=[FileRequired("Choose a file.")])
 
@@ -197,3 +214,10 @@ class OwnerSettingsForm(HtmlForm):
         BY_KEY["cart_lost_after_days"].label, validators=[InputRequired()]
     )
     consent_notice = TextAreaField(BY_KEY["consent_notice"].label)
+
+
+class PersonForm(HtmlForm):
+    """Whose data: an email; Erase also needs its box ticked."""
+
+    email = StringField("Email", filters=[trimmed], validators=[Length(max=254)])
+    confirm = BooleanField("Erase: I understand that this cannot be undone")

@@ -7,12 +7,14 @@ from .cart import TrackedCart
 from .customer import Contact, Customer
 from .deal import Opportunity, Quotation
 from .email import Email, RecoverySeries
+from .erasure import Erasure
 from .event import InboundEvent
 from .history import HistoryEntry
 from .lead import Lead
 from .mail import MailMessage
 from .owner import OwnerSetting, RecoveryStep
 from .token import ApiToken, CalendarFeed
+from .webhook import Webhook, WebhookDelivery
 
 __all__ = [
     "ApiToken",
@@ -23,6 +25,7 @@ __all__ = [
     "Contact",
     "Customer",
     "Email",
+    "Erasure",
     "HistoryEntry",
     "InboundEvent",
     "Lead",
@@ -33,5 +36,7 @@ __all__ = [
     "RecoverySeries",
     "RecoveryStep",
     "TrackedCart",
+    "Webhook",
+    "WebhookDelivery",
     "metadata",
 ]

@@ -1,4 +1,4 @@
-"""The shopper's own pages: the address web form."""
+"""The shopper's own pages: the address web form, and their data rights."""
 
 from __future__ import annotations
 
@@ -12,4 +12,4 @@ bp = Blueprint(
     template_folder=str(Path(__file__).parent.parent / "templates"),
 )
 
-from . import views  # noqa: E402,F401  (routes register on bp)
+from . import privacy, views  # noqa: E402,F401  (routes register on bp)

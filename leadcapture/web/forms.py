@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from wtforms import SelectField, StringField
+from wtforms import BooleanField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 from ..addresses import ADDRESS_FIELDS
@@ -54,3 +54,16 @@ def show_errors(form: HtmlForm, error: ValidationError) -> None:
             field.errors = [*field.errors, *messages]
         else:
             form.form_errors.extend(f"{name}: {m}" for m in messages)
+
+
+class DownloadForm(HtmlForm):
+    """A button that posts nothing but its CSRF token: download my data."""
+
+
+class EraseForm(HtmlForm):
+    """Erase my data, once the person has ticked that they mean it."""
+
+    confirm = BooleanField(
+        "I understand that this cannot be undone",
+        validators=[DataRequired("Tick the box to confirm.")],
+    )

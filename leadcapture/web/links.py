@@ -1,4 +1,5 @@
-"""Links in emails: restore a cart on any device, unsubscribe in one click."""
+"""Links in emails: restore a cart on any device, unsubscribe in one click, or have
+everything held about you erased ("forget me")."""
 
 from __future__ import annotations
 
@@ -17,6 +18,8 @@ from flask import (
 )
 
 from .. import followups, tokens
+from ..models import Lead
+from ..personal_data import erase_person
 from ..recovery import open_restore_link, restorable_cart, unsubscribe
 from ..transactions import current_session, in_transaction
 from ..validators import HtmlForm
@@ -74,11 +77,43 @@ def unsubscribe_link(token: str) -> Any:
         )
         session = current_session()
         if request.method == "GET":
-            return render_template("leadcapture/links/unsubscribe.html", done=False)
+            return render_template(
+                "leadcapture/links/unsubscribe.html", done=False, forget_form=ForgetForm()
+            )
         in_transaction(session, lambda: unsubscribe(session, payload.get("lead")))
     except (tokens.TokenError, LookupError) as error:
         return _refused(error)
-    return render_template("leadcapture/links/unsubscribe.html", done=True)
+    return render_template(
+        "leadcapture/links/unsubscribe.html", done=True, forget_form=ForgetForm()
+    )
+
+
+class ForgetForm(HtmlForm):
+    """The unsubscribe page's Forget me: a POST with this browser's CSRF token (unlike
+    the unsubscribe itself, no mail client posts it)."""
+
+
+@bp.route("/forget/<token>", methods=["POST"])
+def forget(token: str) -> Any:
+    """Erase what is held about the unsubscribe link's lead: the link is the proof of
+    the address, as it is for unsubscribing."""
+    config = current_app.config
+    if not ForgetForm().validate_on_submit():
+        abort(400)
+    try:
+        payload = tokens.read(
+            tokens.UNSUBSCRIBE,
+            token,
+            max_age_days=config["LEADCAPTURE_UNSUBSCRIBE_LINK_MAX_AGE_DAYS"],
+        )
+    except tokens.TokenError as error:
+        return _refused(error)
+    session = current_session()
+    lead = session.get(Lead, payload.get("lead")) if isinstance(payload.get("lead"), int) else None
+    if lead is not None and lead.email:
+        email = lead.email
+        in_transaction(session, lambda: erase_person(session, email, requested_by="unsubscribe"))
+    return render_template("leadcapture/links/unsubscribe.html", done=True, forgotten=True)
 
 
 @bp.route("/calendar/<token>.ics")

@@ -1,0 +1,79 @@
+"""The events a webhook subscribes to, each made from one of the plug-in's outbound
+signals: an event is posted exactly when its signal is sent, with what it carries."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from blinker import Signal
+
+from .. import serialize, signals
+
+#: Every event an endpoint may choose, with what staff read beside it.
+EVENTS: dict[str, str] = {
+    "lead.created": "A lead is created",
+    "lead.status_changed": "A lead's status changes",
+    "cart.abandoned": "Carts are abandoned (one event per sweep batch)",
+    "cart.recovered": "An order wins back an abandoned cart",
+    "lead.converted": "A lead becomes a customer",
+}
+
+
+def _lead_created(lead: Any, **_: Any) -> tuple[str, dict[str, Any]]:
+    return "lead.created", {"lead": serialize.lead(lead)}
+
+
+def _status_changed(
+    lead: Any, old_status: str | None, new_status: str, **_: Any
+) -> tuple[str, dict[str, Any]]:
+    return "lead.status_changed", {
+        "lead": serialize.lead(lead),
+        "old_status": old_status,
+        "new_status": new_status,
+    }
+
+
+def _carts_abandoned(
+    cart_ids: Any, created_lead_ids: Any, changed_lead_ids: Any, new_status: str, **_: Any
+) -> tuple[str, dict[str, Any]]:
+    return "cart.abandoned", {
+        "cart_ids": list(cart_ids),
+        "created_lead_ids": list(created_lead_ids),
+        "changed_lead_ids": list(changed_lead_ids),
+        "new_status": new_status,
+    }
+
+
+def _cart_recovered(
+    lead: Any, cart_ids: Any, order_id: str, total: Any, currency: str, **_: Any
+) -> tuple[str, dict[str, Any]]:
+    return "cart.recovered", {
+        "lead": serialize.lead(lead),
+        "cart_ids": list(cart_ids),
+        "order_id": order_id,
+        "total": str(total),
+        "currency": currency,
+    }
+
+
+def _lead_converted(lead: Any, customer: Any, **_: Any) -> tuple[str, dict[str, Any]]:
+    return "lead.converted", {
+        "lead": serialize.lead(lead),
+        "customer": serialize.customer_summary(customer),
+    }
+
+
+_MAKERS: dict[Signal, Callable[..., tuple[str, dict[str, Any]]]] = {
+    signals.lead_created: _lead_created,
+    signals.lead_status_changed: _status_changed,
+    signals.cart_abandoned: _carts_abandoned,
+    signals.cart_recovered: _cart_recovered,
+    signals.lead_converted: _lead_converted,
+}
+
+
+def event_of(signal: Signal, arguments: dict[str, Any]) -> tuple[str, dict[str, Any]] | None:
+    """The webhook event (name, data) a signal's sending makes; ``None``: none."""
+    maker = _MAKERS.get(signal)
+    return maker(**arguments) if maker is not None else None
