@@ -13,7 +13,7 @@ commit, and the sweep sends the emails it wrote: nothing else runs, no broker is
   ``leadcapture.send_email``, which backs off and tries again on an SMTP failure and
   keeps to ``LEADCAPTURE_EMAIL_RATE_LIMIT`` per SMTP server, counted in the plug-in's
   rate-limit storage (so shared by every worker when that is Redis);
-- the sweep, the retry, the reminders and the mailbox run as beat jobs, every
+- the sweep, the retry, the reminders, the lead scores and the mailbox run as beat jobs, every
   ``LEADCAPTURE_BEAT_SECONDS`` of each, so no cron is needed.
 
 The tables stay the source of truth. A task the broker loses leaves its event
@@ -40,6 +40,7 @@ from .mail.sending import FIRST_DELAY, hand_off_waiting, rules_from, send_one
 from .models import WebhookDelivery
 from .models.base import utcnow
 from .ratelimit import within_rate_limit
+from .scoring import score_leads
 from .sweep import run_sweep
 from .webhooks.delivery import DeliveryRules, deliver_one
 from .webhooks.delivery import hand_off_waiting as hand_off_webhooks
@@ -139,6 +140,15 @@ def use_celery(celery: Any, app: Flask) -> None:
 
         return int(in_app(work))
 
+    @celery.task(name="leadcapture.score", **RELIABLE)
+    def score() -> int:
+        def work() -> int:
+            scored = score_leads(extension.session).scored
+            extension.session.commit()
+            return scored
+
+        return int(in_app(work))
+
     @celery.task(name="leadcapture.fetch_mail", **RELIABLE)
     def fetch() -> int:
         return int(in_app(lambda: fetch_mail(extension.session, config).seen))
@@ -154,7 +164,13 @@ def use_celery(celery: Any, app: Flask) -> None:
     seconds = dict(config["LEADCAPTURE_BEAT_SECONDS"])
     if not config.get("LEADCAPTURE_IMAP_HOST"):
         seconds.pop("fetch_mail", None)
-    jobs = {"sweep": sweep, "retry": retry, "remind": remind_due, "fetch_mail": fetch}
+    jobs = {
+        "sweep": sweep,
+        "retry": retry,
+        "remind": remind_due,
+        "score": score,
+        "fetch_mail": fetch,
+    }
     schedule = dict(celery.conf.beat_schedule or {})
     for job, every in seconds.items():
         schedule[f"leadcapture.{job}"] = {"task": jobs[job].name, "schedule": float(every)}

@@ -23,6 +23,7 @@ from .mail.sending import rules_from as send_rules
 from .mail.sending import send_waiting
 from .models import InboundEvent
 from .models.event import DEAD, PENDING
+from .scoring import score_leads
 from .spreadsheets import open_sheet
 from .sweep import run_sweep
 from .transactions import current_session
@@ -97,6 +98,15 @@ def retry_command() -> None:
         f"Retry: {events} kept event(s) handled, {waiting} event(s) still waiting, {dead} dead"
         f" (see the back office's outbox); {sending}; {webhooks}."
     )
+
+
+@leads_cli.command("score")
+def score_command() -> None:
+    """Score every lead from 0 to 100 (daily, from cron: recency moves every day)."""
+    session = current_session()
+    result = score_leads(session)
+    session.commit()
+    click.echo(f"Scores: {result}")
 
 
 @leads_cli.command("remind")

@@ -60,7 +60,13 @@ DEFAULTS: dict[str, Any] = {
     "HANDOFF_WINDOW_SECONDS": 0.25,
     # With Celery: every how many seconds beat runs each job ("fetch_mail" only with an
     # IMAP host). No cron is needed then.
-    "BEAT_SECONDS": {"sweep": 300, "retry": 600, "remind": 3600, "fetch_mail": 300},
+    "BEAT_SECONDS": {
+        "sweep": 300,
+        "retry": 600,
+        "remind": 3600,
+        "score": 86400,
+        "fetch_mail": 300,
+    },
     # Tries of one email before it stays failed on the outbox page.
     "EMAIL_MAX_ATTEMPTS": 5,
     # This many SMTP failures in a row stop a run's sending; the rest waits for the next.

@@ -23,8 +23,11 @@ SORTS = {
     "created_at": Lead.created_at,
     "lead_name": func.coalesce(Lead.lead_name, ""),
     "updated_at": Lead.updated_at,
+    # Unscored leads are at 0: last when the highest come first (index lc0016).
+    "score": Lead.score,
 }
 DATETIME_SORTS = {"created_at", "updated_at"}
+NUMBER_SORTS = {"score"}
 
 
 def _searched(*columns: Any) -> Any:
@@ -42,7 +45,16 @@ SEARCH_TEXT = _searched(Lead.lead_name, Lead.email, Lead.company_name, Lead.name
 MAX_LIMIT = 200
 #: The parameters that filter the list (and the export).
 FILTERS = frozenset(
-    {"q", "status", "source", "assigned_to", "created_after", "created_before", "ids"}
+    {
+        "q",
+        "status",
+        "source",
+        "assigned_to",
+        "created_after",
+        "created_before",
+        "ids",
+        "min_score",
+    }
 )
 #: The most leads one bulk action or selected export takes.
 MOST_SELECTED = 500
@@ -80,7 +92,9 @@ def _moment(field: str, value: str | None, *, end_of_day: bool = False) -> datet
 
 def encode_cursor(sort: str, lead: Lead) -> str:
     key = sort.lstrip("-")
-    value = getattr(lead, key) if key != "lead_name" else (lead.lead_name or "")
+    value: Any = getattr(lead, key)
+    if key == "lead_name":
+        value = value or ""
     if isinstance(value, datetime):
         value = value.isoformat()
     raw = json.dumps([value, lead.id]).encode()
@@ -91,12 +105,16 @@ def _decode_cursor(sort: str, cursor: str) -> tuple[Any, int]:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         value, lead_id = json.loads(raw)
-        if not isinstance(lead_id, int) or not isinstance(value, str):
+        if not isinstance(lead_id, int) or not 0 < lead_id <= MAX_ID:
             raise ValueError
-        if not 0 < lead_id <= MAX_ID or fields.has_control(value, multiline=False):
+        if sort.lstrip("-") in NUMBER_SORTS:
+            if type(value) is not int or not 0 <= value <= 100:
+                raise ValueError
+            return value, lead_id
+        if not isinstance(value, str) or fields.has_control(value, multiline=False):
             raise ValueError
         if sort.lstrip("-") in DATETIME_SORTS:
-            value = _utc(datetime.fromisoformat(value))
+            return _utc(datetime.fromisoformat(value)), lead_id
     except (
         ValueError,
         TypeError,
@@ -127,6 +145,8 @@ def lead_filters(params: dict[str, Any]) -> list[Any]:
         conditions.append(Lead.created_at <= before)
     if params.get("ids"):
         conditions.append(Lead.id.in_(selected_ids(params["ids"])))
+    if params.get("min_score") not in (None, ""):
+        conditions.append(Lead.score >= _score("min_score", params["min_score"]))
     q = fields.text("q", params.get("q"), max_length=200)
     if q:
         pattern = (
@@ -134,6 +154,16 @@ def lead_filters(params: dict[str, Any]) -> list[Any]:
         )
         conditions.append(SEARCH_TEXT.like(pattern, escape="\\"))
     return conditions
+
+
+def _score(field: str, value: Any) -> int:
+    try:
+        score = int(str(value).strip())
+    except ValueError:
+        raise ValidationError.single(field, "Must be a whole number from 0 to 100.") from None
+    if not 0 <= score <= 100:
+        raise ValidationError.single(field, "Must be a whole number from 0 to 100.")
+    return score
 
 
 def selected_ids(value: Any) -> list[int]:

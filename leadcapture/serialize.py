@@ -83,6 +83,8 @@ def lead(lead: Lead, *, detail: bool = False) -> dict[str, Any]:
         "assigned_to": lead.assigned_to,
         "next_contact_date": iso(lead.next_contact_date),
         "next_contact_by": lead.next_contact_by,
+        "score": lead.score if lead.scored_at else None,
+        "score_reasons": lead.score_reasons,
         "customer": customer_summary(lead.customer),
         "created_at": iso(lead.created_at),
         "updated_at": iso(lead.updated_at),

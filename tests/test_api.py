@@ -28,6 +28,8 @@ ROUTES = [
 ]
 LEAD_KEYS = {
     "id",
+    "score",
+    "score_reasons",
     "name",
     "lead_name",
     "company_name",
@@ -368,7 +370,9 @@ def test_search_is_served_by_trigram_indexes_on_postgresql(app: Flask) -> None:
     assert "ix_lc_leads_search" in plan
 
 
-@pytest.mark.parametrize("sort", ["-created_at", "created_at", "-updated_at", "-lead_name"])
+@pytest.mark.parametrize(
+    "sort", ["-created_at", "created_at", "-updated_at", "-lead_name", "-score", "score"]
+)
 def test_cursors_walk_ties_once_each(app: Flask, staff: Shopper, sort: str) -> None:
     """Leads made in the same instant (an import, a sweep) page by their id."""
     from sqlalchemy import update

@@ -80,6 +80,7 @@ def leads() -> Any:
             ("lead_name", "Name A–Z"),
             ("-lead_name", "Name Z–A"),
             ("-updated_at", "Recently changed"),
+            ("-score", "Highest score"),
         ],
         bulk_form=SweepForm(),
     )

@@ -114,6 +114,10 @@ SCHEMAS: dict[str, Any] = {
             "assigned_to": _TEXT,
             "next_contact_date": _nullable("string", format="date"),
             "next_contact_by": _TEXT,
+            "score": _nullable("integer", minimum=0, maximum=100),
+            "score_reasons": {
+                "oneOf": [{"type": "array", "items": {"type": "string"}}, {"type": "null"}]
+            },
             "customer": {"oneOf": [_ref("CustomerSummary"), {"type": "null"}]},
             "created_at": {"type": "string", "format": "date-time"},
             "updated_at": {"type": "string", "format": "date-time"},
@@ -280,6 +284,11 @@ PATHS: dict[str, Any] = {
                         "sort",
                     )
                 ),
+                {
+                    "name": "min_score",
+                    "in": "query",
+                    "schema": {"type": "integer", "minimum": 0, "maximum": 100},
+                },
                 *_LIMITS,
             ],
             "responses": {"200": _json("LeadPage", "A page of leads."), "400": _REFUSED},

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Boolean, Date, Index, String, Text
+from sqlalchemy import JSON, Boolean, Date, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..constants import MAX_EMAIL, MAX_NAME, MAX_PHONE, LeadStatus
@@ -44,6 +44,12 @@ class Lead(Base):
     #: The ``next_contact_date`` whose reminder was given (so ``remind`` acts once).
     reminded_for: Mapped[date | None] = mapped_column(Date)
     notes: Mapped[str | None] = mapped_column(Text)
+    #: How likely the lead is to buy, 0–100, the facts that weighed most, and when
+    #: (:mod:`leadcapture.scoring`); 0 and ``None`` until the first scoring run, so an
+    #: unscored lead sorts last on the plain index.
+    score: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    score_reasons: Mapped[list[str] | None] = mapped_column(JSON)
+    scored_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
@@ -66,6 +72,7 @@ class Lead(Base):
         Index("ix_lc_leads_source_created_at_id", "source", "created_at", "id"),
         Index("ix_lc_leads_assigned_to_created_at_id", "assigned_to", "created_at", "id"),
         Index("ix_lc_leads_next_contact", "next_contact_date", "next_contact_by"),
+        Index("ix_lc_leads_score_id", "score", "id"),
     )
 
     @property
