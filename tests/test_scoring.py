@@ -139,3 +139,12 @@ def test_the_list_and_the_api_sort_and_filter_by_score(app: Flask, staff: Shoppe
 def test_a_bad_minimum_score_is_named(staff: Shopper, value: str) -> None:
     answer = staff.get(f"{API}/leads?min_score={value}")
     assert answer.status_code == 400 and "min_score" in answer.get_json()["errors"]
+
+
+def test_staff_score_every_lead_from_the_list(app: Flask, staff: Shopper) -> None:
+    make(app, "ann@example.com", LeadSource.WEB_FORM)
+    assert "not scored yet" in staff.get("/backoffice/leads/1").get_data(as_text=True)
+    answer = staff.submit("/backoffice/", {}, action="/backoffice/leads/score")
+    assert answer.status_code == 302 and "sort=-score" in answer.headers["Location"]
+    page = staff.get("/backoffice/leads/1").get_data(as_text=True)
+    assert "not scored yet" not in page and "/ 100" in page

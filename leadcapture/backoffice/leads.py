@@ -37,6 +37,7 @@ from ..models import (
     Quotation,
     TrackedCart,
 )
+from ..scoring import score_leads
 from ..transactions import current_session, in_transaction
 from ..web.forms import AddressForm, show_errors
 from ..web.ids import ID
@@ -84,6 +85,17 @@ def leads() -> Any:
         ],
         bulk_form=SweepForm(),
     )
+
+
+@bp.route("/leads/score", methods=["POST"])
+def score_now() -> Any:
+    """Score every lead now rather than at the daily run (the demo has no cron)."""
+    if not SweepForm().validate_on_submit():
+        abort(400)
+    session = current_session()
+    result = in_transaction(session, lambda: score_leads(session))
+    flash(f"Scores: {result}", "success")
+    return redirect(url_for(".leads", sort="-score"))
 
 
 @bp.route("/leads/bulk", methods=["POST"])
