@@ -12,6 +12,7 @@ from . import fields
 from .cartstates import CartMove, can, moved
 from .constants import CartState
 from .errors import ValidationError
+from .i18n import language_of
 from .models import Contact, Lead, TrackedCart
 from .models.base import utcnow
 from .transactions import DBSession
@@ -57,6 +58,7 @@ def record_cart(
     user_id: str | None = None,
     email: str | None = None,
     updated_at: datetime | None = None,
+    language: str | None = None,
 ) -> TrackedCart:
     """Keep the plug-in's copy of a cart up to date (made on its first report)."""
     currency_code = (fields.text("currency", currency, max_length=3, required=True) or "").upper()
@@ -84,6 +86,7 @@ def record_cart(
     cart.last_activity_at = updated_at or utcnow()
     if user_id is not None:
         cart.user_id = str(user_id)
+    cart.language = language_of(language) or cart.language
     if email and not cart.capture_declined:
         cart.email = fields.email("email", email)
     elif cart.email is None and cart.user_id is not None and not cart.capture_declined:

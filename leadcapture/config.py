@@ -84,6 +84,11 @@ DEFAULTS: dict[str, Any] = {
         "We save your email as you type it, for this order and to remind you of your cart"
         " if you leave before ordering."
     ),
+    # The languages of the plug-in's shopper pages and emails, the default first; each
+    # needs a catalog in leadcapture/translations (the package ships "en" and "pt"). A
+    # lead's language comes from the shop's signals ("language"); a page's from the
+    # host's Flask-Babel locale selector, else the browser's Accept-Language.
+    "LANGUAGES": ("en", "pt"),
     # The shop's name in emails.
     "SHOP_NAME": "our shop",
     # How many carts one sweep statement takes at a time.

@@ -9,7 +9,7 @@ from flask import Flask
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy.orm import Session
 
-from . import schema
+from . import i18n, schema
 from .config import apply_defaults
 from .events import receivers
 from .models import TrackedCart
@@ -95,6 +95,7 @@ class LeadCapture:
                 " or set LEADCAPTURE_BACKOFFICE = False."
             )
         app.extensions["leadcapture"] = self
+        i18n.init_app(app)
 
         from .backoffice import bp as backoffice_bp
         from .backoffice.api import api as api_bp

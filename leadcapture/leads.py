@@ -20,6 +20,7 @@ from .constants import (
 )
 from .errors import ValidationError
 from .history import record
+from .i18n import language_of
 from .models import Lead
 from .oncommit import send_on_commit
 from .staff import staff_field
@@ -283,6 +284,7 @@ def register_web_user(
     full_name: str,
     phone: str | None = None,
     company_name: str | None = None,
+    language: str | None = None,
 ) -> Lead:
     """Sign-up: make the web user's lead (``Open``, source Website) or link the existing one.
 
@@ -308,6 +310,8 @@ def register_web_user(
     lead.web_user_id = user_id
     if lead.owner is None:
         lead.owner = user_id
+    if lead.language is None:  # a gap filled; a known lead's language stays
+        lead.language = language_of(language)
     record(
         session,
         lead=lead,

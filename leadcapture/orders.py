@@ -15,6 +15,7 @@ from .constants import MAX_NAME, AddressType, LeadSource, SystemEvent
 from .conversion import convert_lead
 from .errors import ValidationError
 from .history import record
+from .i18n import language_of
 from .leads import (
     capture_lead,
     fill_empty,
@@ -119,6 +120,7 @@ def record_order(
     cart_id: str | None = None,
     billing_address: dict[str, Any] | None = None,
     shipping_address: dict[str, Any] | None = None,
+    language: str | None = None,
 ) -> Customer:
     """Convert the buyer's lead (made on the spot if there is none) and note the order.
 
@@ -183,6 +185,8 @@ def record_order(
         by=user_key,
     )
     note_left_out(session, lead, f"order {order_id}", refused, user_key)
+    if lead.language is None:  # the buyer's language fills a gap, never replaces one
+        lead.language = language_of(language)
     if cart_id:
         mark_checked_out(session, cart_id=cart_id, order_ref=str(order_id))
     mark_recovered(session, lead, order_id=str(order_id), total=total, currency=currency)

@@ -27,11 +27,12 @@ from . import signals, tokens
 from .constants import CartState, EmailStatus, LeadStatus, SystemEvent
 from .events.receivers import kind_of
 from .history import record
+from .i18n import gettext, speaking
 from .leads import apply_trigger
 from .models import Customer, Email, InboundEvent, Lead, RecoverySeries, TrackedCart
 from .models.base import utcnow
 from .recovery_content import BUTTON, cart_lines_text, render
-from .recovery_steps import Step, due_at, next_active
+from .recovery_steps import Step, due_at, next_active, translated
 from .status import NO_EMAIL_STATUSES, Trigger
 from .transactions import DBSession, core, upsert
 
@@ -173,8 +174,23 @@ def compose(
     restore: str,
     unsubscribe: str,
     code: str | None,
+    language: str | None = None,
 ) -> RecoveryEmail:
-    """The step's text with this cart's values, in the email templates."""
+    """The step's text with this cart's values, in the email templates, in ``language``
+    (the built-in texts and the templates' words; else the app's first language)."""
+    with speaking(language):
+        return _compose(step, cart, lead, restore=restore, unsubscribe=unsubscribe, code=code)
+
+
+def _compose(
+    step: Step,
+    cart: TrackedCart,
+    lead: Lead | None,
+    *,
+    restore: str,
+    unsubscribe: str,
+    code: str | None,
+) -> RecoveryEmail:
     shop_name = current_app.config["LEADCAPTURE_SHOP_NAME"]
     values = {
         "first_name": first_name(lead),
@@ -185,7 +201,7 @@ def compose(
         "code": code or "",
         "percent": str(step.code_percent) if code else "",
     }
-    content = render(step.subject, step.body, values)
+    content = render(*translated(step.subject, step.body), values)
     context = {
         "shop_name": shop_name,
         "lead": lead,
@@ -196,7 +212,7 @@ def compose(
         "restore_url": restore,
         "unsubscribe_url": unsubscribe,
         "discount_code": code,
-        "button": BUTTON,
+        "button": gettext(BUTTON),
     }
     return RecoveryEmail(
         subject=content.subject[:240],
@@ -218,6 +234,7 @@ def write_recovery_email(
         restore=restore_url(cart, step.step),
         unsubscribe=unsubscribe,
         code=discount_code,
+        language=lead.language or cart.language,
     )
     email = Email(
         cart_id=cart.id,

@@ -19,6 +19,7 @@ from typing import Any
 from markupsafe import Markup, escape
 
 from .errors import ValidationError
+from .i18n import N_, gettext
 
 #: Every placeholder, with what it stands for (shown beside the editor).
 PLACEHOLDERS: dict[str, str] = {
@@ -36,7 +37,7 @@ CODE_PLACEHOLDERS = ("code", "percent")
 BLOCKS = ("cart_lines", "restore_link")
 
 #: The restore link's words: the HTML part's button, the text part's line before the link.
-BUTTON = "Return to your cart"
+BUTTON = N_("Return to your cart")
 
 _PLACEHOLDER = re.compile(r"\{([A-Za-z_]+)\}")
 
@@ -99,7 +100,7 @@ def _paragraphs(body: str, has_code: bool) -> list[str]:
 def _text(paragraph: str, values: Mapping[str, str]) -> str:
     """The paragraph as plain text; the button's words go with a lone restore link."""
     if paragraph.strip() == "{restore_link}":
-        return f"{BUTTON}:\n{values.get('restore_link', '')}"
+        return f"{gettext(BUTTON)}:\n{values.get('restore_link', '')}"
     return _fill(paragraph, values)
 
 
@@ -125,4 +126,5 @@ def cart_lines_text(lines: list[dict[str, Any]], total: Any, currency: str) -> s
     rows = [
         f"  {line['quantity']} x {line['name']} ({line['unit_price']} {currency})" for line in lines
     ]
-    return "\n".join([*rows, "", f"Total: {total} {currency}"])
+    total_label = gettext("Total")
+    return "\n".join([*rows, "", f"{total_label}: {total} {currency}"])

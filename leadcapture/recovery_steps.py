@@ -19,6 +19,7 @@ from sqlalchemy import select, update
 from . import fields
 from .constants import CartState
 from .errors import ValidationError
+from .i18n import N_, gettext
 from .models import RecoveryStep, TrackedCart
 from .models.base import utcnow
 from .recovery_content import check
@@ -29,7 +30,7 @@ MAX_DELAY_HOURS = 90 * 24
 #: How many steps a series may have.
 MAX_STEPS = 6
 
-CODE_PARAGRAPH = "Use the code {code} for {percent}% off; the button applies it."
+CODE_PARAGRAPH = N_("Use the code {code} to save {percent}%; the button applies it.")
 
 
 @dataclass(frozen=True)
@@ -59,22 +60,30 @@ class Step:
 
 def default_subject(step: int, last: bool) -> str:
     if step == 1:
-        return "You left something in your cart"
+        return N_("You left something in your cart")
     if last:
-        return "Last reminder: your cart at {shop_name}"
-    return "Your cart at {shop_name} is still waiting"
+        return N_("Last reminder: your cart at {shop_name}")
+    return N_("Your cart at {shop_name} is still waiting")
 
 
 def default_body(code: bool) -> str:
     paragraphs = [
-        "Hello {first_name},",
-        "you left these in your cart at {shop_name}:",
+        N_("Hello {first_name},"),
+        N_("you left these in your cart at {shop_name}:"),
         "{cart_lines}",
         *([CODE_PARAGRAPH] if code else []),
         "{restore_link}",
-        "It opens your cart on any device.",
+        N_("It opens your cart on any device."),
     ]
     return "\n\n".join(paragraphs)
+
+
+def translated(subject: str, body: str) -> tuple[str, str]:
+    """A step's subject and body in the language being spoken, when they are the
+    built-in texts; the owner's own words stay as they wrote them."""
+    if body in (default_body(False), default_body(True)):
+        body = "\n\n".join(gettext(p) if "{" not in p[:1] else p for p in body.split("\n\n"))
+    return gettext(subject), body
 
 
 def configured_steps(config: Mapping[str, Any]) -> tuple[Step, ...]:

@@ -20,15 +20,17 @@ _signals = Namespace()
 
 #: Sent by the shop when a shopper creates an account.
 #: Keyword arguments: ``user_id`` (str), ``email`` (str), ``full_name`` (str),
-#: optional ``phone`` (str | None) and ``company_name`` (str | None; set for a business
-#: account, which makes an organization lead).
+#: optional ``phone`` (str | None), ``company_name`` (str | None; set for a business
+#: account, which makes an organization lead) and ``language`` (str | None: the shopper's
+#: language, e.g. "pt"; the lead's emails go out in it).
 user_registered = _signals.signal("user-registered")
 
 #: Sent by the shop whenever a cart changes (line added, quantity changed, emptied).
 #: Keyword arguments: ``cart_id`` (str, the shop's id for the cart), ``lines`` (list of
 #: dicts with ``sku``, ``name``, ``quantity`` (int) and ``unit_price`` (Decimal or str)),
 #: ``currency`` (ISO 4217 code), optional ``user_id`` (str | None), ``email`` (str | None)
-#: and ``updated_at`` (aware datetime, default now).
+#: ``updated_at`` (aware datetime, default now) and ``language`` (str | None: the
+#: shopper's; the cart's recovery emails go out in it when the lead has none).
 cart_changed = _signals.signal("cart-changed")
 
 #: Sent by the shop when a guest types an email at checkout.
@@ -45,7 +47,8 @@ email_capture_declined = _signals.signal("email-capture-declined")
 #: ``total`` (Decimal or str), ``currency`` (str), optional ``user_id`` (str | None, None
 #: for a guest), ``phone``, ``company_name``, ``cart_id``, and ``billing_address`` /
 #: ``shipping_address`` (dicts with ``address_line1``, ``address_line2``, ``city``,
-#: ``state``, ``pincode``, ``country``, ``phone``; or None).
+#: ``state``, ``pincode``, ``country``, ``phone``; or None), ``language`` (str | None; it
+#: fills the lead's when the lead has none).
 order_placed = _signals.signal("order-placed")
 
 # -- outbound: the plug-in tells the host ------------------------------------------------

@@ -14,7 +14,7 @@ from werkzeug.routing import BaseConverter
 
 from leadcapture import signals, upgrade_tables
 
-from . import cli, errors, privacy
+from . import cli, errors, languages, privacy
 from .crm import leadcapture
 from .extensions import csrf, db, login_manager, migrate, tune_sqlite
 from .models import User
@@ -96,6 +96,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
     migrate.init_app(app, db, directory=MIGRATIONS)
+    languages.init_app(app)  # before the plug-in, whose pages follow the shop's choice
     leadcapture.init_app(app)
     signals.personal_data_erased.connect(privacy.forget)
 

@@ -15,6 +15,7 @@ from leadcapture import addresses_of_web_user, normalized_email, signals, within
 
 from .extensions import db
 from .forms import LoginForm, LogoutForm, PasswordForm, RegisterForm
+from .languages import current_language
 from .models import Order, User
 from .safety import safe_next
 from .sessions import keep_this_session, sign_in, sign_out
@@ -78,6 +79,7 @@ def register() -> Any:
                     full_name=user.full_name,
                     phone=user.phone,
                     company_name=user.company_name,
+                    language=current_language(),
                 )
                 db.session.commit()
             except IntegrityError:  # the same email registered at this very moment

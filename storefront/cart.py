@@ -17,6 +17,7 @@ from sqlalchemy import delete, select
 from leadcapture import signals
 
 from .extensions import db
+from .languages import current_language
 from .models import CartItem, Product, User
 
 MAX_QUANTITY = 99
@@ -173,6 +174,7 @@ def _send(key: str, cart: list[Line], user: User | None, email: str | None) -> N
         "currency": current_app.config["STOREFRONT_CURRENCY"],
         "user_id": str(user.id) if user is not None else None,
         "email": email,
+        "language": current_language(),
     }
     signals.cart_changed.send(current_app._get_current_object(), **payload)  # type: ignore[attr-defined]
 

@@ -25,6 +25,7 @@ from leadcapture import (
 from . import cart, coupons
 from .extensions import db
 from .forms import CheckoutForm
+from .languages import current_language
 from .models import Order, OrderLine, User
 
 log = logging.getLogger(__name__)
@@ -162,6 +163,7 @@ def checkout() -> Any:
             cart_id=key,
             billing_address=order.address("billing"),
             shipping_address=order.address("shipping"),
+            language=current_language(),
         )
         if user is None:  # the emptied cart, reported in the order's transaction too
             cart.report(None)

@@ -140,7 +140,7 @@ def test_a_step_without_a_code_leaves_the_codes_paragraph_out(app: Flask, smtp: 
         sweep(app, now=t0 + timedelta(hours=hours))
     first, _, third = (m.get_body(preferencelist=("plain",)).get_content() for m in smtp.messages)
     assert "code" not in first
-    assert re.search(r"Use the code BACK-\w+ for 10% off", third)
+    assert re.search(r"Use the code BACK-\w+ to save 10%", third)
 
 
 @pytest.mark.parametrize(

@@ -71,6 +71,7 @@ TYPES: dict[str, tuple[type, ...]] = {
     "billing_address": (dict,),
     "shipping_address": (dict,),
     "updated_at": (datetime,),
+    "language": _TEXT,
 }
 
 

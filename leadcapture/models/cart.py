@@ -51,6 +51,8 @@ class TrackedCart(Base):
     #: How many recovery emails went out, and when the next one is due (None: no more).
     emails_sent: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
     next_email_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: The language of the shopper who filled it, from the shop's cart_changed.
+    language: Mapped[str | None] = mapped_column(String(10))
     link_opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     recovered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     recovered_value: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))

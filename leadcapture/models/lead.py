@@ -50,6 +50,8 @@ class Lead(Base):
     score: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     score_reasons: Mapped[list[str] | None] = mapped_column(JSON)
     scored_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: The language the lead reads (one of ``LEADCAPTURE_LANGUAGES``), from the shop.
+    language: Mapped[str | None] = mapped_column(String(10))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

@@ -12,6 +12,7 @@ from ..constants import (
     AddressType,
 )
 from ..errors import ValidationError
+from ..i18n import lazy_gettext as _l
 from ..validators import HtmlForm, phone_number, trimmed
 
 TRIM = [trimmed]
@@ -19,27 +20,29 @@ TRIM = [trimmed]
 
 class AddressForm(HtmlForm):
     address_type = SelectField(
-        "Address type", choices=[t.value for t in AddressType], validators=[DataRequired()]
+        _l("Address type"), choices=[t.value for t in AddressType], validators=[DataRequired()]
     )
     address_line1 = StringField(
-        "Address line 1", filters=TRIM, validators=[DataRequired(), Length(max=MAX_ADDRESS_LINE)]
+        _l("Address line 1"),
+        filters=TRIM,
+        validators=[DataRequired(), Length(max=MAX_ADDRESS_LINE)],
     )
     address_line2 = StringField(
-        "Address line 2", filters=TRIM, validators=[Optional(), Length(max=MAX_ADDRESS_LINE)]
+        _l("Address line 2"), filters=TRIM, validators=[Optional(), Length(max=MAX_ADDRESS_LINE)]
     )
-    city = StringField("City", filters=TRIM, validators=[DataRequired(), Length(max=MAX_CITY)])
+    city = StringField(_l("City"), filters=TRIM, validators=[DataRequired(), Length(max=MAX_CITY)])
     state = StringField(
-        "State / province", filters=TRIM, validators=[Optional(), Length(max=MAX_CITY)]
+        _l("State / province"), filters=TRIM, validators=[Optional(), Length(max=MAX_CITY)]
     )
     pincode = StringField(
-        "Postal code", filters=TRIM, validators=[Optional(), Length(max=MAX_PINCODE)]
+        _l("Postal code"), filters=TRIM, validators=[Optional(), Length(max=MAX_PINCODE)]
     )
     country = StringField(
-        "Country", filters=TRIM, validators=[DataRequired(), Length(max=MAX_CITY)]
+        _l("Country"), filters=TRIM, validators=[DataRequired(), Length(max=MAX_CITY)]
     )
-    phone = StringField("Phone", filters=TRIM, validators=[Optional(), phone_number()])
+    phone = StringField(_l("Phone"), filters=TRIM, validators=[Optional(), phone_number()])
     email = StringField(
-        "Email", filters=TRIM, validators=[Optional(), Email(), Length(max=MAX_EMAIL)]
+        _l("Email"), filters=TRIM, validators=[Optional(), Email(), Length(max=MAX_EMAIL)]
     )
 
     def address_data(self) -> dict[str, str | None]:
@@ -64,6 +67,6 @@ class EraseForm(HtmlForm):
     """Erase my data, once the person has ticked that they mean it."""
 
     confirm = BooleanField(
-        "I understand that this cannot be undone",
-        validators=[DataRequired("Tick the box to confirm.")],
+        _l("I understand that this cannot be undone"),
+        validators=[DataRequired(_l("Tick the box to confirm."))],
     )
