@@ -13,9 +13,9 @@ from typing import Any
 from sqlalchemy import select
 
 from . import fields
-from .constants import LeadSource
 from .errors import ValidationError
 from .models import AssignmentRule
+from .sources import known_source
 from .staff import staff_field
 from .transactions import DBSession
 
@@ -25,7 +25,7 @@ def clean_rule(data: dict[str, Any]) -> dict[str, Any]:
         {"name": data.get("name"), "source": data.get("source") or None},
         {
             "name": partial(fields.text, max_length=100, required=True),
-            "source": partial(fields.choice, allowed=LeadSource),
+            "source": known_source,
         },
     )
     raw = data.get("users")

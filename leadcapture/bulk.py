@@ -13,6 +13,7 @@ from sqlalchemy import Integer, String, Table, bindparam, func, literal, select,
 
 from . import jsonrows
 from .assignment import next_assignees, rule_for
+from .attribution import COLUMNS as CAMPAIGN
 from .jsonrows import given_columns
 from .leads import lead_name_for, lead_name_sql
 from .models import Lead, TrackedCart
@@ -63,22 +64,32 @@ def insert_leads_of_carts(
     return created
 
 
+#: What a lead made from carts takes from them.
+CARRIED = (*CAMPAIGN, "language")
+
+
 @functools.lru_cache(maxsize=8)
 def _insert_of_carts(dialect: str, named: bool) -> Any:
     """The INSERT of :func:`insert_leads_of_carts`, built once; ``named``: each lead
     written once, with its human id (no assignee to give it one by one)."""
     # In the order of the emails, as every sweep writes them: two sweeps inserting some
     # of the same emails wait for each other in turn instead of deadlocking.
+    # A new lead takes its carts' campaign and language (any one cart's, for an email
+    # several carts of the batch name).
     emails = (
-        select(TrackedCart.email)
+        select(
+            TrackedCart.email,
+            *(func.max(getattr(TrackedCart, name)).label(name) for name in CARRIED),
+        )
         .where(
             TrackedCart.id.in_(jsonrows.json_values(dialect, "cart_ids", Integer())),
             TrackedCart.email.is_not(None),
         )
-        .distinct()
+        .group_by(TrackedCart.email)
         .order_by(TrackedCart.email)
         .subquery()
     )
+    carried = [emails.c[name] for name in CARRIED]
     now = bindparam("now", type_=UTCDateTime())
     constants: tuple[Any, ...] = (
         bindparam("source", type_=String()),
@@ -87,7 +98,15 @@ def _insert_of_carts(dialect: str, named: bool) -> Any:
         now,
         now,
     )
-    columns = ["email", "source", "status", "is_organization", "created_at", "updated_at"]
+    columns = [
+        "email",
+        *CARRIED,
+        "source",
+        "status",
+        "is_organization",
+        "created_at",
+        "updated_at",
+    ]
     rows: Any
     if named:
         if dialect == "postgresql":  # the ids from the sequence first
@@ -95,14 +114,20 @@ def _insert_of_carts(dialect: str, named: bool) -> Any:
         else:  # the ids SQLite itself would give, written by this one statement
             new_id = select(func.coalesce(func.max(Lead.id), 0)).scalar_subquery()
             new_id = new_id + func.row_number().over(order_by=emails.c.email)
-        numbered = select(new_id.label("id"), emails.c.email).subquery()
+        numbered = select(new_id.label("id"), emails.c.email, *carried).subquery()
+        numbered_carried = [numbered.c[name] for name in CARRIED]
         rows = select(
-            numbered.c.id, lead_name_sql(numbered.c.id, dialect), numbered.c.email, *constants
+            numbered.c.id,
+            lead_name_sql(numbered.c.id, dialect),
+            numbered.c.email,
+            *numbered_carried,
+            *constants,
         )
         rows = rows.where(true()).order_by(numbered.c.email)
         columns = ["id", "name", *columns]
     else:
-        rows = select(emails.c.email, *constants).where(true()).order_by(emails.c.email)
+        rows = select(emails.c.email, *carried, *constants).where(true())
+        rows = rows.order_by(emails.c.email)
     return (
         upsert_for(dialect, cast(Table, Lead.__table__))
         .from_select(columns, rows)

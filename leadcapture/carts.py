@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import or_, select
 
 from . import fields
+from .attribution import cleaned
 from .cartstates import CartMove, can, moved
 from .constants import CartState
 from .errors import ValidationError
@@ -59,6 +60,7 @@ def record_cart(
     email: str | None = None,
     updated_at: datetime | None = None,
     language: str | None = None,
+    attribution: dict[str, Any] | None = None,
 ) -> TrackedCart:
     """Keep the plug-in's copy of a cart up to date (made on its first report)."""
     currency_code = (fields.text("currency", currency, max_length=3, required=True) or "").upper()
@@ -87,6 +89,8 @@ def record_cart(
     if user_id is not None:
         cart.user_id = str(user_id)
     cart.language = language_of(language) or cart.language
+    for column, value in cleaned(attribution).items():  # the latest visit's campaign
+        setattr(cart, column, value)
     if email and not cart.capture_declined:
         cart.email = fields.email("email", email)
     elif cart.email is None and cart.user_id is not None and not cart.capture_declined:

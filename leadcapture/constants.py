@@ -126,6 +126,10 @@ MAX_PHONE = 40
 MAX_ADDRESS_LINE = 240
 MAX_CITY = 140
 MAX_PINCODE = 20
+#: A lead source's name (the leads' column is this long).
+MAX_SOURCE = 40
+#: A campaign's UTM values and the referring site, as kept.
+MAX_UTM = 200
 
 #: The largest id a 32-bit integer column holds: a larger id names no row (and would
 #: overflow PostgreSQL's integer instead of finding nothing).

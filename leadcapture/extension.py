@@ -10,6 +10,7 @@ from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy.orm import Session
 
 from . import i18n, schema
+from .attribution import remember_visit
 from .config import apply_defaults
 from .events import receivers
 from .models import TrackedCart
@@ -96,6 +97,7 @@ class LeadCapture:
             )
         app.extensions["leadcapture"] = self
         i18n.init_app(app)
+        app.before_request(remember_visit)
 
         from .backoffice import bp as backoffice_bp
         from .backoffice.api import api as api_bp

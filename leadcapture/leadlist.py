@@ -12,10 +12,11 @@ from typing import Any
 from sqlalchemy import String, func, literal, literal_column, select, tuple_
 
 from . import fields
-from .constants import MAX_ID, LeadSource, LeadStatus
+from .constants import MAX_ID, LeadStatus
 from .errors import ValidationError
 from .leads import update_lead
 from .models import Lead
+from .sources import known_source
 from .transactions import DBSession
 
 #: Sort keys the list accepts; ``-`` sorts descending. The id breaks ties.
@@ -133,7 +134,7 @@ def lead_filters(params: dict[str, Any]) -> list[Any]:
     if params.get("status"):
         conditions.append(Lead.status == fields.one_of("status", params["status"], LeadStatus))
     if params.get("source"):
-        conditions.append(Lead.source == fields.one_of("source", params["source"], LeadSource))
+        conditions.append(Lead.source == known_source("source", params["source"]))
     if params.get("assigned_to"):
         assignee = fields.text("assigned_to", params["assigned_to"], max_length=64)
         conditions.append(Lead.assigned_to == assignee)

@@ -10,8 +10,11 @@ from sqlalchemy import String, case, cast, func, literal, select
 
 from . import fields, history, signals
 from .assignment import next_assignees
+from .attribution import COLUMNS as CAMPAIGN
+from .attribution import cleaned
 from .constants import (
     MAX_NAME,
+    MAX_UTM,
     Gender,
     LeadSource,
     LeadStatus,
@@ -23,6 +26,7 @@ from .history import record
 from .i18n import language_of
 from .models import Lead
 from .oncommit import send_on_commit
+from .sources import active_source, known_source
 from .staff import staff_field
 from .status import Trigger, automatic_status
 from .transactions import DBSession
@@ -54,7 +58,7 @@ LEAD_FIELDS: dict[str, Any] = {
     "phone": fields.phone,
     "gender": partial(fields.choice, allowed=Gender),
     "status": partial(fields.choice, allowed=LeadStatus),
-    "source": partial(fields.choice, allowed=LeadSource),
+    "source": known_source,
     "lead_type": partial(fields.choice, allowed=LeadType),
     "market_segment": partial(fields.text, max_length=MAX_NAME),
     "industry": partial(fields.text, max_length=MAX_NAME),
@@ -63,6 +67,7 @@ LEAD_FIELDS: dict[str, Any] = {
     "next_contact_date": fields.day,
     "next_contact_by": staff_field,
     "notes": partial(fields.text, max_length=20_000, multiline=True),
+    **{name: partial(fields.text, max_length=MAX_UTM) for name in CAMPAIGN},
 }
 
 #: Fields a repeated capture of the same email may fill in when they are empty.
@@ -74,6 +79,7 @@ RECAPTURE_FIELDS = (
     "lead_type",
     "market_segment",
     "industry",
+    *CAMPAIGN,
 )
 
 
@@ -178,7 +184,7 @@ def _new_lead(
     session: DBSession,
     cleaned: dict[str, Any],
     *,
-    source: LeadSource,
+    source: str,
     trigger: Trigger,
     owner: str | None,
     by: str | None,
@@ -217,7 +223,7 @@ def capture_lead(
     forward (``docs/rules.md``, "Anonymous input"); staff change values with
     :func:`update_lead`.
     """
-    lead_source = LeadSource(fields.one_of("source", source, LeadSource))
+    lead_source = active_source("source", source)
     cleaned = clean_lead_fields(data)
     existing = None
     if cleaned.get("email"):
@@ -285,6 +291,7 @@ def register_web_user(
     phone: str | None = None,
     company_name: str | None = None,
     language: str | None = None,
+    attribution: dict[str, Any] | None = None,
 ) -> Lead:
     """Sign-up: make the web user's lead (``Open``, source Website) or link the existing one.
 
@@ -305,6 +312,7 @@ def register_web_user(
         lead_name=full_name,
         is_organization=bool(kept["company_name"]),
         **kept,
+        **cleaned(attribution),
     )
     note_left_out(session, lead, "the sign-up", refused, user_id)
     lead.web_user_id = user_id

@@ -9,6 +9,7 @@ from sqlalchemy import update
 
 from . import fields, signals
 from .addresses import clean_address, ensure_address
+from .attribution import cleaned
 from .carts import lock_carts, mark_checked_out
 from .cartstates import CartMove, ends, starts
 from .constants import MAX_NAME, AddressType, LeadSource, SystemEvent
@@ -121,6 +122,7 @@ def record_order(
     billing_address: dict[str, Any] | None = None,
     shipping_address: dict[str, Any] | None = None,
     language: str | None = None,
+    attribution: dict[str, Any] | None = None,
 ) -> Customer:
     """Convert the buyer's lead (made on the spot if there is none) and note the order.
 
@@ -132,6 +134,7 @@ def record_order(
     normalized = fields.email("email", email, required=True) or ""
     name = fields.text("full_name", full_name, max_length=MAX_NAME, required=True) or ""
     user_key = str(user_id) if user_id is not None else None
+    campaign = cleaned(attribution)
     kept, refused = keep_valid({"phone": phone, "company_name": company_name})
     places, refused_places = _places(
         {AddressType.BILLING: billing_address, AddressType.SHIPPING: shipping_address}
@@ -181,12 +184,14 @@ def record_order(
             "full_name": name,
             "phone": kept["phone"],
             "addresses": {kind.value: place for kind, place in places.items()},
+            **({"campaign": campaign} if campaign else {}),
         },
         by=user_key,
     )
     note_left_out(session, lead, f"order {order_id}", refused, user_key)
     if lead.language is None:  # the buyer's language fills a gap, never replaces one
         lead.language = language_of(language)
+    fill_empty(lead, campaign)  # so is the campaign the order came from
     if cart_id:
         mark_checked_out(session, cart_id=cart_id, order_ref=str(order_id))
     mark_recovered(session, lead, order_id=str(order_id), total=total, currency=currency)

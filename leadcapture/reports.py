@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import case, func, select, text
 
 from .constants import CartState, LeadStatus, SystemEvent
-from .models import HistoryEntry, InboundEvent, Lead, TrackedCart
+from .models import Customer, HistoryEntry, InboundEvent, Lead, TrackedCart
 from .models.event import DEAD
 from .transactions import DBSession
 
@@ -134,3 +134,49 @@ def cart_page(
         )
     }
     return rows, figures, recovered
+
+
+@dataclass
+class Attributed:
+    """One source's or campaign's figures for a date range."""
+
+    key: tuple[str | None, ...]
+    leads: int = 0
+    converted: int = 0
+    #: Recovered revenue, by currency.
+    recovered: dict[str, Decimal] = field(default_factory=dict)
+
+
+def attribution(session: DBSession, start: datetime, end: datetime, *, by: str) -> list[Attributed]:
+    """Leads made, leads converted and cart revenue recovered from ``start`` to ``end``
+    (each counted when it happened), by the lead's ``source`` or by its ``campaign``
+    (utm_campaign, utm_source, utm_medium): three grouped queries, most leads first."""
+    keys = (
+        (Lead.source,) if by == "source" else (Lead.utm_campaign, Lead.utm_source, Lead.utm_medium)
+    )
+    rows: dict[tuple[Any, ...], Attributed] = {}
+
+    def row(key: Any) -> Attributed:
+        return rows.setdefault(tuple(key), Attributed(key=tuple(key)))
+
+    made = select(*keys, func.count()).where(Lead.created_at >= start, Lead.created_at < end)
+    for *key, count in session.execute(made.group_by(*keys)):
+        row(key).leads = count
+    converted = (
+        select(*keys, func.count())
+        .select_from(Customer)
+        .join(Lead, Lead.id == Customer.lead_id)
+        .where(Customer.created_at >= start, Customer.created_at < end)
+        .group_by(*keys)
+    )
+    for *key, count in session.execute(converted):
+        row(key).converted = count
+    recovered = (
+        select(*keys, TrackedCart.currency, func.sum(TrackedCart.recovered_value))
+        .join(Lead, Lead.id == TrackedCart.lead_id)
+        .where(TrackedCart.recovered_at >= start, TrackedCart.recovered_at < end)
+        .group_by(*keys, TrackedCart.currency)
+    )
+    for *key, currency, value in session.execute(recovered):
+        row(key).recovered[currency] = Decimal(value or 0)
+    return sorted(rows.values(), key=lambda r: (-r.leads, -r.converted, str(r.key)))

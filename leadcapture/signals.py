@@ -1,7 +1,10 @@
 """Leadcapture's signals.
 
 Inbound signals are sent by the shop, with any sender: the app, ``current_app`` or
-``None`` (the plug-in then takes the current app). A payload missing a keyword or with a
+``None`` (the plug-in then takes the current app). ``user_registered``, ``cart_changed``
+and ``order_placed`` also take ``attribution`` (a dict of ``utm_source``, ``utm_medium``,
+``utm_campaign`` and ``referrer``); sent in a request without it, they carry the
+campaign the visit came from (:mod:`leadcapture.attribution`). A payload missing a keyword or with a
 wrong type raises :class:`TypeError` in the sending code. Each is kept as an event
 before it is handled (:mod:`leadcapture.events.store`): sent inside your transaction, before
 its commit, the event commits or rolls back with your data; sent after your commit, the

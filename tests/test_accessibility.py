@@ -83,6 +83,7 @@ def pages(ids: dict[str, int]) -> dict[str, str]:
         "recovery-email": "/backoffice/recovery-emails/1",
         "settings": "/backoffice/settings",
         "webhooks": "/backoffice/webhooks",
+        "sources": "/backoffice/sources",
         "privacy": "/backoffice/privacy",
     }
 

@@ -28,6 +28,11 @@ ROUTES = [
 ]
 LEAD_KEYS = {
     "id",
+    "utm_source",
+    "utm_medium",
+    "utm_campaign",
+    "referrer",
+    "language",
     "score",
     "score_reasons",
     "name",

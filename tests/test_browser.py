@@ -24,7 +24,7 @@ def test_a_shopper_signs_up_adds_an_address_and_orders(
     page.locator(".product", has_text="Sencha green tea").get_by_role(
         "button", name="Add to cart"
     ).click()
-    expect(page.locator("nav")).to_contain_text("Cart (1)")
+    expect(page.locator("header nav")).to_contain_text("Cart (1)")
 
     page.get_by_role("link", name="Create account").click()
     page.get_by_label("Full name").fill("Jane Doe")
@@ -34,7 +34,7 @@ def test_a_shopper_signs_up_adds_an_address_and_orders(
     page.get_by_role("button", name="Create account").click()
 
     expect(page.get_by_role("heading", name="Add an address")).to_be_visible()
-    expect(page.locator("nav")).to_contain_text("Cart (1)")  # the guest cart came along
+    expect(page.locator("header nav")).to_contain_text("Cart (1)")  # the guest cart came along
     page.get_by_label("Address type").select_option("Billing")
     page.get_by_label("Address line 1").fill("12 Harbour Road")
     page.get_by_label("City").fill("Lisbon")

@@ -66,6 +66,7 @@ from . import (  # noqa: E402,F401  (routes register on bp)
     privacy,
     recovery_emails,
     settings,
+    sources,
     transfer,
     webhooks,
 )

@@ -17,8 +17,9 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from ..constants import MAX_NAME, Gender, LeadSource, LeadStatus, LeadType
+from ..constants import MAX_NAME, MAX_SOURCE, Gender, LeadStatus, LeadType
 from ..owner_settings import BY_KEY
+from ..sources import offered
 from ..validators import HtmlForm, phone_number, plain_text, trimmed
 from ..web.forms import AddressForm
 from ..webhooks.events import EVENTS
@@ -46,6 +47,11 @@ class LeadForm(HtmlForm):
     """Every field of a lead. The choices are checked by the domain, which names the field
     of a value that is not offered (or missing) the same way for every surface."""
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        lead = kwargs.get("obj")
+        self.source.choices = _choices(offered(getattr(lead, "source", None)))
+
     lead_name = StringField("Person's name", filters=[trimmed], validators=[Length(max=MAX_NAME)])
     is_organization = BooleanField("An organization")
     company_name = StringField("Company", filters=[trimmed], validators=[Length(max=MAX_NAME)])
@@ -53,7 +59,7 @@ class LeadForm(HtmlForm):
     phone = StringField("Phone", filters=[trimmed], validators=[Optional(), phone_number()])
     gender = SelectField("Gender", choices=_choices(Gender), validate_choice=False)
     status = SelectField("Status", choices=_choices(LeadStatus, blank=False), validate_choice=False)
-    source = SelectField("Source", choices=_choices(LeadSource), validate_choice=False)
+    source = SelectField("Source", validate_choice=False)
     lead_type = SelectField("Lead type", choices=_choices(LeadType), validate_choice=False)
     market_segment = StringField(
         "Market segment", filters=[trimmed], validators=[Length(max=MAX_NAME)]
@@ -221,3 +227,9 @@ class PersonForm(HtmlForm):
 
     email = StringField("Email", filters=[trimmed], validators=[Length(max=254)])
     confirm = BooleanField("Erase: I understand that this cannot be undone")
+
+
+class SourceForm(HtmlForm):
+    """A new source, or a new name for one."""
+
+    name = StringField("Name", filters=[trimmed], validators=[Length(max=MAX_SOURCE)])

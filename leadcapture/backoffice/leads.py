@@ -21,7 +21,7 @@ from wtforms.fields.choices import SelectChoice
 
 from .. import communications
 from ..addresses import add_address, update_address
-from ..constants import LeadSource, LeadStatus
+from ..constants import LeadStatus
 from ..contacts import add_contact, update_contact
 from ..conversion import convert_lead
 from ..deals import make_opportunity, make_quotation, mark_quotation_lost
@@ -38,6 +38,7 @@ from ..models import (
     TrackedCart,
 )
 from ..scoring import score_leads
+from ..sources import every_source
 from ..transactions import current_session, in_transaction
 from ..web.forms import AddressForm, show_errors
 from ..web.ids import ID
@@ -74,7 +75,7 @@ def leads() -> Any:
         problems=problems,
         counts=status_counts(session),
         statuses=list(LeadStatus),
-        sources=list(LeadSource),
+        sources=[name for name, _, _ in every_source()],
         sorts=[
             ("-created_at", "Newest"),
             ("created_at", "Oldest"),

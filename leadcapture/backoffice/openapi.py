@@ -114,6 +114,11 @@ SCHEMAS: dict[str, Any] = {
             "assigned_to": _TEXT,
             "next_contact_date": _nullable("string", format="date"),
             "next_contact_by": _TEXT,
+            "utm_source": _TEXT,
+            "utm_medium": _TEXT,
+            "utm_campaign": _TEXT,
+            "referrer": _TEXT,
+            "language": _TEXT,
             "score": _nullable("integer", minimum=0, maximum=100),
             "score_reasons": {
                 "oneOf": [{"type": "array", "items": {"type": "string"}}, {"type": "null"}]

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from flask import abort, flash, g, redirect, render_template, url_for
+from flask import abort, flash, g, redirect, render_template, request, url_for
 
 from .. import reports
 from ..followups import calendar_token, due_for, replace_calendar_token
@@ -42,11 +42,33 @@ def replace_calendar() -> Any:
     return redirect(url_for(".today"))
 
 
+def _range() -> tuple[date, date, dict[str, list[str]]]:
+    """The dashboard's date range (``from``, ``to``, both days included): the last 30
+    days unless given; a wrong one is named, and the default shown instead."""
+    today = date.today()
+    chosen, problems = {"from": today - timedelta(days=29), "to": today}, {}
+    for name in chosen:
+        value = request.args.get(name)
+        if value:
+            try:
+                chosen[name] = date.fromisoformat(value)
+            except ValueError:
+                problems[name] = ["Must be a date (YYYY-MM-DD)."]
+    if chosen["from"] > chosen["to"]:
+        problems["from"] = ["Must not be after the end of the range."]
+        chosen = {"from": today - timedelta(days=29), "to": today}
+    return chosen["from"], chosen["to"], problems
+
+
 @bp.route("/dashboard")
 def dashboard() -> Any:
-    """The funnel, leads by source over time, and conversion by source, as SVG charts."""
+    """The funnel, leads by source over time, conversion by source (SVG charts), and for
+    a date range leads, conversions and recovered revenue by source and by campaign."""
     session = current_session()
     weeks, by_source = reports.leads_by_source(session)
+    first, last, problems = _range()
+    start = datetime.combine(first, time.min, tzinfo=UTC)
+    end = datetime.combine(last + timedelta(days=1), time.min, tzinfo=UTC)
     return render_template(
         "leadcapture/backoffice/dashboard.html",
         funnel=reports.funnel(session),
@@ -57,6 +79,11 @@ def dashboard() -> Any:
         else [0] * len(weeks),
         conversion=reports.conversion_by_source(session),
         dead_events=reports.dead_events(session),
+        first=first,
+        last=last,
+        problems=problems,
+        sources=reports.attribution(session, start, end, by="source"),
+        campaigns=reports.attribution(session, start, end, by="campaign"),
         # The legend's swatches in backoffice.css follow these, in this order.
         palette=["#2d5a27", "#c2703d", "#3d7ec2", "#9b3dc2", "#c23d5a", "#7a7a2d", "#2d7a7a"],
-    )
+    ), 400 if problems else 200

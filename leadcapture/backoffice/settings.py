@@ -10,10 +10,10 @@ from sqlalchemy import select
 from ..apitokens import create_token, revoke_token, tokens_of
 from ..assignment import add_rule
 from ..assignment import toggle_rule as toggle
-from ..constants import LeadSource
 from ..errors import ValidationError
 from ..models import AssignmentRule
 from ..owner_settings import SETTINGS, checked, effective, save, saved_by
+from ..sources import offered
 from ..transactions import current_session, in_transaction
 from ..web.forms import show_errors
 from ..web.ids import ID
@@ -83,7 +83,7 @@ def assignment() -> Any:
         "leadcapture/backoffice/assignment.html",
         form=form,
         rules=list(rules),
-        sources=list(LeadSource),
+        sources=offered(),
     ), status
 
 

@@ -20,6 +20,7 @@ from typing import Any
 from flask import Flask, current_app, has_app_context
 
 from .. import signals
+from ..attribution import current_visit
 from ..carts import decline_capture, record_cart, record_checkout_email
 from ..handoff import handoff_of
 from ..leads import register_web_user
@@ -72,6 +73,7 @@ TYPES: dict[str, tuple[type, ...]] = {
     "shipping_address": (dict,),
     "updated_at": (datetime,),
     "language": _TEXT,
+    "attribution": (dict,),
 }
 
 
@@ -112,6 +114,9 @@ def _receiver(signal: Any) -> Callable[..., None]:
         check_payload(signal, kwargs)
         if kind == "cart_changed":  # the moment of the change, if it is handled later
             kwargs.setdefault("updated_at", datetime.now(UTC))
+        if kind in CARRY_THE_VISIT and "attribution" not in kwargs:
+            if visit := current_visit():  # the campaign the visit came from, kept now
+                kwargs["attribution"] = visit
         store.capture(
             extension.session,
             kind,
@@ -123,6 +128,10 @@ def _receiver(signal: Any) -> Callable[..., None]:
     receive.__name__ = f"receive_{kind}"
     return receive
 
+
+#: The signals that carry the visit's campaign (:mod:`leadcapture.attribution`) when the
+#: shop sends none itself.
+CARRY_THE_VISIT = frozenset({"cart_changed", "user_registered", "order_placed"})
 
 #: One receiver per signal, for every app (each finds its app when the signal comes).
 RECEIVERS = {signal: _receiver(signal) for signal in INBOUND}

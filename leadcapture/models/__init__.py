@@ -13,6 +13,7 @@ from .history import HistoryEntry
 from .lead import Lead
 from .mail import MailMessage
 from .owner import OwnerSetting, RecoveryStep
+from .source import Source
 from .token import ApiToken, CalendarFeed
 from .webhook import Webhook, WebhookDelivery
 
@@ -35,6 +36,7 @@ __all__ = [
     "Quotation",
     "RecoverySeries",
     "RecoveryStep",
+    "Source",
     "TrackedCart",
     "Webhook",
     "WebhookDelivery",

@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, Numeric, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..constants import MAX_EMAIL, CartState
+from ..constants import MAX_EMAIL, MAX_UTM, CartState
 from .base import Base, UTCDateTime, utcnow
 
 #: The carts a sweep may abandon: shopping, with items and an email. The partial index on
@@ -51,6 +51,12 @@ class TrackedCart(Base):
     #: How many recovery emails went out, and when the next one is due (None: no more).
     emails_sent: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
     next_email_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: The campaign of the visit that last changed it (a link's utm_source, utm_medium,
+    #: utm_campaign) and the site that referred it (:mod:`leadcapture.attribution`).
+    utm_source: Mapped[str | None] = mapped_column(String(MAX_UTM))
+    utm_medium: Mapped[str | None] = mapped_column(String(MAX_UTM))
+    utm_campaign: Mapped[str | None] = mapped_column(String(MAX_UTM))
+    referrer: Mapped[str | None] = mapped_column(String(MAX_UTM))
     #: The language of the shopper who filled it, from the shop's cart_changed.
     language: Mapped[str | None] = mapped_column(String(10))
     link_opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import JSON, Boolean, Date, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..constants import MAX_EMAIL, MAX_NAME, MAX_PHONE, LeadStatus
+from ..constants import MAX_EMAIL, MAX_NAME, MAX_PHONE, MAX_UTM, LeadStatus
 from .base import Base, UTCDateTime, utcnow
 
 if TYPE_CHECKING:
@@ -52,6 +52,12 @@ class Lead(Base):
     scored_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: The language the lead reads (one of ``LEADCAPTURE_LANGUAGES``), from the shop.
     language: Mapped[str | None] = mapped_column(String(10))
+    #: The campaign the lead first came from (a link's utm_source, utm_medium, utm_campaign)
+    #: and the site that referred it (:mod:`leadcapture.attribution`).
+    utm_source: Mapped[str | None] = mapped_column(String(MAX_UTM))
+    utm_medium: Mapped[str | None] = mapped_column(String(MAX_UTM))
+    utm_campaign: Mapped[str | None] = mapped_column(String(MAX_UTM), index=True)
+    referrer: Mapped[str | None] = mapped_column(String(MAX_UTM))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
