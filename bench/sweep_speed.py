@@ -155,9 +155,11 @@ def _statements(dialect: str) -> list[str]:
         "UPDATE lc_carts SET state = 'abandoned', abandoned_at = :now, next_email_at = :first"
         " WHERE state = 'active' AND item_count > 0 AND email IS NOT NULL"
         " AND capture_declined = false AND last_activity_at <= :cutoff",
-        "INSERT INTO lc_leads (email, source, status, is_organization, created_at, updated_at)"
-        f" SELECT DISTINCT email, 'Abandoned Cart', 'Open', false, :now, :now"
-        f" FROM lc_carts WHERE {swept} ON CONFLICT (email) DO NOTHING",
+        "INSERT INTO lc_leads (email, utm_source, utm_medium, utm_campaign, referrer,"
+        " language, source, status, is_organization, created_at, updated_at)"
+        " SELECT email, max(utm_source), max(utm_medium), max(utm_campaign), max(referrer),"
+        " max(language), 'Abandoned Cart', 'Open', false, :now, :now"
+        f" FROM lc_carts WHERE {swept} GROUP BY email ON CONFLICT (email) DO NOTHING",
         f"UPDATE lc_leads SET name = {name} WHERE id > :last_lead",
         "INSERT INTO lc_history (lead_id, kind, event, subject, created_at)"
         " SELECT id, 'system', 'created', 'Lead created from Abandoned Cart', :now"

@@ -44,6 +44,13 @@ def make_due(app: Flask) -> None:
         db.session.commit()
 
 
+def a_lead(app: Flask, email: str) -> None:
+    """A lead made and committed, as the web form makes one."""
+    with app.app_context():
+        capture_lead(db.session, email=email, source=LeadSource.WEB_FORM)
+        db.session.commit()
+
+
 def documented_verify() -> Any:
     """The receiver's check as docs/webhooks.md gives it, run as a receiver would."""
     text = (ROOT / "docs" / "webhooks.md").read_text()
@@ -135,9 +142,7 @@ def test_a_delivery_commits_or_rolls_back_with_its_cause(
         capture_lead(db.session, email="ann@example.com", source=LeadSource.WEB_FORM)
         db.session.rollback()
     assert deliveries(app) == []
-    with app.app_context():
-        capture_lead(db.session, email="ann@example.com", source=LeadSource.WEB_FORM)
-        db.session.commit()
+    a_lead(app, "ann@example.com")
     assert len(deliveries(app)) == 2
 
 
@@ -147,9 +152,7 @@ def test_a_failing_endpoint_is_tried_later_then_given_up_and_resent(
     app.config["LEADCAPTURE_WEBHOOK_MAX_ATTEMPTS"] = 3
     register_webhook(staff, receiver.url, ["lead.created"])
     receiver.status = 500
-    with app.app_context():
-        capture_lead(db.session, email="ann@example.com", source=LeadSource.WEB_FORM)
-        db.session.commit()
+    a_lead(app, "ann@example.com")
     assert "0 webhook(s) delivered, 1 failed" in retry(app)
     [delivery] = deliveries(app)
     assert (delivery.state, delivery.response_code, delivery.attempts) == ("waiting", 500, 1)
@@ -202,14 +205,11 @@ def test_a_turned_off_endpoint_is_sent_nothing(
     app: Flask, staff: Shopper, receiver: Receiver
 ) -> None:
     register_webhook(staff, receiver.url, ["lead.created"])
+    a_lead(app, "ann@example.com")
     with app.app_context():
-        capture_lead(db.session, email="ann@example.com", source=LeadSource.WEB_FORM)
-        db.session.commit()
         webhook_id = db.session.scalars(select(Webhook.id)).one()
     staff.submit("/backoffice/webhooks", {}, action=f"/backoffice/webhooks/{webhook_id}/toggle")
-    with app.app_context():
-        capture_lead(db.session, email="bob@example.com", source=LeadSource.WEB_FORM)
-        db.session.commit()
+    a_lead(app, "bob@example.com")
     retry(app)
     assert receiver.posts == []
     [delivery] = deliveries(app)  # the one written while it was on, given up
@@ -279,9 +279,7 @@ def test_an_address_refused_at_delivery_is_given_up_at_once(
     the address again, and connects to the one it checked."""
     register_webhook(staff, receiver.url, ["lead.created"])
     app.config["LEADCAPTURE_WEBHOOKS_ALLOW_PRIVATE"] = False
-    with app.app_context():
-        capture_lead(db.session, email="ann@example.com", source=LeadSource.WEB_FORM)
-        db.session.commit()
+    a_lead(app, "ann@example.com")
     retry(app)
     [delivery] = deliveries(app)
     assert delivery.state == "failed" and delivery.attempts == 1
@@ -293,9 +291,7 @@ def test_the_sweep_posts_what_waits_and_prunes_the_old_log(
     app: Flask, staff: Shopper, receiver: Receiver
 ) -> None:
     register_webhook(staff, receiver.url, ["lead.created"])
-    with app.app_context():
-        capture_lead(db.session, email="ann@example.com", source=LeadSource.WEB_FORM)
-        db.session.commit()
+    a_lead(app, "ann@example.com")
     assert sweep(app).webhooks.delivered == 1
     with app.app_context():
         long_ago = datetime.now(UTC) - timedelta(days=31)

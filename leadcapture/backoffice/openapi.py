@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..constants import CartState, LeadStatus
+from ..leadlist import FILTERS
 from ..leads import LEAD_FIELDS
 
 
@@ -279,15 +280,7 @@ PATHS: dict[str, Any] = {
             "parameters": [
                 *(
                     {"name": name, "in": "query", "schema": {"type": "string"}}
-                    for name in (
-                        "q",
-                        "status",
-                        "source",
-                        "assigned_to",
-                        "created_after",
-                        "created_before",
-                        "sort",
-                    )
+                    for name in (*sorted(FILTERS - {"ids", "min_score"}), "sort")
                 ),
                 {
                     "name": "min_score",
