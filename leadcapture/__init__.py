@@ -7,6 +7,7 @@ own views, commands or jobs.
 
 from . import signals
 from .addresses import add_address, addresses_of_web_user, update_address
+from .attribution import SESSION_KEY as VISIT_SESSION_KEY
 from .background import use_celery
 from .carts import record_cart
 from .constants import AddressType, CustomerType, LeadSource, LeadStatus, LeadType
@@ -33,6 +34,7 @@ from .validators import HtmlForm, phone_number, plain_text, trimmed
 from .webuser import WebUser
 
 __all__ = [
+    "VISIT_SESSION_KEY",
     "within_rate_limit",
     "AddressType",
     "CustomerType",

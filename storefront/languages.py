@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Flask, has_request_context, redirect, request, session
+from flask import Blueprint, Flask, g, has_request_context, redirect, request, session
 from flask_babel import Babel
 
 from .safety import safe_next
@@ -19,12 +19,17 @@ bp = Blueprint("languages", __name__)
 
 
 def current_language() -> str:
+    """The shopper's language, worked out once per request."""
     if not has_request_context():
         return "en"
-    chosen = session.get("language")
-    if chosen in LANGUAGES:
-        return str(chosen)
-    return request.accept_languages.best_match(list(LANGUAGES)) or "en"
+    if "shop_language" not in g:
+        chosen = session.get("language")
+        g.shop_language = (
+            str(chosen)
+            if chosen in LANGUAGES
+            else request.accept_languages.best_match(list(LANGUAGES)) or "en"
+        )
+    return str(g.shop_language)
 
 
 @bp.route("/language/<code>")
@@ -32,6 +37,7 @@ def choose(code: str) -> Any:
     """Keep the choice and go back where the shopper was (on this site only)."""
     if code in LANGUAGES:
         session["language"] = code
+        g.pop("shop_language", None)
     return redirect(safe_next(request.args.get("next")) or "/")
 
 

@@ -10,13 +10,16 @@ from __future__ import annotations
 from flask import session
 from flask_login import login_user, logout_user
 
+from leadcapture import VISIT_SESSION_KEY
+
 from . import cart
 from .extensions import db
 from .models import User
 
 VERSION_KEY = "_session_version"
-#: What a guest's session brings into the new one besides the cart: a recovery code.
-CARRIED = ("coupon",)
+#: What a guest's session brings into the new one besides the cart: a recovery code, the
+#: chosen language and the campaign the visit came from.
+CARRIED = ("coupon", "language", VISIT_SESSION_KEY)
 #: The largest id the users table holds: a larger one in a cookie is no user.
 MAX_ID = 2_147_483_647
 

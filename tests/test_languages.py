@@ -177,3 +177,20 @@ def test_text_the_owner_wrote_stays_as_written(app: Flask, staff: Shopper) -> No
             language="en",
         )
     assert made.subject == "Olá! A tua encomenda espera" and "Volta já." in made.text_body
+
+
+def test_a_forms_own_messages_speak_the_language_too(app: Flask) -> None:
+    """WTForms' built-in messages come from its Portuguese catalog (read once per
+    process, not in every request as Flask-WTF reads it)."""
+    from leadcapture.validators import wtforms_messages
+
+    shopper = Shopper(app)
+    shopper.get("/language/pt?next=/")
+    shopper.register(email="ana@example.com")
+    read = wtforms_messages.cache_info().misses
+    answer = shopper.submit("/account/addresses/new", {"address_type": "Billing"})
+    shopper.submit("/account/addresses/new", {"address_type": "Billing"})
+    assert wtforms_messages.cache_info().misses <= read + 1  # read once, then kept
+    page = answer.get_data(as_text=True)
+    assert answer.status_code == 200 and "Campo obrigatório." in page
+    assert "Morada, linha 1" in page and "This field is required." not in page
