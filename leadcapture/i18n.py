@@ -18,6 +18,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from babel import Locale, UnknownLocaleError
 from flask import Flask, current_app, has_request_context, request
 from flask_babel import Babel, Domain, force_locale
 
@@ -48,6 +49,15 @@ def language_of(value: Any, app: Flask | None = None) -> str | None:
         if candidate in spoken:
             return candidate
     return None
+
+
+def language_name(code: str) -> str:
+    """A language by its English name (``pt`` → "Portuguese"), as the back office names it."""
+    try:
+        name = str(Locale.parse(code.replace("-", "_")).get_display_name("en"))
+    except (ValueError, UnknownLocaleError):
+        return code
+    return name[:1].upper() + name[1:]
 
 
 def _browser_language() -> str:

@@ -32,7 +32,7 @@ from .leads import apply_trigger
 from .models import Customer, Email, InboundEvent, Lead, RecoverySeries, TrackedCart
 from .models.base import utcnow
 from .recovery_content import BUTTON, cart_lines_text, render
-from .recovery_steps import Step, due_at, next_active, translated
+from .recovery_steps import Step, due_at, next_active
 from .status import NO_EMAIL_STATUSES, Trigger
 from .transactions import DBSession, core, upsert
 
@@ -177,48 +177,37 @@ def compose(
     language: str | None = None,
 ) -> RecoveryEmail:
     """The step's text with this cart's values, in the email templates, in ``language``
-    (the built-in texts and the templates' words; else the app's first language)."""
-    with speaking(language):
-        return _compose(step, cart, lead, restore=restore, unsubscribe=unsubscribe, code=code)
-
-
-def _compose(
-    step: Step,
-    cart: TrackedCart,
-    lead: Lead | None,
-    *,
-    restore: str,
-    unsubscribe: str,
-    code: str | None,
-) -> RecoveryEmail:
-    shop_name = current_app.config["LEADCAPTURE_SHOP_NAME"]
-    values = {
-        "first_name": first_name(lead),
-        "shop_name": shop_name,
-        "cart_lines": cart_lines_text(cart.lines, cart.total, cart.currency),
-        "cart_total": f"{cart.total} {cart.currency}",
-        "restore_link": restore,
-        "code": code or "",
-        "percent": str(step.code_percent) if code else "",
-    }
-    content = render(*translated(step.subject, step.body), values)
-    context = {
-        "shop_name": shop_name,
-        "lead": lead,
-        "cart": cart,
-        "step": step.step,
-        "text": content.text,
-        "paragraphs": content.paragraphs,
-        "restore_url": restore,
-        "unsubscribe_url": unsubscribe,
-        "discount_code": code,
-        "button": gettext(BUTTON),
-    }
-    return RecoveryEmail(
-        subject=content.subject[:240],
-        text_body=render_email("recovery.txt", context),
-        html_body=render_email("recovery.html", context),
-    )
+    (the owner's text for it, or the built-in one translated, and the templates' words;
+    else the app's first language)."""
+    with speaking(language) as spoken:
+        shop_name = current_app.config["LEADCAPTURE_SHOP_NAME"]
+        values = {
+            "first_name": first_name(lead),
+            "shop_name": shop_name,
+            "cart_lines": cart_lines_text(cart.lines, cart.total, cart.currency),
+            "cart_total": f"{cart.total} {cart.currency}",
+            "restore_link": restore,
+            "code": code or "",
+            "percent": str(step.code_percent) if code else "",
+        }
+        content = render(*step.words(spoken), values)
+        context = {
+            "shop_name": shop_name,
+            "lead": lead,
+            "cart": cart,
+            "step": step.step,
+            "text": content.text,
+            "paragraphs": content.paragraphs,
+            "restore_url": restore,
+            "unsubscribe_url": unsubscribe,
+            "discount_code": code,
+            "button": gettext(BUTTON),
+        }
+        return RecoveryEmail(
+            subject=content.subject[:240],
+            text_body=render_email("recovery.txt", context),
+            html_body=render_email("recovery.html", context),
+        )
 
 
 def write_recovery_email(

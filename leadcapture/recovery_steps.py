@@ -5,22 +5,27 @@ discount settings); once the owner saves a step in the back office, every step l
 ``lc_recovery_steps`` and the config's are no longer read. A step is turned off, never
 deleted. A change reaches every cart whose next step has not been written yet: saving
 moves those carts' ``next_email_at`` to the new schedule.
+
+A step's subject and body are in the shop's first language. For each other language
+the owner may write the step's own text (``lc_recovery_step_texts``); a language without
+one gets the built-in text translated, or the owner's edited text as they wrote it. The
+delay, the code and on/off are the step's, the same in every language.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, field, fields, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 
-from . import fields
+from . import fields as text_fields
 from .constants import CartState
 from .errors import ValidationError
 from .i18n import N_, gettext
-from .models import RecoveryStep, TrackedCart
+from .models import RecoveryStep, RecoveryStepText, TrackedCart
 from .models.base import utcnow
 from .recovery_content import check
 from .transactions import DBSession
@@ -44,18 +49,26 @@ class Step:
     code: bool = False
     code_percent: int = 0
     active: bool = True
+    #: language → (subject, body): the owner's own text in the shop's other languages.
+    texts: Mapping[str, tuple[str, str]] = field(default_factory=dict, compare=False)
 
     @classmethod
-    def of(cls, row: RecoveryStep) -> Step:
-        return cls(
-            step=row.step,
-            delay_hours=row.delay_hours,
-            subject=row.subject,
-            body=row.body,
-            code=row.code,
-            code_percent=row.code_percent,
-            active=row.active,
-        )
+    def of(cls, row: RecoveryStep, texts: Mapping[str, tuple[str, str]] | None = None) -> Step:
+        return cls(**{name: getattr(row, name) for name in COLUMNS}, texts=texts or {})
+
+    def columns(self) -> dict[str, Any]:
+        """The values ``lc_recovery_steps`` keeps (the texts in other languages apart)."""
+        return {name: getattr(self, name) for name in COLUMNS}
+
+    def words(self, language: str) -> tuple[str, str]:
+        """The subject and body in ``language``: the owner's own text for it, else the
+        step's, the built-in text translated. Call it where ``language`` is spoken
+        (:func:`leadcapture.i18n.speaking`): gettext translates into that."""
+        return self.texts.get(language) or translated(self.subject, self.body)
+
+
+#: A step's values that ``lc_recovery_steps`` keeps.
+COLUMNS = tuple(f.name for f in fields(Step) if f.name != "texts")
 
 
 def default_subject(step: int, last: bool) -> str:
@@ -110,7 +123,12 @@ def configured_steps(config: Mapping[str, Any]) -> tuple[Step, ...]:
 
 def current_steps(session: DBSession, config: Mapping[str, Any]) -> tuple[Step, ...]:
     rows = session.scalars(select(RecoveryStep).order_by(RecoveryStep.step)).all()
-    return tuple(Step.of(row) for row in rows) if rows else configured_steps(config)
+    if not rows:
+        return configured_steps(config)
+    texts: dict[int, dict[str, tuple[str, str]]] = {}
+    for text in session.scalars(select(RecoveryStepText)):
+        texts.setdefault(text.step, {})[text.language] = (text.subject, text.body)
+    return tuple(Step.of(row, texts.get(row.step)) for row in rows)
 
 
 def next_active(steps: Sequence[Step], after: int) -> Step | None:
@@ -145,7 +163,7 @@ def _checked(draft: Step, steps: Sequence[Step]) -> Step:
     for name, limit in (("subject", 200), ("body", 20_000)):
         try:
             value = getattr(draft, name)
-            text = fields.text(
+            text = text_fields.text(
                 name, value, max_length=limit, required=True, multiline=name == "body"
             )
             check(name, text or "", code=draft.code)
@@ -168,7 +186,7 @@ def _checked(draft: Step, steps: Sequence[Step]) -> Step:
 def _keep(session: DBSession, steps: Sequence[Step], by: str | None) -> None:
     """Write the config's steps into the table, once: from now on the table rules."""
     if session.scalar(select(RecoveryStep.step).limit(1)) is None:
-        session.add_all(RecoveryStep(**asdict(s), updated_by=by) for s in steps)
+        session.add_all(RecoveryStep(**s.columns(), updated_by=by) for s in steps)
         session.flush()
 
 
@@ -176,8 +194,7 @@ def check_step(session: DBSession, config: Mapping[str, Any], draft: Step) -> St
     """The draft as it would be saved, or a ValidationError naming the field; writes
     nothing (a preview or a test send asks this)."""
     steps = current_steps(session, config)
-    if not any(s.step == draft.step for s in steps):
-        raise LookupError(draft.step)
+    _step_of(steps, draft.step)
     return _checked(draft, steps)
 
 
@@ -189,12 +206,63 @@ def save_step(
     _keep(session, current_steps(session, config), by)
     row = session.get(RecoveryStep, step.step, with_for_update=True)
     assert row is not None
-    for name, value in asdict(step).items():
+    for name, value in step.columns().items():
         setattr(row, name, value)
     row.updated_at, row.updated_by = utcnow(), by
     session.flush()
     reschedule(session, current_steps(session, config))
     return step
+
+
+def other_languages(config: Mapping[str, Any]) -> tuple[str, ...]:
+    """The languages a step may have its own text in: all but the shop's first."""
+    return tuple(config["LEADCAPTURE_LANGUAGES"])[1:]
+
+
+def _step_of(steps: Sequence[Step], number: int) -> Step:
+    found = next((s for s in steps if s.step == number), None)
+    if found is None:
+        raise LookupError(number)
+    return found
+
+
+def save_step_text(
+    session: DBSession,
+    config: Mapping[str, Any],
+    number: int,
+    language: str,
+    *,
+    subject: Any,
+    body: Any,
+    by: str | None,
+) -> Step:
+    """Keep step ``number``'s own text in ``language`` (the caller commits); checked as
+    the step's own text is. Returns the step with it."""
+    if language not in other_languages(config):
+        raise ValidationError.single("language", "Not one of the shop's other languages.")
+    steps = current_steps(session, config)
+    step = _step_of(steps, number)
+    checked = _checked(replace(step, subject=subject, body=body), steps)
+    _keep(session, steps, by)
+    row = session.get(RecoveryStepText, (number, language), with_for_update=True)
+    if row is None:
+        row = RecoveryStepText(step=number, language=language)
+        session.add(row)
+    row.subject, row.body = checked.subject, checked.body
+    row.updated_at, row.updated_by = utcnow(), by
+    session.flush()
+    return replace(step, texts={**step.texts, language: (checked.subject, checked.body)})
+
+
+def drop_step_text(session: DBSession, number: int, language: str) -> bool:
+    """Step ``number`` speaks ``language`` with its own text again (the built-in one
+    translated, or the owner's words); ``False`` if it had no text of its own there."""
+    gone = session.execute(
+        delete(RecoveryStepText).where(
+            RecoveryStepText.step == number, RecoveryStepText.language == language
+        )
+    )
+    return bool(gone.rowcount)  # type: ignore[attr-defined]
 
 
 def add_step(session: DBSession, config: Mapping[str, Any], *, by: str | None) -> Step:
@@ -211,7 +279,7 @@ def add_step(session: DBSession, config: Mapping[str, Any], *, by: str | None) -
         body=default_body(False),
         active=False,
     )
-    session.add(RecoveryStep(**asdict(step), updated_by=by))
+    session.add(RecoveryStep(**step.columns(), updated_by=by))
     session.flush()
     return step
 

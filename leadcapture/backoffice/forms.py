@@ -210,6 +210,13 @@ class RecoveryStepForm(HtmlForm):
     active = BooleanField("Send this email")
 
 
+class RecoveryTextForm(HtmlForm):
+    """A recovery email's own text in one more language; the step keeps the rest."""
+
+    subject = StringField("Subject", filters=[trimmed])
+    body = TextAreaField("Text")
+
+
 class OwnerSettingsForm(HtmlForm):
     """The settings page; labels and limits are :data:`leadcapture.owner_settings.SETTINGS`'."""
 

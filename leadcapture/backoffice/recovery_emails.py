@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, replace
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
@@ -20,15 +20,26 @@ from flask import (
 
 from ..constants import EmailStatus
 from ..errors import ValidationError
+from ..i18n import language_name, languages, speaking
 from ..mail.outgoing import queue_email, send_queued
 from ..models import Lead, RecoveryStep, TrackedCart
 from ..recovery import RecoveryEmail, compose
 from ..recovery_content import PLACEHOLDERS
-from ..recovery_steps import MAX_STEPS, Step, add_step, check_step, current_steps, save_step
+from ..recovery_steps import (
+    MAX_STEPS,
+    Step,
+    add_step,
+    check_step,
+    current_steps,
+    drop_step_text,
+    other_languages,
+    save_step,
+    save_step_text,
+)
 from ..transactions import current_session, in_transaction
 from ..web.forms import show_errors
 from . import bp
-from .forms import RecoveryStepForm, SweepForm
+from .forms import RecoveryStepForm, RecoveryTextForm, SweepForm
 
 #: The preview's page may show the email's inline styles, and nothing may run in it.
 PREVIEW_POLICY = (
@@ -47,12 +58,34 @@ def sample_cart() -> tuple[TrackedCart, Lead]:
     return cart, Lead(lead_name="Alex Sample")
 
 
-def sample_email(step: Step) -> RecoveryEmail:
-    """The step on the sample cart: its links lead to the shop, its code is made up."""
+def sample_email(step: Step, language: str | None = None) -> RecoveryEmail:
+    """The step on the sample cart, in ``language``: its links lead to the shop, its
+    code is made up."""
     cart, lead = sample_cart()
     shop = request.url_root
     code = "SAMPLE-CODE" if step.code else None
-    return compose(step, cart, lead, restore=shop, unsubscribe=shop, code=code)
+    return compose(step, cart, lead, restore=shop, unsubscribe=shop, code=code, language=language)
+
+
+def _edited_language() -> str | None:
+    """The page's ``?language=``: ``None`` for the shop's first language, whose text is
+    the step's own; 404 for a language the shop does not speak."""
+    language = request.args.get("language")
+    if language is None or language == languages()[0]:
+        return None
+    if language not in other_languages(current_app.config):
+        abort(404)
+    return language
+
+
+def _tabs(number: int) -> list[tuple[str, str, str]]:
+    """(language, its name, the editor's address) for each language the shop speaks."""
+    endpoint = ".recovery_email"
+    first, *others = languages()
+    return [(first, language_name(first), url_for(endpoint, number=number))] + [
+        (code, language_name(code), url_for(endpoint, number=number, language=code))
+        for code in others
+    ]
 
 
 def _step_or_404(number: int) -> Step:
@@ -106,6 +139,7 @@ def recovery_emails() -> Any:
         can_add=len(steps) < MAX_STEPS,
         form=SweepForm(),
         makes_codes=current_app.extensions["leadcapture"].discount_code is not None,
+        language_name=language_name,
     )
 
 
@@ -130,7 +164,10 @@ def recovery_email(number: int) -> Any:
     """Edit one step. "Save" keeps it (and moves waiting carts to the new delays); "Send
     me a test" sends the form's text, saved or not, to the signed-in staff user."""
     saved = _step_or_404(number)
-    form = RecoveryStepForm(data=asdict(saved))
+    language = _edited_language()
+    if language is not None:
+        return _edit_text(saved, language)
+    form = RecoveryStepForm(data=saved.columns())
     status = 200
     if form.is_submitted():
         draft = _checked_draft(form, saved)
@@ -145,21 +182,85 @@ def recovery_email(number: int) -> Any:
             in_transaction(session, lambda: save_step(session, config, draft, by=by))
             flash(f"Email {number} saved; carts waiting for it follow the new text.", "success")
             return redirect(url_for(".recovery_emails"))
+    return _editor(form, saved, None), status
+
+
+def _editor(form: RecoveryStepForm | RecoveryTextForm, step: Step, language: str | None) -> str:
     return render_template(
         "leadcapture/backoffice/recovery_email.html",
         form=form,
-        number=number,
+        number=step.step,
+        step=step,
+        language=language,
+        tabs=_tabs(step.step),
+        own_text=language in step.texts,
+        language_label=language_name(language) if language else None,
+        first_label=language_name(languages()[0]),
         placeholders=PLACEHOLDERS,
         makes_codes=current_app.extensions["leadcapture"].discount_code is not None,
-    ), status
+    )
 
 
-def _send_test(draft: Step, number: int) -> Any:
+def _edit_text(saved: Step, language: str) -> Any:
+    """The step's own text in one more language: "Save" keeps it, "Use the first
+    language's text" drops it, "Send me a test" sends the form's text in that language."""
+    number, name = saved.step, language_name(language)
+    with speaking(language):
+        subject, body = saved.words(language)
+    form = RecoveryTextForm(data={"subject": subject, "body": body})
+    if not form.is_submitted():
+        return _editor(form, saved, language)
+    here = url_for(".recovery_email", number=number, language=language)
+    action = request.form.get("action")
+    if not form.validate() and "csrf_token" in form.errors:
+        return _editor(form, saved, language), 400
+    session = current_session()
+    if action == "drop":
+        if in_transaction(session, lambda: drop_step_text(session, number, language)):
+            flash(
+                f"Email {number} in {name} follows the {language_name(languages()[0])} text again.",
+                "success",
+            )
+        return redirect(here)
+    draft = _checked_text(form, saved, language)
+    if draft is None:
+        return _editor(form, saved, language), 400
+    if action == "test":
+        return _send_test(draft, number, language)
+    config, by = current_app.config, g.leadcapture_staff.id
+    subject, body = draft.texts[language]
+    in_transaction(
+        session,
+        lambda: save_step_text(
+            session, config, number, language, subject=subject, body=body, by=by
+        ),
+    )
+    flash(f"Email {number} in {name} saved.", "success")
+    return redirect(here)
+
+
+def _checked_text(form: RecoveryTextForm, saved: Step, language: str) -> Step | None:
+    """The step with the form's text in ``language``, checked as a save checks it, or
+    ``None`` with every error on the form; writes nothing."""
+    form.validate()
+    subject, body = form.subject.data or "", form.body.data or ""
+    try:
+        checked = check_step(
+            current_session(), current_app.config, replace(saved, subject=subject, body=body)
+        )
+    except ValidationError as error:
+        show_errors(form, error)
+    if form.errors:
+        return None
+    return replace(saved, texts={**saved.texts, language: (checked.subject, checked.body)})
+
+
+def _send_test(draft: Step, number: int, language: str | None = None) -> Any:
     staff = g.leadcapture_staff
     if not staff.email:
         flash("Your account has no email address to send the test to.", "error")
-        return redirect(url_for(".recovery_email", number=number))
-    made = sample_email(draft)
+        return redirect(url_for(".recovery_email", number=number, language=language))
+    made = sample_email(draft, language)
     session = current_session()
     email = in_transaction(
         session,
@@ -174,24 +275,26 @@ def _send_test(draft: Step, number: int) -> Any:
     sent = send_queued(session, current_app.config, email.id)
     where = "sent" if sent == EmailStatus.SENT else "waiting in the outbox"
     flash(f"A test of email {number} to {staff.email}: {where}.", "success")
-    return redirect(url_for(".recovery_email", number=number))
+    return redirect(url_for(".recovery_email", number=number, language=language))
 
 
 @bp.route("/recovery-emails/<int:number>/preview", methods=["GET", "POST"])
 def preview_recovery_email(number: int) -> Any:
     """The step on a sample cart, HTML and text, in its own page for the editor's frame:
-    GET shows what is saved; the editor's Preview button posts the form's text here."""
+    GET shows what is saved; the editor's Preview button posts the form's text here.
+    ``?language=`` shows it in another of the shop's languages."""
     saved = _step_or_404(number)
-    step = saved
+    language = _edited_language()
+    step: Step | None = saved
     errors: dict[str, list[str]] = {}
     if request.method == "POST":
-        form = RecoveryStepForm()
-        draft = _checked_draft(form, saved)
-        if draft is None:
-            errors = form.errors
+        form = RecoveryTextForm() if language else RecoveryStepForm()
+        if isinstance(form, RecoveryTextForm):
+            step = _checked_text(form, saved, language or "")
         else:
-            step = draft
-    made = sample_email(step) if not errors else None
+            step = _checked_draft(form, saved)
+        errors = form.errors
+    made = sample_email(step, language) if step is not None else None
     response = make_response(
         render_template(
             "leadcapture/backoffice/recovery_preview.html",

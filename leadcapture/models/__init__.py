@@ -12,7 +12,7 @@ from .event import InboundEvent
 from .history import HistoryEntry
 from .lead import Lead
 from .mail import MailMessage
-from .owner import OwnerSetting, RecoveryStep
+from .owner import OwnerSetting, RecoveryStep, RecoveryStepText
 from .source import Source
 from .token import ApiToken, CalendarFeed
 from .webhook import Webhook, WebhookDelivery
@@ -36,6 +36,7 @@ __all__ = [
     "Quotation",
     "RecoverySeries",
     "RecoveryStep",
+    "RecoveryStepText",
     "Source",
     "TrackedCart",
     "Webhook",
