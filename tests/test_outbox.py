@@ -371,3 +371,54 @@ def test_a_session_on_the_hosts_own_transaction_leaves_it_open(app: Flask) -> No
             session.close()
             outer.rollback()
     assert events(app) == []
+
+
+def test_an_event_in_the_shops_transaction_is_one_round_trip_on_postgresql(
+    app: Flask, tmp_path: Any
+) -> None:
+    """An order's event is written in the shop's transaction, in a SAVEPOINT of its own:
+    on PostgreSQL the SAVEPOINT, the INSERT and its RELEASE reach the server as one
+    message, and the shop's commit keeps it."""
+    trace = tmp_path / "libpq.trace"
+    with app.app_context():
+        if db.engine.dialect.driver != "psycopg":
+            pytest.skip("a PostgreSQL (psycopg) round trip: run on PostgreSQL")
+        user = User(email="kim@example.com", full_name="Kim", password_hash="-")
+        db.session.add(user)
+        db.session.flush()  # the shop's transaction has written
+        pgconn = db.session.connection().connection.driver_connection.pgconn  # type: ignore[union-attr]
+        with trace.open("w") as out:
+            pgconn.trace(out.fileno())
+            signals.user_registered.send(
+                app, user_id=str(user.id), email=user.email, full_name="Kim"
+            )
+            pgconn.untrace()
+        db.session.commit()
+    sent = [line.split("\t") for line in trace.read_text().splitlines()]
+    round_trips = [f for f in sent if f[1] == "F" and f[3] in ("Query", "Sync")]
+    assert len(round_trips) == 1 and "SAVEPOINT" in round_trips[0][-1]
+    assert events(app) == [("user_registered", "done", 0)] and count(app, Lead) == 1
+
+
+def test_an_event_the_database_refuses_is_undone_alone_and_the_shop_commits(
+    app: Flask, monkeypatch: pytest.MonkeyPatch, caplog: Any
+) -> None:
+    """The event's INSERT fails inside the shop's transaction (here: a table that is not
+    there): only the event's SAVEPOINT is undone, the failure is logged, and the shop's
+    own write commits."""
+    from leadcapture.events import store
+
+    with app.app_context():
+        if db.engine.dialect.driver != "psycopg":
+            pytest.skip("the one-message SAVEPOINT is PostgreSQL's (psycopg)")
+        missing = store._GUARDED_INSERT.replace("lc_inbound_events", "lc_no_such_table")
+        monkeypatch.setattr(store, "_GUARDED_INSERT", missing)
+        user = User(email="kim@example.com", full_name="Kim", password_hash="-")
+        db.session.add(user)
+        db.session.flush()
+        signals.user_registered.send(app, user_id=str(user.id), email=user.email, full_name="Kim")
+        db.session.commit()
+    assert "could not keep the user_registered event" in caplog.text
+    with app.app_context():
+        assert db.session.scalar(select(User.full_name).where(User.email == "kim@example.com"))
+    assert events(app) == []

@@ -120,6 +120,8 @@ def capture(
             connection = core(session)
             if connection.dialect.name == "sqlite":
                 kept = _write(connection, values)
+            elif connection.dialect.driver == "psycopg":
+                kept = _write_guarded(connection, values)
             else:
                 with connection.begin_nested():
                     kept = _write(connection, values)
@@ -153,18 +155,8 @@ def _write_committed(session: DBSession, values: dict[str, Any]) -> int:
         or connection.in_nested_transaction()
     ):
         return in_transaction(session, lambda: _write(connection, values))
-    from psycopg import ClientCursor
-    from psycopg.types.json import Json
-
-    row = {
-        **values,
-        "payload": Json(values["payload"]),
-        "now": UTCDateTime().process_bind_param(utcnow(), connection.dialect),
-    }
     try:
-        with ClientCursor(connection.connection.driver_connection) as cursor:  # type: ignore[arg-type]
-            cursor.execute(_INSERT_AND_COMMIT, row)
-            kept = int(cursor.fetchone()[0])  # type: ignore[index]
+        kept = _in_one_message(connection, _INSERT_AND_COMMIT, values)
     except BaseException:
         session.rollback()
         raise
@@ -172,12 +164,48 @@ def _write_committed(session: DBSession, values: dict[str, Any]) -> int:
     return kept
 
 
-_INSERT_AND_COMMIT = (
+def _write_guarded(connection: Connection, values: dict[str, Any]) -> int:
+    """Insert a pending event in the shop's transaction on PostgreSQL with psycopg, in a
+    SAVEPOINT of its own so that a failure to write it is undone alone: the SAVEPOINT,
+    the INSERT and the RELEASE go to the server as one message. SQLAlchemy's own nested
+    transaction would be three round trips and cost the shop's request three times what
+    the INSERT does (an order's two events were a tenth of a guest's checkout)."""
+    try:
+        return _in_one_message(connection, _GUARDED_INSERT, values)
+    except Exception:
+        _in_one_message(connection, _UNDO_GUARDED, None)
+        raise
+
+
+def _in_one_message(connection: Connection, sql: str, values: dict[str, Any] | None) -> int:
+    """Run ``sql`` — statements around the event's INSERT — as one message, its values
+    bound on the client (the server takes several statements in one message only so);
+    returns the id the INSERT gave (``-1`` for statements without one)."""
+    from psycopg import ClientCursor
+    from psycopg.types.json import Json
+
+    row = values and {
+        **values,
+        "payload": Json(values["payload"]),
+        "now": UTCDateTime().process_bind_param(utcnow(), connection.dialect),
+    }
+    with ClientCursor(connection.connection.driver_connection) as cursor:  # type: ignore[arg-type]
+        cursor.execute(sql, row)
+        while cursor.description is None:  # the SAVEPOINT's result, then the INSERT's
+            if not cursor.nextset():
+                return -1
+        return int(cursor.fetchone()[0])  # type: ignore[index]
+
+
+_INSERT = (
     "INSERT INTO lc_inbound_events"
     " (kind, payload, state, attempts, created_at, next_attempt_at, cart_key, email)"
     " VALUES (%(kind)s, %(payload)s, 'pending', 0, %(now)s, %(now)s, %(cart_key)s, %(email)s)"
-    " RETURNING id; COMMIT"
+    " RETURNING id"
 )
+_INSERT_AND_COMMIT = _INSERT + "; COMMIT"
+_GUARDED_INSERT = f"SAVEPOINT lc_event; {_INSERT}; RELEASE SAVEPOINT lc_event"
+_UNDO_GUARDED = "ROLLBACK TO SAVEPOINT lc_event; RELEASE SAVEPOINT lc_event"
 
 
 @functools.cache
