@@ -18,6 +18,7 @@ from .constants import (
 )
 from .errors import ValidationError
 from .history import record
+from .i18n import gettext
 from .models import Address, Lead
 from .transactions import DBSession
 
@@ -39,7 +40,7 @@ def clean_address(data: dict[str, Any]) -> dict[str, Any]:
     complete = {name: data.get(name) for name in ADDRESS_FIELDS}
     unknown = set(data) - set(ADDRESS_FIELDS)
     if unknown:
-        raise ValidationError({name: ["Unknown field."] for name in sorted(unknown)})
+        raise ValidationError({name: [gettext("Unknown field.")] for name in sorted(unknown)})
     return fields.clean(complete, ADDRESS_FIELDS)
 
 

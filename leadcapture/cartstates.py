@@ -17,6 +17,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 from .constants import CartState
+from .i18n import N_, gettext
 
 
 class CartMove(StrEnum):
@@ -62,11 +63,16 @@ def moved(state: CartState | str, move: CartMove) -> CartState:
     return MOVES[move][1] if can(state, move) else CartState(state)
 
 
-#: How the back office names each state: words a shop owner uses.
-LABELS: dict[CartState, str] = {
-    CartState.ACTIVE: "Shopping",
-    CartState.ABANDONED: "Abandoned",
-    CartState.RECOVERED: "Recovered",
-    CartState.LOST: "Lost",
-    CartState.CHECKED_OUT: "Ordered",
+#: How the back office names each state: words a shop owner uses (see :func:`label`).
+LABELS: dict[str, str] = {
+    CartState.ACTIVE: N_("Shopping"),
+    CartState.ABANDONED: N_("Abandoned"),
+    CartState.RECOVERED: N_("Recovered"),
+    CartState.LOST: N_("Lost"),
+    CartState.CHECKED_OUT: N_("Ordered"),
 }
+
+
+def label(state: str) -> str:
+    """A state as the back office names it, in the reader's language."""
+    return gettext(LABELS.get(state, state))

@@ -15,6 +15,7 @@ from email_validator import SPECIAL_USE_DOMAIN_NAMES, EmailNotValidError, valida
 
 from .constants import MAX_EMAIL, MAX_PHONE
 from .errors import ValidationError
+from .i18n import gettext
 
 #: ERPNext's phone rule: free text of digits, spaces and ``+ - ( ) . /``, with an optional
 #: extension (``x 12``, ``ext. 12``): what people type, checked loosely, never rewritten.
@@ -81,16 +82,18 @@ def text(
     if value is None:
         value = ""
     if not isinstance(value, str):
-        raise ValidationError.single(field, "Must be text.")
+        raise ValidationError.single(field, gettext("Must be text."))
     value = value.strip()
     if not value:
         if required:
-            raise ValidationError.single(field, "This field is required.")
+            raise ValidationError.single(field, gettext("This field is required."))
         return None
     if len(value) > max_length:
-        raise ValidationError.single(field, f"Must be at most {max_length} characters.")
+        raise ValidationError.single(
+            field, gettext("Must be at most %(count)s characters.", count=max_length)
+        )
     if has_control(value, multiline=multiline):
-        raise ValidationError.single(field, "Contains characters that are not allowed.")
+        raise ValidationError.single(field, gettext("Contains characters that are not allowed."))
     return value
 
 
@@ -105,7 +108,9 @@ def email(field: str, value: Any, *, required: bool = False) -> str | None:
     try:
         checked = validate_email(raw, check_deliverability=False)
     except EmailNotValidError as exc:
-        raise ValidationError.single(field, f"Not a valid email address: {exc}") from None
+        raise ValidationError.single(
+            field, gettext("Not a valid email address: %(reason)s", reason=exc)
+        ) from None
     return checked.normalized.lower()
 
 
@@ -125,7 +130,8 @@ def phone(field: str, value: Any) -> str | None:
         return None
     if not _PHONE.match(raw) or not _ENOUGH_DIGITS.match(raw):
         raise ValidationError.single(
-            field, "Not a valid phone number: use digits, spaces, + - ( ) . / and x or ext."
+            field,
+            gettext("Not a valid phone number: use digits, spaces, + - ( ) . / and x or ext."),
         )
     return raw
 
@@ -136,7 +142,9 @@ def choice(field: str, value: Any, allowed: Iterable[str], *, required: bool = F
     if raw is None:
         return None
     if raw not in options:
-        raise ValidationError.single(field, f"Must be one of: {', '.join(options)}.")
+        raise ValidationError.single(
+            field, gettext("Must be one of: %(options)s.", options=", ".join(options))
+        )
     return raw
 
 
@@ -154,7 +162,7 @@ def boolean(field: str, value: Any) -> bool:
         return False
     if value in (1, "1", "true", "True", "yes", "on", "y"):
         return True
-    raise ValidationError.single(field, "Must be true or false.")
+    raise ValidationError.single(field, gettext("Must be true or false."))
 
 
 def day(field: str, value: Any) -> date | None:
@@ -167,7 +175,7 @@ def day(field: str, value: Any) -> date | None:
             return date.fromisoformat(value.strip())
         except ValueError:
             pass
-    raise ValidationError.single(field, "Must be a date (YYYY-MM-DD).")
+    raise ValidationError.single(field, gettext("Must be a date (YYYY-MM-DD)."))
 
 
 def clean(data: dict[str, Any], cleaners: dict[str, Any]) -> dict[str, Any]:
@@ -177,7 +185,7 @@ def clean(data: dict[str, Any], cleaners: dict[str, Any]) -> dict[str, Any]:
     for field, value in data.items():
         cleaner = cleaners.get(field)
         if cleaner is None:
-            errors.setdefault(field, []).append("Unknown field.")
+            errors.setdefault(field, []).append(gettext("Unknown field."))
             continue
         try:
             cleaned[field] = cleaner(field, value)

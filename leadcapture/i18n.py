@@ -52,9 +52,10 @@ def language_of(value: Any, app: Flask | None = None) -> str | None:
 
 
 def language_name(code: str) -> str:
-    """A language by its English name (``pt`` → "Portuguese"), as the back office names it."""
+    """A language by its name in the language being spoken (``pt`` → "Portuguese" in
+    English, "Português" in Portuguese), as the back office names it."""
     try:
-        name = str(Locale.parse(code.replace("-", "_")).get_display_name("en"))
+        name = str(Locale.parse(code.replace("-", "_")).get_display_name(current_language()))
     except (ValueError, UnknownLocaleError):
         return code
     return name[:1].upper() + name[1:]

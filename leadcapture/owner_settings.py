@@ -16,6 +16,7 @@ from sqlalchemy import Table, select
 
 from . import fields
 from .errors import ValidationError
+from .i18n import N_
 from .models import OwnerSetting
 from .models.base import utcnow
 from .transactions import DBSession, current_session, upsert
@@ -46,24 +47,24 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "abandoned_after_minutes",
         "LEADCAPTURE_ABANDONED_AFTER_MINUTES",
-        "Abandoned after (minutes)",
-        "A cart with items and an email, idle this long, is abandoned by the next sweep.",
+        N_("Abandoned after (minutes)"),
+        N_("A cart with items and an email, idle this long, is abandoned by the next sweep."),
         low=0,
         high=7 * 24 * 60,
     ),
     Setting(
         "cart_lost_after_days",
         "LEADCAPTURE_CART_LOST_AFTER_DAYS",
-        "Lost after (days)",
-        "An abandoned cart with no order after this many days is lost.",
+        N_("Lost after (days)"),
+        N_("An abandoned cart with no order after this many days is lost."),
         low=1,
         high=365,
     ),
     Setting(
         "consent_notice",
         "LEADCAPTURE_CONSENT_NOTICE",
-        "Consent notice at checkout",
-        "What a guest reads under the email field before it is saved as they type.",
+        N_("Consent notice at checkout"),
+        N_("What a guest reads under the email field before it is saved as they type."),
     ),
 )
 BY_KEY = {s.key: s for s in SETTINGS}

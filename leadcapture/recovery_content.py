@@ -23,13 +23,13 @@ from .i18n import N_, gettext
 
 #: Every placeholder, with what it stands for (shown beside the editor).
 PLACEHOLDERS: dict[str, str] = {
-    "first_name": "the shopper's first name, if known",
-    "shop_name": "your shop's name",
-    "cart_lines": "the cart's lines and total",
-    "cart_total": "the cart's total with its currency",
-    "restore_link": "the link that puts the cart back (a button in the HTML part)",
-    "code": "the discount code, when the step has one",
-    "percent": "the discount's percent",
+    "first_name": N_("the shopper's first name, if known"),
+    "shop_name": N_("your shop's name"),
+    "cart_lines": N_("the cart's lines and total"),
+    "cart_total": N_("the cart's total with its currency"),
+    "restore_link": N_("the link that puts the cart back (a button in the HTML part)"),
+    "code": N_("the discount code, when the step has one"),
+    "percent": N_("the discount's percent"),
 }
 #: Placeholders whose paragraph is left out when the email has no code.
 CODE_PLACEHOLDERS = ("code", "percent")

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import case, func, select, text
 
 from .constants import CartState, LeadStatus, SystemEvent
+from .i18n import N_
 from .models import Customer, HistoryEntry, InboundEvent, Lead, TrackedCart
 from .models.event import DEAD
 from .transactions import DBSession
@@ -34,11 +35,11 @@ def funnel(session: DBSession) -> list[tuple[str, int]]:
         select(func.count()).select_from(Lead).where(Lead.status == LeadStatus.CONVERTED)
     )
     return [
-        ("Sign-ups", signups or 0),
-        ("Leads", leads or 0),
-        ("Carts abandoned", carts[0]),
-        ("Recovered", carts[1]),
-        ("Converted", converted or 0),
+        (N_("Sign-ups"), signups or 0),
+        (N_("Leads"), leads or 0),
+        (N_("Carts abandoned"), carts[0]),
+        (N_("Recovered"), carts[1]),
+        (N_("Converted"), converted or 0),
     ]
 
 

@@ -31,6 +31,7 @@ from sqlalchemy import bindparam, case, func, select, update
 
 from .cartstates import CartState
 from .constants import HistoryKind, LeadStatus
+from .i18n import gettext
 from .models import HistoryEntry, Lead, TrackedCart
 from .models.base import utcnow
 from .transactions import DBSession
@@ -257,12 +258,21 @@ class ScoringResult:
     model: Model = field(default_factory=lambda: RULES)
 
     def __str__(self) -> str:
-        how = (
-            f"learned from {self.model.won} won and {self.model.lost} lost leads"
-            if self.model.learned
-            else f"by the rules (fewer than {MIN_EXAMPLES} won or lost leads to learn from)"
+        counts = {"scored": self.scored, "changed": self.changed}
+        if self.model.learned:
+            return gettext(
+                "%(scored)s lead(s) scored, %(changed)s changed; weights learned from"
+                " %(won)s won and %(lost)s lost leads.",
+                won=self.model.won,
+                lost=self.model.lost,
+                **counts,
+            )
+        return gettext(
+            "%(scored)s lead(s) scored, %(changed)s changed; weights by the rules (fewer"
+            " than %(least)s won or lost leads to learn from).",
+            least=MIN_EXAMPLES,
+            **counts,
         )
-        return f"{self.scored} lead(s) scored, {self.changed} changed; weights {how}."
 
 
 def score_leads(session: DBSession, *, now: datetime | None = None) -> ScoringResult:

@@ -21,7 +21,7 @@ from wtforms.validators import ValidationError as FormError
 
 from . import fields
 from .errors import ValidationError
-from .i18n import current_language
+from .i18n import current_language, gettext
 
 
 def trimmed(value: Any) -> Any:
@@ -40,7 +40,7 @@ class FieldRule:
             self.rule(field.name, field.data)
         except ValidationError as error:
             messages = [m for ms in error.errors.values() for m in ms]
-            raise FormError(messages[0] if messages else "Not valid.") from None
+            raise FormError(messages[0] if messages else gettext("Not valid.")) from None
 
 
 def phone_number() -> FieldRule:
@@ -53,7 +53,7 @@ def plain_text() -> Callable[[Any, Any], None]:
 
     def check(form: Any, field: Any) -> None:
         if isinstance(field.data, str) and fields.has_control(field.data, multiline=False):
-            raise FormError("Contains characters that are not allowed.")
+            raise FormError(gettext("Contains characters that are not allowed."))
 
     return check
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from html import unescape
 from typing import Any
 
 import pytest
@@ -59,7 +60,7 @@ def kept_steps(app: Flask) -> list[tuple[int, float, bool]]:
 def test_the_config_gives_the_first_steps_and_the_first_save_keeps_them(
     app: Flask, staff: Shopper
 ) -> None:
-    page = staff.get("/backoffice/recovery-emails").get_data(as_text=True)
+    page = unescape(staff.get("/backoffice/recovery-emails").get_data(as_text=True))
     assert "You left something in your cart" in page and "72 hours" in page
     assert "first values from the shop's configuration" in page
     assert kept_steps(app) == []

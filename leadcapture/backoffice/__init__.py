@@ -8,7 +8,7 @@ from typing import Any
 from flask import Blueprint, g, render_template
 from werkzeug.exceptions import HTTPException
 
-from ..cartstates import LABELS
+from ..cartstates import label
 from ..staff import staff_directory, staff_name
 from ..web.access import staff_user, unauthorized
 
@@ -54,7 +54,7 @@ def staff_helpers() -> dict[str, Any]:
     return {
         "staff_name": staff_name,
         "staff_directory": staff_directory,
-        "cart_state_label": lambda state: LABELS.get(state, state),
+        "cart_state_label": label,
     }
 
 

@@ -9,6 +9,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 
 from .. import reports
 from ..errors import ValidationError
+from ..i18n import gettext
 from ..models import TrackedCart
 from ..models.base import utcnow
 from ..recovery_report import cart_emails, recovery_report, report_range
@@ -78,9 +79,15 @@ def sweep_now() -> Any:
         abort(400)
     result = run_sweep(current_session())
     flash(
-        f"Sweep done: {result.abandoned} cart(s) abandoned, {result.leads_created} new "
-        f"lead(s), {result.lost} lost, {result.written} recovery email(s) written; "
-        f"{result.sending}.",
+        gettext(
+            "Sweep done: %(abandoned)s cart(s) abandoned, %(leads)s new lead(s), %(lost)s"
+            " lost, %(written)s recovery email(s) written; %(sending)s.",
+            abandoned=result.abandoned,
+            leads=result.leads_created,
+            lost=result.lost,
+            written=result.written,
+            sending=result.sending,
+        ),
         "success",
     )
     return redirect(url_for(".carts"))

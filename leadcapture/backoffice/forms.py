@@ -18,6 +18,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..constants import MAX_NAME, MAX_SOURCE, Gender, LeadStatus, LeadType
+from ..i18n import lazy_gettext as _l
 from ..owner_settings import BY_KEY
 from ..sources import offered
 from ..validators import HtmlForm, phone_number, plain_text, trimmed
@@ -25,9 +26,14 @@ from ..web.forms import AddressForm
 from ..webhooks.events import EVENTS
 
 
+def _setting(key: str) -> Any:
+    """A setting's label, in the reader's language."""
+    return _l(BY_KEY[key].label)
+
+
 def _choices(values: Any, blank: bool = True) -> list[SelectChoice]:
-    options = [SelectChoice(str(v)) for v in values]
-    return [SelectChoice("", "—"), *options] if blank else options
+    options = [SelectChoice(str(v), _l(str(v))) for v in values]
+    return [SelectChoice("", _l("—")), *options] if blank else options
 
 
 class PageForm(HtmlForm):
@@ -52,23 +58,29 @@ class LeadForm(HtmlForm):
         lead = kwargs.get("obj")
         self.source.choices = _choices(offered(getattr(lead, "source", None)))
 
-    lead_name = StringField("Person's name", filters=[trimmed], validators=[Length(max=MAX_NAME)])
-    is_organization = BooleanField("An organization")
-    company_name = StringField("Company", filters=[trimmed], validators=[Length(max=MAX_NAME)])
-    email = StringField("Email", filters=[trimmed], validators=[Length(max=254)])
-    phone = StringField("Phone", filters=[trimmed], validators=[Optional(), phone_number()])
-    gender = SelectField("Gender", choices=_choices(Gender), validate_choice=False)
-    status = SelectField("Status", choices=_choices(LeadStatus, blank=False), validate_choice=False)
-    source = SelectField("Source", validate_choice=False)
-    lead_type = SelectField("Lead type", choices=_choices(LeadType), validate_choice=False)
-    market_segment = StringField(
-        "Market segment", filters=[trimmed], validators=[Length(max=MAX_NAME)]
+    lead_name = StringField(
+        _l("Person's name"), filters=[trimmed], validators=[Length(max=MAX_NAME)]
     )
-    industry = StringField("Industry", filters=[trimmed], validators=[Length(max=MAX_NAME)])
-    assigned_to = StringField("Assigned to", filters=[trimmed], validators=[Length(max=64)])
-    next_contact_date = DateField("Next contact date", validators=[Optional()])
-    next_contact_by = StringField("Next contact by", filters=[trimmed], validators=[Length(max=64)])
-    notes = TextAreaField("Notes", validators=[Length(max=20_000)])
+    is_organization = BooleanField(_l("An organization"))
+    company_name = StringField(_l("Company"), filters=[trimmed], validators=[Length(max=MAX_NAME)])
+    email = StringField(_l("Email"), filters=[trimmed], validators=[Length(max=254)])
+    phone = StringField(_l("Phone"), filters=[trimmed], validators=[Optional(), phone_number()])
+    gender = SelectField(_l("Gender"), choices=_choices(Gender), validate_choice=False)
+    status = SelectField(
+        _l("Status"), choices=_choices(LeadStatus, blank=False), validate_choice=False
+    )
+    source = SelectField(_l("Source"), validate_choice=False)
+    lead_type = SelectField(_l("Lead type"), choices=_choices(LeadType), validate_choice=False)
+    market_segment = StringField(
+        _l("Market segment"), filters=[trimmed], validators=[Length(max=MAX_NAME)]
+    )
+    industry = StringField(_l("Industry"), filters=[trimmed], validators=[Length(max=MAX_NAME)])
+    assigned_to = StringField(_l("Assigned to"), filters=[trimmed], validators=[Length(max=64)])
+    next_contact_date = DateField(_l("Next contact date"), validators=[Optional()])
+    next_contact_by = StringField(
+        _l("Next contact by"), filters=[trimmed], validators=[Length(max=64)]
+    )
+    notes = TextAreaField(_l("Notes"), validators=[Length(max=20_000)])
 
     def lead_data(self) -> dict[str, Any]:
         data = {
@@ -99,63 +111,65 @@ class LeadForm(HtmlForm):
 class NoteForm(PageForm):
     id_prefix = "note"
 
-    body = TextAreaField("Note", validators=[DataRequired(), Length(max=20_000)])
+    body = TextAreaField(_l("Note"), validators=[DataRequired(), Length(max=20_000)])
 
 
 class CommunicationForm(PageForm):
     id_prefix = "communication"
 
     medium = SelectField(
-        "What", choices=[SelectChoice("call", "Call"), SelectChoice("email", "Email")]
+        _l("What"), choices=[SelectChoice("call", _l("Call")), SelectChoice("email", _l("Email"))]
     )
     direction = SelectField(
-        "Direction",
+        _l("Direction"),
         choices=[
-            SelectChoice("sent", "to the lead (sent)"),
-            SelectChoice("received", "from the lead (received)"),
+            SelectChoice("sent", _l("to the lead (sent)")),
+            SelectChoice("received", _l("from the lead (received)")),
         ],
     )
     subject = StringField(
-        "Subject", filters=[trimmed], validators=[DataRequired(), Length(max=200)]
+        _l("Subject"), filters=[trimmed], validators=[DataRequired(), Length(max=200)]
     )
-    body = TextAreaField("Details", validators=[Optional(), Length(max=20_000)])
+    body = TextAreaField(_l("Details"), validators=[Optional(), Length(max=20_000)])
 
 
 class ContactForm(PageForm):
     id_prefix = "contact"
 
     full_name = StringField(
-        "Full name", filters=[trimmed], validators=[DataRequired(), Length(max=MAX_NAME)]
+        _l("Full name"), filters=[trimmed], validators=[DataRequired(), Length(max=MAX_NAME)]
     )
-    email = StringField("Email", filters=[trimmed], validators=[Optional(), Length(max=254)])
-    phone = StringField("Phone", filters=[trimmed], validators=[Optional(), phone_number()])
+    email = StringField(_l("Email"), filters=[trimmed], validators=[Optional(), Length(max=254)])
+    phone = StringField(_l("Phone"), filters=[trimmed], validators=[Optional(), phone_number()])
 
 
 class OpportunityForm(PageForm):
     id_prefix = "opportunity"
 
     title = StringField(
-        "Opportunity", filters=[trimmed], validators=[DataRequired(), Length(max=200)]
+        _l("Opportunity"), filters=[trimmed], validators=[DataRequired(), Length(max=200)]
     )
-    amount = StringField("Amount", filters=[trimmed], validators=[Optional(), Length(max=20)])
+    amount = StringField(_l("Amount"), filters=[trimmed], validators=[Optional(), Length(max=20)])
 
 
 class QuotationForm(PageForm):
     id_prefix = "quotation"
 
     cart_id = SelectField(
-        "From a cart", choices=[SelectChoice("", "— typed total —")], validate_choice=False
+        _l("From a cart"), choices=[SelectChoice("", _l("— typed total —"))], validate_choice=False
     )
-    total = StringField("Total", filters=[trimmed], validators=[Optional(), Length(max=20)])
+    total = StringField(_l("Total"), filters=[trimmed], validators=[Optional(), Length(max=20)])
     currency = StringField(
-        "Currency", default="EUR", filters=[trimmed], validators=[Optional(), Length(max=3)]
+        _l("Currency"), default="EUR", filters=[trimmed], validators=[Optional(), Length(max=3)]
     )
 
 
 class LostForm(PageForm):
     id_prefix = "lost"
 
-    reason = StringField("Why lost", filters=[trimmed], validators=[Optional(), Length(max=240)])
+    reason = StringField(
+        _l("Why lost"), filters=[trimmed], validators=[Optional(), Length(max=240)]
+    )
 
 
 class LeadAddressForm(AddressForm, PageForm):
@@ -169,74 +183,74 @@ class SweepForm(HtmlForm):
 
 
 class TokenForm(HtmlForm):
-    name = StringField("Name", validators=[DataRequired(), Length(max=100), plain_text()])
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100), plain_text()])
 
 
 class RuleForm(HtmlForm):
-    name = StringField("Name", validators=[DataRequired(), Length(max=100)])
-    source = StringField("Source (empty: any)", validators=[Length(max=40)])
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)])
+    source = StringField(_l("Source (empty: any)"), validators=[Length(max=40)])
     users = StringField(
-        "Staff user ids, comma-separated", validators=[DataRequired(), Length(max=2000)]
+        _l("Staff user ids, comma-separated"), validators=[DataRequired(), Length(max=2000)]
     )
 
 
 class WebhookForm(HtmlForm):
     """An endpoint; the domain checks the address and the events and names what is wrong."""
 
-    url = StringField("Endpoint URL", filters=[trimmed], validators=[Length(max=2000)])
+    url = StringField(_l("Endpoint URL"), filters=[trimmed], validators=[Length(max=2000)])
     events = SelectMultipleField(
-        "Events",
-        choices=[SelectChoice(name, label) for name, label in EVENTS.items()],
+        _l("Events"),
+        choices=[SelectChoice(name, _l(label)) for name, label in EVENTS.items()],
         validate_choice=False,
         widget=ListWidget(prefix_label=False),
         option_widget=CheckboxInput(),
     )
-    description = StringField("Description", filters=[trimmed], validators=[Length(max=140)])
+    description = StringField(_l("Description"), filters=[trimmed], validators=[Length(max=140)])
 
 
 class ImportForm(HtmlForm):
-    file = FileField("CSV or XLSX file", validators=[FileRequired("Choose a file.")])
+    file = FileField(_l("CSV or XLSX file"), validators=[FileRequired(_l("Choose a file."))])
 
 
 class RecoveryStepForm(HtmlForm):
     """One recovery email; the domain (:mod:`leadcapture.recovery_steps`) checks the text,
     the placeholders and the order of the delays."""
 
-    subject = StringField("Subject", filters=[trimmed])
-    body = TextAreaField("Text")
-    delay_hours = FloatField("Hours after the cart was abandoned", validators=[InputRequired()])
-    code = BooleanField("A discount code in this email")
-    code_percent = IntegerField("Discount (%)", validators=[Optional()])
-    active = BooleanField("Send this email")
+    subject = StringField(_l("Subject"), filters=[trimmed])
+    body = TextAreaField(_l("Text"))
+    delay_hours = FloatField(_l("Hours after the cart was abandoned"), validators=[InputRequired()])
+    code = BooleanField(_l("A discount code in this email"))
+    code_percent = IntegerField(_l("Discount (%)"), validators=[Optional()])
+    active = BooleanField(_l("Send this email"))
 
 
 class RecoveryTextForm(HtmlForm):
     """A recovery email's own text in one more language; the step keeps the rest."""
 
-    subject = StringField("Subject", filters=[trimmed])
-    body = TextAreaField("Text")
+    subject = StringField(_l("Subject"), filters=[trimmed])
+    body = TextAreaField(_l("Text"))
 
 
 class OwnerSettingsForm(HtmlForm):
     """The settings page; labels and limits are :data:`leadcapture.owner_settings.SETTINGS`'."""
 
     abandoned_after_minutes = IntegerField(
-        BY_KEY["abandoned_after_minutes"].label, validators=[InputRequired()]
+        _setting("abandoned_after_minutes"), validators=[InputRequired()]
     )
     cart_lost_after_days = IntegerField(
-        BY_KEY["cart_lost_after_days"].label, validators=[InputRequired()]
+        _setting("cart_lost_after_days"), validators=[InputRequired()]
     )
-    consent_notice = TextAreaField(BY_KEY["consent_notice"].label)
+    consent_notice = TextAreaField(_setting("consent_notice"))
 
 
 class PersonForm(HtmlForm):
     """Whose data: an email; Erase also needs its box ticked."""
 
-    email = StringField("Email", filters=[trimmed], validators=[Length(max=254)])
-    confirm = BooleanField("Erase: I understand that this cannot be undone")
+    email = StringField(_l("Email"), filters=[trimmed], validators=[Length(max=254)])
+    confirm = BooleanField(_l("Erase: I understand that this cannot be undone"))
 
 
 class SourceForm(HtmlForm):
     """A new source, or a new name for one."""
 
-    name = StringField("Name", filters=[trimmed], validators=[Length(max=MAX_SOURCE)])
+    name = StringField(_l("Name"), filters=[trimmed], validators=[Length(max=MAX_SOURCE)])

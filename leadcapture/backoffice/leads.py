@@ -21,12 +21,14 @@ from wtforms.fields.choices import SelectChoice
 
 from .. import communications
 from ..addresses import add_address, update_address
+from ..cartstates import label
 from ..constants import LeadStatus
 from ..contacts import add_contact, update_contact
 from ..conversion import convert_lead
 from ..deals import make_opportunity, make_quotation, mark_quotation_lost
 from ..errors import ValidationError
 from ..exporting import export_csv
+from ..i18n import N_, gettext
 from ..leadlist import Page, apply_to_leads, search_leads, selected_ids, status_counts
 from ..leads import update_lead
 from ..models import (
@@ -77,12 +79,12 @@ def leads() -> Any:
         statuses=list(LeadStatus),
         sources=[name for name, _, _ in every_source()],
         sorts=[
-            ("-created_at", "Newest"),
-            ("created_at", "Oldest"),
-            ("lead_name", "Name A–Z"),
-            ("-lead_name", "Name Z–A"),
-            ("-updated_at", "Recently changed"),
-            ("-score", "Highest score"),
+            ("-created_at", N_("Newest")),
+            ("created_at", N_("Oldest")),
+            ("lead_name", N_("Name A–Z")),
+            ("-lead_name", N_("Name Z–A")),
+            ("-updated_at", N_("Recently changed")),
+            ("-score", N_("Highest score")),
         ],
         bulk_form=SweepForm(),
     )
@@ -95,7 +97,7 @@ def score_now() -> Any:
         abort(400)
     session = current_session()
     result = in_transaction(session, lambda: score_leads(session))
-    flash(f"Scores: {result}", "success")
+    flash(str(result), "success")
     return redirect(url_for(".leads", sort="-score"))
 
 
@@ -128,7 +130,7 @@ def bulk() -> Any:
         for field, messages in error.errors.items():
             flash(f"{field}: {' '.join(messages)}", "error")
         return redirect(url_for(".leads"))
-    flash(f"{changed} lead(s) changed.")
+    flash(gettext("Leads changed: %(count)s.", count=changed))
     return redirect(url_for(".leads"))
 
 
@@ -157,8 +159,18 @@ def _lead_page(lead: Lead, **forms: Any) -> Any:
             .order_by(TrackedCart.id.desc())
         )
     )
-    forms["quotation_form"].cart_id.choices = [SelectChoice("", "— typed total —")] + [
-        SelectChoice(str(c.id), f"Cart {c.id}: {c.total} {c.currency} ({c.state})") for c in carts
+    forms["quotation_form"].cart_id.choices = [SelectChoice("", gettext("— typed total —"))] + [
+        SelectChoice(
+            str(c.id),
+            gettext(
+                "Cart %(id)s: %(total)s %(currency)s (%(state)s)",
+                id=c.id,
+                total=c.total,
+                currency=c.currency,
+                state=label(c.state),
+            ),
+        )
+        for c in carts
     ]
     return render_template(
         "leadcapture/backoffice/lead.html",
@@ -200,7 +212,7 @@ def lead(lead_id: int) -> Any:
         form,
         "form",
         lambda: update_lead(session, found, form.lead_data(), by=g.leadcapture_staff.id),
-        "Lead saved.",
+        gettext("Lead saved."),
     )
 
 
@@ -214,7 +226,7 @@ def add_note(lead_id: int) -> Any:
         form,
         "note_form",
         lambda: communications.add_note(session, found, form.body.data, by=g.leadcapture_staff.id),
-        "Note added.",
+        gettext("Note added."),
     )
 
 
@@ -236,7 +248,7 @@ def log_communication(lead_id: int) -> Any:
             body=form.body.data,
             by=g.leadcapture_staff.id,
         ),
-        "Logged.",
+        gettext("Logged."),
     )
 
 
@@ -250,7 +262,7 @@ def add_contact_view(lead_id: int) -> Any:
         form,
         "contact_form",
         lambda: add_contact(session, found, form.data, by=g.leadcapture_staff.id),
-        "Contact added.",
+        gettext("Contact added."),
     )
 
 
@@ -264,7 +276,7 @@ def add_address_view(lead_id: int) -> Any:
         form,
         "address_form",
         lambda: add_address(session, found, form.address_data(), by=g.leadcapture_staff.id),
-        "Address added.",
+        gettext("Address added."),
     )
 
 
@@ -284,7 +296,7 @@ def add_opportunity(lead_id: int) -> Any:
             amount=form.amount.data,
             by=g.leadcapture_staff.id,
         ),
-        "Opportunity made.",
+        gettext("Opportunity made."),
     )
 
 
@@ -305,7 +317,7 @@ def add_quotation(lead_id: int) -> Any:
             currency=form.currency.data or "EUR",
             by=g.leadcapture_staff.id,
         ),
-        "Quotation made.",
+        gettext("Quotation made."),
     )
 
 
@@ -321,7 +333,7 @@ def quotation_lost(lead_id: int, quotation_id: int) -> Any:
         lambda: mark_quotation_lost(
             session, found, quotation_id, reason=form.reason.data, by=g.leadcapture_staff.id
         ),
-        "Quotation marked lost.",
+        gettext("Quotation marked lost."),
     )
 
 
@@ -336,7 +348,7 @@ def convert(lead_id: int) -> Any:
         form,
         "convert_form",
         lambda: convert_lead(session, found, by=g.leadcapture_staff.id),
-        "Customer made.",
+        gettext("Customer made."),
     )
 
 
@@ -358,13 +370,15 @@ def edit_address(address_id: int) -> Any:
         except ValidationError as error:
             show_errors(form, error)
         else:
-            flash(f"Address {address.name} saved.", "success")
+            flash(gettext("Address %(name)s saved.", name=address.name), "success")
             return redirect(
                 url_for(".lead", lead_id=address.lead_id) if address.lead_id else url_for(".leads")
             )
     status = 400 if form.is_submitted() else 200
     return render_template(
-        "leadcapture/backoffice/edit.html", form=form, title=f"Address {address.name}"
+        "leadcapture/backoffice/edit.html",
+        form=form,
+        title=gettext("Address %(name)s", name=address.name),
     ), status
 
 
@@ -384,11 +398,13 @@ def edit_contact(contact_id: int) -> Any:
         except ValidationError as error:
             show_errors(form, error)
         else:
-            flash(f"Contact {contact.full_name} saved.", "success")
+            flash(gettext("Contact %(name)s saved.", name=contact.full_name), "success")
             return redirect(
                 url_for(".lead", lead_id=contact.lead_id) if contact.lead_id else url_for(".leads")
             )
     status = 400 if form.is_submitted() else 200
     return render_template(
-        "leadcapture/backoffice/edit.html", form=form, title=f"Contact {contact.full_name}"
+        "leadcapture/backoffice/edit.html",
+        form=form,
+        title=gettext("Contact %(name)s", name=contact.full_name),
     ), status

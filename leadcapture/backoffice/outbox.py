@@ -10,6 +10,7 @@ from flask import abort, current_app, flash, redirect, render_template, url_for
 from sqlalchemy import select, text
 
 from ..events import store as events
+from ..i18n import gettext
 from ..mail.sending import rules_from, send_waiting
 from ..models import Email, InboundEvent
 from ..models.base import utcnow
@@ -56,7 +57,12 @@ def retry_now() -> Any:
         session, now=utcnow() + timedelta(days=1), max_attempts=_max_attempts()
     )  # due or not
     sending = send_waiting(session, config, rules=rules_from(config))
-    flash(f"{handled} kept event(s) handled; {sending}.", "success")
+    flash(
+        gettext(
+            "%(handled)s kept event(s) handled; %(sending)s.", handled=handled, sending=sending
+        ),
+        "success",
+    )
     return redirect(url_for(".outbox"))
 
 
@@ -66,9 +72,9 @@ def retry_event(event_id: int) -> Any:
     if not SweepForm().validate_on_submit():
         abort(400)
     if events.revive(current_session(), event_id, max_attempts=_max_attempts()):
-        flash("The event was handled.", "success")
+        flash(gettext("The event was handled."), "success")
     else:
-        flash("The event failed again; its error is below.", "error")
+        flash(gettext("The event failed again; its error is below."), "error")
     return redirect(url_for(".outbox"))
 
 
@@ -80,7 +86,7 @@ def discard_event(event_id: int) -> Any:
     session = current_session()
     if not in_transaction(session, lambda: events.discard(session, event_id)):
         abort(404)
-    flash("The event was discarded.", "success")
+    flash(gettext("The event was discarded."), "success")
     return redirect(url_for(".outbox"))
 
 

@@ -9,6 +9,7 @@ from flask import abort, flash, g, redirect, render_template, request, url_for
 
 from .. import reports
 from ..followups import calendar_token, due_for, replace_calendar_token
+from ..i18n import gettext
 from ..transactions import current_session, in_transaction
 from . import bp
 from .forms import SweepForm
@@ -38,7 +39,7 @@ def replace_calendar() -> Any:
     session = current_session()
     user_id = g.leadcapture_staff.id
     in_transaction(session, lambda: replace_calendar_token(session, user_id))
-    flash("Your calendar feed has a new address; the old one no longer works.", "success")
+    flash(gettext("Your calendar feed has a new address; the old one no longer works."), "success")
     return redirect(url_for(".today"))
 
 

@@ -9,6 +9,7 @@ from flask import current_app, flash, g, redirect, render_template, request, url
 from sqlalchemy import select
 
 from ..errors import ValidationError
+from ..i18n import gettext
 from ..models import Erasure
 from ..personal_data import email_digest, erase_person, export_person, holdings
 from ..transactions import current_session, in_transaction
@@ -28,10 +29,13 @@ def privacy() -> Any:
             held = holdings(session, form.email.data)
             if "erase" in request.form:
                 if not form.confirm.data:
-                    raise ValidationError.single("confirm", "Tick the box to erase.")
+                    raise ValidationError.single("confirm", gettext("Tick the box to erase."))
                 by = g.leadcapture_staff.id
                 in_transaction(session, lambda: erase_person(session, held.email, requested_by=by))
-                flash(f"Everything held about {held.email} is erased.", "success")
+                flash(
+                    gettext("Everything held about %(email)s is erased.", email=held.email),
+                    "success",
+                )
                 return redirect(url_for(".privacy"))
             if held.is_empty():
                 erased = _erased_on(held.email)

@@ -20,7 +20,7 @@ from flask import (
 
 from ..constants import EmailStatus
 from ..errors import ValidationError
-from ..i18n import language_name, languages, speaking
+from ..i18n import gettext, language_name, languages, speaking
 from ..mail.outgoing import queue_email, send_queued
 from ..models import Lead, RecoveryStep, TrackedCart
 from ..recovery import RecoveryEmail, compose
@@ -155,7 +155,10 @@ def add_recovery_email() -> Any:
     except ValidationError as error:
         flash(" ".join(m for ms in error.errors.values() for m in ms), "error")
         return redirect(url_for(".recovery_emails"))
-    flash(f"Email {step.step} added, turned off: write it, then turn it on.", "success")
+    flash(
+        gettext("Email %(number)s added, turned off: write it, then turn it on.", number=step.step),
+        "success",
+    )
     return redirect(url_for(".recovery_email", number=step.step))
 
 
@@ -180,7 +183,13 @@ def recovery_email(number: int) -> Any:
             config = current_app.config
             by = g.leadcapture_staff.id
             in_transaction(session, lambda: save_step(session, config, draft, by=by))
-            flash(f"Email {number} saved; carts waiting for it follow the new text.", "success")
+            flash(
+                gettext(
+                    "Email %(number)s saved; carts waiting for it follow the new text.",
+                    number=number,
+                ),
+                "success",
+            )
             return redirect(url_for(".recovery_emails"))
     return _editor(form, saved, None), status
 
@@ -218,7 +227,12 @@ def _edit_text(saved: Step, language: str) -> Any:
     if action == "drop":
         if in_transaction(session, lambda: drop_step_text(session, number, language)):
             flash(
-                f"Email {number} in {name} follows the {language_name(languages()[0])} text again.",
+                gettext(
+                    "Email %(number)s in %(language)s follows the %(first)s text again.",
+                    number=number,
+                    language=name,
+                    first=language_name(languages()[0]),
+                ),
                 "success",
             )
         return redirect(here)
@@ -235,7 +249,10 @@ def _edit_text(saved: Step, language: str) -> Any:
             session, config, number, language, subject=subject, body=body, by=by
         ),
     )
-    flash(f"Email {number} in {name} saved.", "success")
+    flash(
+        gettext("Email %(number)s in %(language)s saved.", number=number, language=name),
+        "success",
+    )
     return redirect(here)
 
 
@@ -258,7 +275,7 @@ def _checked_text(form: RecoveryTextForm, saved: Step, language: str) -> Step | 
 def _send_test(draft: Step, number: int, language: str | None = None) -> Any:
     staff = g.leadcapture_staff
     if not staff.email:
-        flash("Your account has no email address to send the test to.", "error")
+        flash(gettext("Your account has no email address to send the test to."), "error")
         return redirect(url_for(".recovery_email", number=number, language=language))
     made = sample_email(draft, language)
     session = current_session()
@@ -273,8 +290,16 @@ def _send_test(draft: Step, number: int, language: str | None = None) -> Any:
         ),
     )
     sent = send_queued(session, current_app.config, email.id)
-    where = "sent" if sent == EmailStatus.SENT else "waiting in the outbox"
-    flash(f"A test of email {number} to {staff.email}: {where}.", "success")
+    where = gettext("sent") if sent == EmailStatus.SENT else gettext("waiting in the outbox")
+    flash(
+        gettext(
+            "A test of email %(number)s to %(address)s: %(where)s.",
+            number=number,
+            address=staff.email,
+            where=where,
+        ),
+        "success",
+    )
     return redirect(url_for(".recovery_email", number=number, language=language))
 
 
@@ -287,13 +312,12 @@ def preview_recovery_email(number: int) -> Any:
     language = _edited_language()
     step: Step | None = saved
     errors: dict[str, list[str]] = {}
-    if request.method == "POST":
-        form = RecoveryTextForm() if language else RecoveryStepForm()
-        if isinstance(form, RecoveryTextForm):
-            step = _checked_text(form, saved, language or "")
-        else:
-            step = _checked_draft(form, saved)
-        errors = form.errors
+    if request.method == "POST" and language:
+        text_form = RecoveryTextForm()
+        step, errors = _checked_text(text_form, saved, language), text_form.errors
+    elif request.method == "POST":
+        step_form = RecoveryStepForm()
+        step, errors = _checked_draft(step_form, saved), step_form.errors
     made = sample_email(step, language) if step is not None else None
     response = make_response(
         render_template(

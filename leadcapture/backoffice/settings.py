@@ -11,6 +11,7 @@ from ..apitokens import create_token, revoke_token, tokens_of
 from ..assignment import add_rule
 from ..assignment import toggle_rule as toggle
 from ..errors import ValidationError
+from ..i18n import gettext
 from ..models import AssignmentRule
 from ..owner_settings import SETTINGS, checked, effective, save, saved_by
 from ..sources import offered
@@ -57,7 +58,7 @@ def revoke(token_id: int) -> Any:
     )
     if token is None:
         abort(404)
-    flash(f"Token {token.name} revoked.", "success")
+    flash(gettext("Token %(name)s revoked.", name=token.name), "success")
     return redirect(url_for(".tokens"))
 
 
@@ -74,7 +75,7 @@ def assignment() -> Any:
             show_errors(form, error)
             status = 400
         else:
-            flash("Rule added.", "success")
+            flash(gettext("Rule added."), "success")
             return redirect(url_for(".assignment"))
     elif form.is_submitted():
         status = 400
@@ -116,7 +117,7 @@ def owner_settings() -> Any:
         else:
             by = g.leadcapture_staff.id
             in_transaction(session, lambda: save(session, values, by=by))
-            flash("Settings saved; the next sweep uses them.", "success")
+            flash(gettext("Settings saved; the next sweep uses them."), "success")
             return redirect(url_for(".owner_settings"))
     return render_template(
         "leadcapture/backoffice/settings.html",

@@ -9,6 +9,7 @@ from flask import abort, flash, g, redirect, render_template, request, url_for
 from sqlalchemy import func, select
 
 from ..errors import ValidationError
+from ..i18n import gettext
 from ..models import Lead
 from ..sources import add_source, every_source, rename_source, retire_source
 from ..transactions import current_session, in_transaction
@@ -30,7 +31,7 @@ def sources() -> Any:
             show_errors(form, error)
             status = 400
         else:
-            flash(f"Source {form.name.data} added.", "success")
+            flash(gettext("Source %(name)s added.", name=form.name.data), "success")
             return redirect(url_for(".sources"))
     elif form.is_submitted():
         status = 400
@@ -62,7 +63,7 @@ def rename() -> Any:
     except LookupError:
         abort(404)
     else:
-        flash(f"{old} is now {form.name.data}.", "success")
+        flash(gettext("%(old)s is now %(new)s.", old=old, new=form.name.data), "success")
     return redirect(url_for(".sources"))
 
 

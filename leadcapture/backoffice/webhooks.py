@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from ..errors import ValidationError
 from ..handoff import handoff_of
+from ..i18n import gettext
 from ..models import Webhook, WebhookDelivery
 from ..transactions import current_session, in_transaction
 from ..web.forms import show_errors
@@ -38,7 +39,11 @@ def webhooks() -> Any:
             show_errors(form, error)
             status = 400
         else:
-            flash("Endpoint added. Its secret is below: the receiver checks signatures with it.")
+            flash(
+                gettext(
+                    "Endpoint added. Its secret is below: the receiver checks signatures with it."
+                )
+            )
             return redirect(url_for(".webhooks"))
     elif form.is_submitted():
         status = 400
@@ -76,7 +81,7 @@ def delete_webhook(webhook_id: int) -> Any:
     session = current_session()
     if in_transaction(session, lambda: delete(session, webhook_id)) is None:
         abort(404)
-    flash("Endpoint removed, with its deliveries.")
+    flash(gettext("Endpoint removed, with its deliveries."))
     return redirect(url_for(".webhooks"))
 
 
@@ -91,11 +96,13 @@ def resend_delivery(delivery_id: int) -> Any:
     handoff = handoff_of(current_app)  # type: ignore[arg-type]
     if handoff is not None and handoff.webhook is not None:
         handoff.webhook(delivery_id)
-        flash("The delivery is queued to be sent again.")
+        flash(gettext("The delivery is queued to be sent again."))
     else:
         outcome = deliver_one(session, delivery_id, DeliveryRules.of(current_app.config))
         flash(
-            "Delivered." if outcome == "delivered" else "Not delivered; the answer is below.",
+            gettext("Delivered.")
+            if outcome == "delivered"
+            else gettext("Not delivered; the answer is below."),
             "success" if outcome == "delivered" else "error",
         )
     return redirect(url_for(".webhooks"))

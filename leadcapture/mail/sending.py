@@ -25,6 +25,7 @@ from sqlalchemy import or_, select, text, update
 
 from ..constants import EmailStatus, HistoryKind
 from ..history import record
+from ..i18n import gettext
 from ..models import Email, Lead, TrackedCart
 from ..models.base import utcnow
 from ..models.email import UNSENT
@@ -52,11 +53,18 @@ class SendResult:
     left: int = 0
 
     def __str__(self) -> str:
-        said = f"{self.sent} email(s) sent, {self.failed} failed, {self.cancelled} cancelled"
+        said = gettext(
+            "%(sent)s email(s) sent, %(failed)s failed, %(cancelled)s cancelled",
+            sent=self.sent,
+            failed=self.failed,
+            cancelled=self.cancelled,
+        )
         if self.stopped:
-            said += (
-                f"; the SMTP server failed {STOP_AFTER_FAILURES} times in a row, so sending"
-                f" stopped: {self.left} email(s) left for the next run"
+            said += gettext(
+                "; the SMTP server failed %(times)s times in a row, so sending stopped:"
+                " %(left)s email(s) left for the next run",
+                times=STOP_AFTER_FAILURES,
+                left=self.left,
             )
         return said
 

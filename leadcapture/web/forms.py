@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from wtforms import BooleanField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 from ..addresses import ADDRESS_FIELDS
@@ -20,7 +21,9 @@ TRIM = [trimmed]
 
 class AddressForm(HtmlForm):
     address_type = SelectField(
-        _l("Address type"), choices=[t.value for t in AddressType], validators=[DataRequired()]
+        _l("Address type"),
+        choices=[SelectChoice(t.value, _l(t.value)) for t in AddressType],
+        validators=[DataRequired()],
     )
     address_line1 = StringField(
         _l("Address line 1"),

@@ -9,14 +9,15 @@ from typing import Any
 from blinker import Signal
 
 from .. import serialize, signals
+from ..i18n import N_
 
 #: Every event an endpoint may choose, with what staff read beside it.
 EVENTS: dict[str, str] = {
-    "lead.created": "A lead is created",
-    "lead.status_changed": "A lead's status changes",
-    "cart.abandoned": "Carts are abandoned (one event per sweep batch)",
-    "cart.recovered": "An order wins back an abandoned cart",
-    "lead.converted": "A lead becomes a customer",
+    "lead.created": N_("A lead is created"),
+    "lead.status_changed": N_("A lead's status changes"),
+    "cart.abandoned": N_("Carts are abandoned (one event per sweep batch)"),
+    "cart.recovered": N_("An order wins back an abandoned cart"),
+    "lead.converted": N_("A lead becomes a customer"),
 }
 
 

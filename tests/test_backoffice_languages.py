@@ -1,0 +1,118 @@
+"""The back office in the staff's language: every page, its forms' labels and choices,
+its messages, with the values kept in English where the API and CSV files show them."""
+
+from __future__ import annotations
+
+import re
+from html import unescape
+
+import pytest
+from flask import Flask
+
+from leadcapture.constants import (
+    AddressType,
+    CustomerType,
+    EmailStatus,
+    Gender,
+    LeadSource,
+    LeadStatus,
+    LeadType,
+)
+from leadcapture.recovery_steps import configured_steps
+from leadcapture.words import WORDS
+
+from .helpers import Shopper, age_carts, capture_email, sweep
+from .test_languages import catalog
+
+PAGES = [
+    "/backoffice/",
+    "/backoffice/leads/1",
+    "/backoffice/today",
+    "/backoffice/dashboard",
+    "/backoffice/carts",
+    "/backoffice/carts/1",
+    "/backoffice/outbox",
+    "/backoffice/recovery-emails",
+    "/backoffice/recovery-emails/1",
+    "/backoffice/recovery-emails/1?language=pt",
+    "/backoffice/recovery-emails/1/preview",
+    "/backoffice/import",
+    "/backoffice/sources",
+    "/backoffice/assignment",
+    "/backoffice/privacy",
+    "/backoffice/webhooks",
+    "/backoffice/tokens",
+    "/backoffice/settings",
+]
+
+
+def visible_text(page: str) -> list[str]:
+    """The page's text as a person reads it: text between tags and the labels of
+    attributes people hear or see (aria-label, placeholder, title, data-label)."""
+    page = re.sub(r"<(script|style|pre|code|textarea)\b.*?</\1>", " ", page, flags=re.S)
+    texts = re.findall(r">([^<>]+)<", page)
+    texts += re.findall(r'(?:aria-label|placeholder|title|data-label)="([^"]*)"', page)
+    return [" ".join(unescape(t).split()) for t in texts if t.strip()]
+
+
+@pytest.fixture
+def portuguese_staff(app: Flask, staff: Shopper) -> Shopper:
+    """A staff user reading Portuguese, and a shop with a lead and an abandoned cart."""
+    guest = Shopper(app)
+    guest.add_to_cart("TEA-001", 2)
+    capture_email(guest, "ana@example.com")
+    age_carts(app, 120)
+    sweep(app)
+    staff.get("/language/pt?next=/")
+    return staff
+
+
+def test_every_page_of_the_back_office_speaks_portuguese(
+    app: Flask, portuguese_staff: Shopper
+) -> None:
+    """No text the catalog translates shows in English, and the pages say they are in
+    Portuguese; the English words that stay are the shop's data and the values kept."""
+    # The recovery emails' own text in the shop's first language, as its readers get it.
+    first_language = {s.subject for s in configured_steps(app.config)}
+    words = {e: pt for e, pt in catalog().items() if e != pt and e not in first_language}
+    english = []
+    for url in PAGES:
+        answer = portuguese_staff.get(url)
+        assert answer.status_code == 200, url
+        page = answer.get_data(as_text=True)
+        assert re.search(r'<html lang="pt"', page), url
+        english += [(url, text) for text in visible_text(page) if text in words]
+    assert english == [], "\n".join(map(str, english))
+    listing = portuguese_staff.get("/backoffice/").get_data(as_text=True)
+    for phrase in ("Carrinhos abandonados", "Emails de recuperação", "Exportar estes em CSV"):
+        assert phrase in listing
+
+
+def test_the_back_offices_forms_and_messages_speak_portuguese(
+    portuguese_staff: Shopper,
+) -> None:
+    lead = portuguese_staff.get("/backoffice/leads/1").get_data(as_text=True)
+    assert "Nome da pessoa" in lead and ">Não contactar</option>" in lead
+    assert 'value="Do Not Contact"' in lead  # the value kept stays English
+    saved = portuguese_staff.submit("/backoffice/leads/1", {"phone": "abc"})
+    page = saved.get_data(as_text=True)
+    assert saved.status_code == 400 and "Não é um número de telefone válido" in page
+    assert "Corrija est" in page
+    swept = portuguese_staff.submit(
+        "/backoffice/carts", {}, action="/backoffice/carts/sweep", follow=True
+    ).get_data(as_text=True)
+    assert "Verificação feita:" in swept
+
+
+def test_every_fixed_value_has_its_word_in_the_catalog() -> None:
+    """A status, source or type the pages show translated is marked for the catalog
+    (leadcapture/words.py), so a new value cannot show untranslated."""
+    values = {
+        v.value
+        for enum in (LeadStatus, LeadSource, LeadType, Gender, AddressType, CustomerType)
+        for v in enum
+    }
+    values |= {s.value for s in EmailStatus}
+    assert values <= set(WORDS)
+    translated = catalog()
+    assert all(translated.get(word) for word in WORDS)
