@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from . import fields
 from .errors import ValidationError
+from .i18n import gettext
 from .models import AssignmentRule
 from .sources import known_source
 from .staff import staff_field
@@ -31,11 +32,13 @@ def clean_rule(data: dict[str, Any]) -> dict[str, Any]:
     raw = data.get("users")
     users = raw.split(",") if isinstance(raw, str) else raw
     if not isinstance(users, list):
-        raise ValidationError.single("users", "List the staff user ids, separated by commas.")
+        raise ValidationError.single(
+            "users", gettext("List the staff user ids, separated by commas.")
+        )
     ids = [staff_field("users", u) for u in users]
     cleaned["users"] = list(dict.fromkeys(u for u in ids if u))
     if not cleaned["users"]:
-        raise ValidationError.single("users", "Name at least one staff user.")
+        raise ValidationError.single("users", gettext("Name at least one staff user."))
     return cleaned
 
 

@@ -13,7 +13,7 @@ from .attribution import cleaned
 from .cartstates import CartMove, can, moved
 from .constants import CartState
 from .errors import ValidationError
-from .i18n import language_of
+from .i18n import gettext, language_of
 from .models import Contact, Lead, TrackedCart
 from .models.base import utcnow
 from .transactions import DBSession
@@ -23,9 +23,9 @@ def _money(field: str, value: Any) -> Decimal:
     try:
         amount = Decimal(str(value))
     except InvalidOperation:
-        raise ValidationError.single(field, "Must be an amount.") from None
+        raise ValidationError.single(field, gettext("Must be an amount.")) from None
     if not amount.is_finite() or amount < 0:
-        raise ValidationError.single(field, "Must be a positive amount.")
+        raise ValidationError.single(field, gettext("Must be a positive amount."))
     return amount.quantize(Decimal("0.01"))
 
 
@@ -34,7 +34,7 @@ def clean_lines(lines: list[dict[str, Any]]) -> list[dict[str, Any]]:
     for i, line in enumerate(lines):
         quantity = line.get("quantity")
         if not isinstance(quantity, int) or quantity < 0:
-            raise ValidationError.single(f"lines[{i}].quantity", "Must be a whole number.")
+            raise ValidationError.single(f"lines[{i}].quantity", gettext("Must be a whole number."))
         if quantity == 0:
             continue
         cleaned.append(

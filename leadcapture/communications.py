@@ -8,6 +8,7 @@ from . import fields
 from .constants import HistoryKind
 from .errors import ValidationError
 from .history import record
+from .i18n import gettext
 from .leads import apply_trigger
 from .models import HistoryEntry, Lead
 from .status import Trigger
@@ -34,9 +35,9 @@ def log_communication(
 ) -> HistoryEntry:
     """A call or email, to the lead (``sent``: Replied) or from it (``received``: Open)."""
     if medium not in MEDIA:
-        raise ValidationError.single("medium", "Must be email or call.")
+        raise ValidationError.single("medium", gettext("Must be email or call."))
     if direction not in DIRECTIONS:
-        raise ValidationError.single("direction", "Must be sent or received.")
+        raise ValidationError.single("direction", gettext("Must be sent or received."))
     title = fields.text("subject", subject, max_length=200, required=True) or ""
     text = fields.text("body", body, max_length=20_000, multiline=True)
     if medium == "call":

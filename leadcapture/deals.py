@@ -9,6 +9,7 @@ from . import fields
 from .constants import MAX_ID
 from .errors import ValidationError
 from .history import record
+from .i18n import gettext
 from .leads import apply_trigger
 from .models import Lead, Opportunity, Quotation, TrackedCart
 from .status import Trigger
@@ -18,14 +19,14 @@ from .transactions import DBSession
 def _amount(field: str, value: Any, *, required: bool = False) -> Decimal | None:
     if value in (None, ""):
         if required:
-            raise ValidationError.single(field, "This field is required.")
+            raise ValidationError.single(field, gettext("This field is required."))
         return None
     try:
         amount = Decimal(str(value).strip())
     except InvalidOperation:
-        raise ValidationError.single(field, "Must be an amount.") from None
+        raise ValidationError.single(field, gettext("Must be an amount.")) from None
     if not amount.is_finite() or amount < 0 or amount >= Decimal("1e10"):
-        raise ValidationError.single(field, "Must be a positive amount.")
+        raise ValidationError.single(field, gettext("Must be a positive amount."))
     return amount.quantize(Decimal("0.01"))
 
 
@@ -60,7 +61,7 @@ def make_quotation(
             session.get(TrackedCart, int(key)) if key.isdigit() and 0 < int(key) <= MAX_ID else None
         )
         if cart is None or cart.lead_id != lead.id:
-            raise ValidationError.single("cart_id", "Not a cart of this lead.")
+            raise ValidationError.single("cart_id", gettext("Not a cart of this lead."))
         quotation = Quotation(
             lead_id=lead.id,
             cart_id=cart.id,
@@ -94,7 +95,7 @@ def mark_quotation_lost(
 ) -> Quotation:
     quotation = session.get(Quotation, quotation_id)
     if quotation is None or quotation.lead_id != lead.id:
-        raise ValidationError.single("quotation_id", "Not a quotation of this lead.")
+        raise ValidationError.single("quotation_id", gettext("Not a quotation of this lead."))
     quotation.status = "Lost"
     quotation.lost_reason = fields.text("reason", reason, max_length=240)
     record(

@@ -30,6 +30,7 @@ from sqlalchemy import (
 )
 
 from .errors import ValidationError
+from .i18n import gettext
 from .leadlist import FILTERS, lead_filters
 from .leads import LEAD_FIELDS
 from .models import Customer, Lead
@@ -66,7 +67,7 @@ def check_params(params: dict[str, Any]) -> dict[str, Any]:
     """The filters of an export; refuses unknown parameters, naming them."""
     unknown = set(params) - FILTERS
     if unknown:
-        raise ValidationError({name: ["Unknown parameter."] for name in sorted(unknown)})
+        raise ValidationError({name: [gettext("Unknown parameter.")] for name in sorted(unknown)})
     lead_filters(params)  # refuses bad values before the first byte is sent
     return params
 

@@ -35,6 +35,7 @@ from . import fields, signals
 from .bulk import insert_named_leads
 from .constants import HistoryKind, LeadSource, LeadStatus, SystemEvent
 from .errors import ValidationError
+from .i18n import gettext
 from .jsonrows import POSITION, constant, execute, insert_rows, json_rows, json_values, shared
 from .leads import LEAD_FIELDS, RECAPTURE_FIELDS
 from .models import HistoryEntry, Lead
@@ -95,11 +96,15 @@ def clean_row(values: dict[str, str]) -> dict[str, Any]:
         given["phone"] = mobile
     row = fields.clean(given, ROW_CLEANERS)
     if not row.get("email"):
-        raise ValidationError.single("email", "Every row needs an email.")
+        raise ValidationError.single("email", gettext("Every row needs an email."))
     if not row.get("lead_name") and not row.get("company_name"):
-        raise ValidationError.single("lead_name", "Give a person's name or a company name.")
+        raise ValidationError.single(
+            "lead_name", gettext("Give a person's name or a company name.")
+        )
     if row.get("is_organization") and not row.get("company_name"):
-        raise ValidationError.single("company_name", "An organization lead needs a company name.")
+        raise ValidationError.single(
+            "company_name", gettext("An organization lead needs a company name.")
+        )
     if not row.get("lead_name"):
         row["is_organization"] = True
     return row

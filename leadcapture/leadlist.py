@@ -14,6 +14,7 @@ from sqlalchemy import String, func, literal, literal_column, select, tuple_
 from . import fields
 from .constants import MAX_ID, LeadStatus
 from .errors import ValidationError
+from .i18n import gettext
 from .leads import update_lead
 from .models import Lead
 from .sources import known_source
@@ -88,7 +89,9 @@ def _moment(field: str, value: str | None, *, end_of_day: bool = False) -> datet
             parsed = datetime.combine(day, time.max if end_of_day else time.min)
         return _utc(parsed)
     except ValueError:
-        raise ValidationError.single(field, "Must be a date or an ISO 8601 time.") from None
+        raise ValidationError.single(
+            field, gettext("Must be a date or an ISO 8601 time.")
+        ) from None
 
 
 def encode_cursor(sort: str, lead: Lead) -> str:
@@ -124,7 +127,9 @@ def _decode_cursor(sort: str, cursor: str) -> tuple[Any, int]:
         json.JSONDecodeError,
         UnicodeDecodeError,
     ):
-        raise ValidationError.single("cursor", "Not a cursor this list gave out.") from None
+        raise ValidationError.single(
+            "cursor", gettext("Not a cursor this list gave out.")
+        ) from None
     return value, lead_id
 
 
@@ -161,9 +166,11 @@ def _score(field: str, value: Any) -> int:
     try:
         score = int(str(value).strip())
     except ValueError:
-        raise ValidationError.single(field, "Must be a whole number from 0 to 100.") from None
+        raise ValidationError.single(
+            field, gettext("Must be a whole number from 0 to 100.")
+        ) from None
     if not 0 <= score <= 100:
-        raise ValidationError.single(field, "Must be a whole number from 0 to 100.")
+        raise ValidationError.single(field, gettext("Must be a whole number from 0 to 100."))
     return score
 
 
@@ -173,9 +180,11 @@ def selected_ids(value: Any) -> list[int]:
     try:
         ids = sorted({int(str(item).strip()) for item in items if str(item).strip()})
     except ValueError:
-        raise ValidationError.single("ids", "Lead ids are whole numbers.") from None
+        raise ValidationError.single("ids", gettext("Lead ids are whole numbers.")) from None
     if not ids or len(ids) > MOST_SELECTED or not all(0 < i <= MAX_ID for i in ids):
-        raise ValidationError.single("ids", f"Choose from 1 to {MOST_SELECTED} leads.")
+        raise ValidationError.single(
+            "ids", gettext("Choose from 1 to %(most)s leads.", most=MOST_SELECTED)
+        )
     return ids
 
 
@@ -195,7 +204,9 @@ def apply_to_leads(
     if assigned_to:
         changes["assigned_to"] = assigned_to
     if not changes:
-        raise ValidationError.single("action", "Choose a status or a staff user to assign.")
+        raise ValidationError.single(
+            "action", gettext("Choose a status or a staff user to assign.")
+        )
     leads = session.scalars(
         select(Lead).where(Lead.id.in_(selected_ids(ids))).order_by(Lead.id).with_for_update()
     ).all()
@@ -209,7 +220,7 @@ def search_leads(session: DBSession, params: dict[str, Any]) -> Page:
     ``created_after``, ``created_before``, ``sort``, ``limit``, ``cursor``)."""
     unknown = set(params) - FILTERS - {"sort", "limit", "cursor"}
     if unknown:
-        raise ValidationError({name: ["Unknown parameter."] for name in sorted(unknown)})
+        raise ValidationError({name: [gettext("Unknown parameter.")] for name in sorted(unknown)})
     sort = params.get("sort") or "-created_at"
     if sort.lstrip("-") not in SORTS:
         raise ValidationError.single(
@@ -218,9 +229,11 @@ def search_leads(session: DBSession, params: dict[str, Any]) -> Page:
     try:
         limit = int(params.get("limit") or 50)
     except ValueError:
-        raise ValidationError.single("limit", "Must be a whole number.") from None
+        raise ValidationError.single("limit", gettext("Must be a whole number.")) from None
     if not 1 <= limit <= MAX_LIMIT:
-        raise ValidationError.single("limit", f"Must be from 1 to {MAX_LIMIT}.")
+        raise ValidationError.single(
+            "limit", gettext("Must be from 1 to %(most)s.", most=MAX_LIMIT)
+        )
 
     query = select(Lead).where(*lead_filters(params))
     key = SORTS[sort.lstrip("-")]

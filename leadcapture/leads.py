@@ -23,7 +23,7 @@ from .constants import (
 )
 from .errors import ValidationError
 from .history import record
-from .i18n import language_of
+from .i18n import gettext, language_of
 from .models import Lead
 from .oncommit import send_on_commit
 from .sources import active_source, known_source
@@ -120,9 +120,13 @@ def note_left_out(
 def check_lead(lead: Lead) -> None:
     """The rules that span fields: who the lead is must be known."""
     if lead.is_organization and not lead.company_name:
-        raise ValidationError.single("company_name", "An organization lead needs a company name.")
+        raise ValidationError.single(
+            "company_name", gettext("An organization lead needs a company name.")
+        )
     if not lead.is_organization and not lead.lead_name and not lead.email:
-        raise ValidationError.single("lead_name", "A person lead needs a name or an email.")
+        raise ValidationError.single(
+            "lead_name", gettext("A person lead needs a name or an email.")
+        )
 
 
 def find_by_email(session: DBSession, email: str, *, for_update: bool = False) -> Lead | None:
@@ -269,11 +273,11 @@ def update_lead(
     if "email" in cleaned and cleaned["email"] and cleaned["email"] != lead.email:
         other = find_by_email(session, cleaned["email"])
         if other is not None and other.id != lead.id:
-            raise ValidationError.single("email", "Another lead has this email.")
+            raise ValidationError.single("email", gettext("Another lead has this email."))
     contact_date = cleaned.get("next_contact_date")
     if contact_date is not None and contact_date != lead.next_contact_date:
         if contact_date < date.today():
-            raise ValidationError.single("next_contact_date", "Must not be in the past.")
+            raise ValidationError.single("next_contact_date", gettext("Must not be in the past."))
     for name, value in cleaned.items():
         setattr(lead, name, value)
     check_lead(lead)

@@ -16,7 +16,7 @@ from sqlalchemy import Table, select
 
 from . import fields
 from .errors import ValidationError
-from .i18n import N_
+from .i18n import N_, gettext
 from .models import OwnerSetting
 from .models.base import utcnow
 from .transactions import DBSession, current_session, upsert
@@ -37,9 +37,11 @@ class Setting:
         if self.low is None:
             return fields.text(self.key, value, max_length=1000, required=True, multiline=True)
         if isinstance(value, bool) or not isinstance(value, int):
-            raise ValidationError.single(self.key, "Must be a whole number.")
+            raise ValidationError.single(self.key, gettext("Must be a whole number."))
         if not self.low <= value <= (self.high or value):
-            raise ValidationError.single(self.key, f"Between {self.low} and {self.high}.")
+            raise ValidationError.single(
+                self.key, gettext("Between %(low)s and %(high)s.", low=self.low, high=self.high)
+            )
         return value
 
 
@@ -86,7 +88,7 @@ def checked(values: Mapping[str, Any]) -> dict[str, Any]:
     """The values as kept, or a ValidationError naming every wrong one."""
     unknown = sorted(set(values) - set(BY_KEY))
     if unknown:
-        raise ValidationError.single(unknown[0], "Not a setting.")
+        raise ValidationError.single(unknown[0], gettext("Not a setting."))
     errors: dict[str, list[str]] = {}
     cleaned: dict[str, Any] = {}
     for key, value in values.items():

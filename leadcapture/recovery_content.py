@@ -56,10 +56,16 @@ def check(field: str, text: str, *, code: bool) -> None:
     for name in _PLACEHOLDER.findall(text):
         if name not in PLACEHOLDERS:
             known = ", ".join("{" + p + "}" for p in PLACEHOLDERS)
-            raise ValidationError.single(field, f"Unknown placeholder {{{name}}}; use {known}.")
+            raise ValidationError.single(
+                field,
+                gettext(
+                    "Unknown placeholder %(name)s; use %(known)s.", name=f"{{{name}}}", known=known
+                ),
+            )
         if name in CODE_PLACEHOLDERS and not code:
             raise ValidationError.single(
-                field, f"{{{name}}} needs the step's discount code turned on."
+                field,
+                gettext("%(name)s needs the step's discount code turned on.", name=f"{{{name}}}"),
             )
 
 

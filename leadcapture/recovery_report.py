@@ -11,6 +11,7 @@ from decimal import Decimal
 from sqlalchemy import func, select
 
 from .errors import ValidationError
+from .i18n import gettext
 from .models import Email, TrackedCart
 from .transactions import DBSession
 
@@ -45,14 +46,14 @@ def report_range(start: str | None, end: str | None, *, today: date) -> tuple[da
         try:
             return date.fromisoformat(value)
         except ValueError:
-            raise ValidationError.single(name, "Give a date as YYYY-MM-DD.") from None
+            raise ValidationError.single(name, gettext("Give a date as YYYY-MM-DD.")) from None
 
     first = day("from", start, today - timedelta(days=DEFAULT_DAYS - 1))
     last = day("to", end, today)
     if first > last:
-        raise ValidationError.single("from", "The range starts after it ends.")
+        raise ValidationError.single("from", gettext("The range starts after it ends."))
     if (last - first).days > 3660:
-        raise ValidationError.single("from", "Choose at most ten years.")
+        raise ValidationError.single("from", gettext("Choose at most ten years."))
     return first, last
 
 

@@ -150,9 +150,17 @@ def _order_problem(draft: Step, steps: Sequence[Step]) -> str | None:
         if not (draft.active and other.active) or other.step == draft.step:
             continue
         if other.step < draft.step and other.delay_hours >= draft.delay_hours:
-            return f"Must be later than step {other.step} ({other.delay_hours:g} hours)."
+            return gettext(
+                "Must be later than step %(step)s (%(hours)s hours).",
+                step=other.step,
+                hours=f"{other.delay_hours:g}",
+            )
         if other.step > draft.step and other.delay_hours <= draft.delay_hours:
-            return f"Must be earlier than step {other.step} ({other.delay_hours:g} hours)."
+            return gettext(
+                "Must be earlier than step %(step)s (%(hours)s hours).",
+                step=other.step,
+                hours=f"{other.delay_hours:g}",
+            )
     return None
 
 
@@ -172,12 +180,14 @@ def _checked(draft: Step, steps: Sequence[Step]) -> Step:
             errors.update(error.errors)
     if not 0 <= draft.delay_hours <= MAX_DELAY_HOURS:
         errors["delay_hours"] = [
-            f"Between 0 and {MAX_DELAY_HOURS} hours after the cart was abandoned."
+            gettext(
+                "Between 0 and %(most)s hours after the cart was abandoned.", most=MAX_DELAY_HOURS
+            )
         ]
     elif problem := _order_problem(draft, steps):
         errors["delay_hours"] = [problem]
     if draft.code and not 1 <= draft.code_percent <= 100:
-        errors["code_percent"] = ["A percent from 1 to 100."]
+        errors["code_percent"] = [gettext("A percent from 1 to 100.")]
     if errors:
         raise ValidationError(errors)
     return replace(draft, subject=cleaned["subject"], body=cleaned["body"])
@@ -239,7 +249,7 @@ def save_step_text(
     """Keep step ``number``'s own text in ``language`` (the caller commits); checked as
     the step's own text is. Returns the step with it."""
     if language not in other_languages(config):
-        raise ValidationError.single("language", "Not one of the shop's other languages.")
+        raise ValidationError.single("language", gettext("Not one of the shop's other languages."))
     steps = current_steps(session, config)
     step = _step_of(steps, number)
     checked = _checked(replace(step, subject=subject, body=body), steps)
@@ -269,7 +279,9 @@ def add_step(session: DBSession, config: Mapping[str, Any], *, by: str | None) -
     """A new last step, turned off until the owner has written it."""
     steps = current_steps(session, config)
     if len(steps) >= MAX_STEPS:
-        raise ValidationError.single("step", f"A series has at most {MAX_STEPS} emails.")
+        raise ValidationError.single(
+            "step", gettext("A series has at most %(most)s emails.", most=MAX_STEPS)
+        )
     _keep(session, steps, by)
     last = steps[-1] if steps else None
     step = Step(

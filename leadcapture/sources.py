@@ -17,6 +17,7 @@ from sqlalchemy import select, update
 from . import fields
 from .constants import MAX_SOURCE, LeadSource
 from .errors import ValidationError
+from .i18n import gettext
 from .models import AssignmentRule, Lead, Source
 from .transactions import DBSession, current_session
 
@@ -50,7 +51,9 @@ def known_source(field: str, value: Any) -> str | None:
         return None
     found = _names().get(name.casefold())
     if found is None:
-        raise ValidationError.single(field, f"Not a lead source: add {name!r} on the Sources page.")
+        raise ValidationError.single(
+            field, gettext("Not a lead source: add %(name)r on the Sources page.", name=name)
+        )
     return found[0]
 
 
@@ -58,9 +61,11 @@ def active_source(field: str, value: Any) -> str:
     """A source a new lead may take: one that is not retired."""
     name = known_source(field, value)
     if name is None:
-        raise ValidationError.single(field, "This field is required.")
+        raise ValidationError.single(field, gettext("This field is required."))
     if not _names()[name.casefold()][1]:
-        raise ValidationError.single(field, f"{name} is retired: choose another source.")
+        raise ValidationError.single(
+            field, gettext("%(name)s is retired: choose another source.", name=name)
+        )
     return name
 
 
@@ -80,7 +85,7 @@ def _new_name(session: DBSession, value: Any) -> str:
     name = fields.text("name", value, max_length=MAX_SOURCE, required=True)
     assert name is not None
     if name.casefold() in _names():
-        raise ValidationError.single("name", f"{name} is a source already.")
+        raise ValidationError.single("name", gettext("%(name)s is a source already.", name=name))
     return name
 
 
@@ -96,7 +101,9 @@ def add_source(session: DBSession, name: Any, *, by: str | None) -> Source:
 def _owners(session: DBSession, name: Any) -> Source:
     text = fields.text("source", name, max_length=MAX_SOURCE, required=True) or ""
     if text.casefold() in {b.casefold() for b in BUILT_IN}:
-        raise ValidationError.single("source", f"{text} is built in: it stays as it is.")
+        raise ValidationError.single(
+            "source", gettext("%(name)s is built in: it stays as it is.", name=text)
+        )
     source = session.scalars(select(Source).where(Source.name == text).with_for_update()).first()
     if source is None:
         raise LookupError(text)

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from .errors import ValidationError
+from .i18n import gettext
 
 #: Header (normalized: lower case, ``_`` for spaces and punctuation) → lead field.
 COLUMNS = {
@@ -84,13 +85,19 @@ def _map_header(cells: list[Any]) -> tuple[dict[int, str], list[str]]:
             continue
         if target in seen:
             raise ValidationError.single(
-                "file", f"The columns {seen[target]!r} and {raw!r} both give {target}."
+                "file",
+                gettext(
+                    "The columns %(first)r and %(second)r both give %(column)s.",
+                    first=seen[target],
+                    second=raw,
+                    column=target,
+                ),
             )
         seen[target] = raw
         columns[index] = target
     if "email" not in seen:
         raise ValidationError.single(
-            "file", "The first row must name the columns, one of them email (or email_id)."
+            "file", gettext("The first row must name the columns, one of them email (or email_id).")
         )
     return columns, ignored
 
@@ -169,11 +176,20 @@ def _csv_sheet(path: Path, progress: Callable[[int], None] | None) -> Sheet:
             yield from cells
         except UnicodeDecodeError:
             raise ValidationError.single(
-                "file", f"Line {reader.line_num + 1} is not UTF-8 text; save the file as UTF-8."
+                "file",
+                gettext(
+                    "Line %(line)s is not UTF-8 text; save the file as UTF-8.",
+                    line=reader.line_num + 1,
+                ),
             ) from None
         except csv.Error as exc:
             raise ValidationError.single(
-                "file", f"Line {reader.line_num}: not readable as CSV ({exc})."
+                "file",
+                gettext(
+                    "Line %(line)s: not readable as CSV (%(error)s).",
+                    line=reader.line_num,
+                    error=exc,
+                ),
             ) from None
         finally:
             stream.close()
@@ -182,7 +198,7 @@ def _csv_sheet(path: Path, progress: Callable[[int], None] | None) -> Sheet:
     try:
         header = next(cells)
     except StopIteration:
-        raise ValidationError.single("file", "The file is empty.") from None
+        raise ValidationError.single("file", gettext("The file is empty.")) from None
     columns, ignored = _header_or_close(header, cells)
     return Sheet(columns, ignored, _rows(cells, columns, as_text=False), size=path.stat().st_size)
 
@@ -193,7 +209,8 @@ def _xlsx_sheet(path: Path, progress: Callable[[int], None] | None) -> Sheet:
         from openpyxl.utils.exceptions import InvalidFileException
     except ImportError:
         raise ValidationError.single(
-            "file", "XLSX files need openpyxl: pip install 'leadcapture[xlsx]'; or send CSV."
+            "file",
+            gettext("XLSX files need openpyxl: pip install 'leadcapture[xlsx]'; or send CSV."),
         ) from None
 
     stream = path.open("rb")  # a stream: openpyxl judges a file name by its extension
@@ -201,7 +218,9 @@ def _xlsx_sheet(path: Path, progress: Callable[[int], None] | None) -> Sheet:
         workbook = load_workbook(stream, read_only=True, data_only=True)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
         stream.close()
-        raise ValidationError.single("file", f"Not a readable XLSX workbook ({exc}).") from None
+        raise ValidationError.single(
+            "file", gettext("Not a readable XLSX workbook (%(error)s).", error=exc)
+        ) from None
     sheet = workbook.worksheets[0]
     total = sheet.max_row or 0
 
@@ -219,7 +238,9 @@ def _xlsx_sheet(path: Path, progress: Callable[[int], None] | None) -> Sheet:
     try:
         header = next(found)
     except StopIteration:
-        raise ValidationError.single("file", "The workbook's first sheet is empty.") from None
+        raise ValidationError.single(
+            "file", gettext("The workbook's first sheet is empty.")
+        ) from None
     columns, ignored = _header_or_close(header, found)
     return Sheet(columns, ignored, _rows(found, columns, as_text=True), size=total)
 
@@ -236,9 +257,9 @@ def open_sheet(
     with path.open("rb") as probe:
         is_zip = probe.read(4) == b"PK\x03\x04"
     if is_zip and name.endswith(".csv"):
-        raise ValidationError.single("file", "This is a zip archive, not a CSV file.")
+        raise ValidationError.single("file", gettext("This is a zip archive, not a CSV file."))
     if is_zip:
         return _xlsx_sheet(path, progress)
     if name.endswith(".xlsx"):
-        raise ValidationError.single("file", "Not a readable XLSX workbook.")
+        raise ValidationError.single("file", gettext("Not a readable XLSX workbook."))
     return _csv_sheet(path, progress)

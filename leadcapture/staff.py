@@ -14,6 +14,7 @@ from flask import current_app, g
 
 from . import fields
 from .errors import ValidationError
+from .i18n import gettext
 
 
 @dataclass(frozen=True)
@@ -69,7 +70,7 @@ def staff_field(field: str, value: Any) -> str | None:
         value = str(value)
     user_id = fields.text(field, value, max_length=64)
     if user_id and find_staff(user_id) is None:
-        raise ValidationError.single(field, f"{user_id!r} is not a staff user.")
+        raise ValidationError.single(field, gettext("%(user)r is not a staff user.", user=user_id))
     return user_id
 
 

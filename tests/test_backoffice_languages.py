@@ -97,7 +97,12 @@ def test_the_back_offices_forms_and_messages_speak_portuguese(
     saved = portuguese_staff.submit("/backoffice/leads/1", {"phone": "abc"})
     page = saved.get_data(as_text=True)
     assert saved.status_code == 400 and "Não é um número de telefone válido" in page
-    assert "Corrija est" in page
+    assert "Corrija " in page
+    settings = portuguese_staff.submit(
+        "/backoffice/settings",
+        {"abandoned_after_minutes": "999999", "cart_lost_after_days": "30", "consent_notice": "x"},
+    ).get_data(as_text=True)
+    assert "Entre 0 e 10080." in settings  # the domain's own rule, in Portuguese
     swept = portuguese_staff.submit(
         "/backoffice/carts", {}, action="/backoffice/carts/sweep", follow=True
     ).get_data(as_text=True)

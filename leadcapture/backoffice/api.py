@@ -20,6 +20,7 @@ from ..apitokens import authenticate
 from ..constants import CartState
 from ..conversion import convert_lead
 from ..errors import ValidationError
+from ..i18n import gettext
 from ..leadlist import search_leads, status_counts
 from ..leads import LEAD_FIELDS, capture_lead, update_lead
 from ..models import Customer, Lead, TrackedCart
@@ -99,7 +100,7 @@ def body() -> dict[str, Any]:
     except RecursionError:  # nested deeper than the parser goes: no JSON object either
         data = None
     if not isinstance(data, dict):
-        raise ValidationError.single("body", "Send a JSON object.")
+        raise ValidationError.single("body", gettext("Send a JSON object."))
     return data
 
 
@@ -142,7 +143,7 @@ def create_lead() -> Any:
     data = body()
     unknown = sorted(set(data) - set(CREATE_FIELDS))
     if unknown:
-        raise ValidationError({name: ["Unknown field."] for name in unknown})
+        raise ValidationError({name: [gettext("Unknown field.")] for name in unknown})
     values = {name: data[name] for name in CREATE_FIELDS if name in data and name != "source"}
     source: Any = data.get("source", "")
     session = current_session()
@@ -200,11 +201,13 @@ def _keyset(model: Any, limit_default: int = 50) -> tuple[Any, int]:
         limit = int(request.args.get("limit", limit_default))
         before = int(request.args["cursor"]) if request.args.get("cursor") else None
     except ValueError:
-        raise ValidationError.single("limit", "limit and cursor must be whole numbers.") from None
+        raise ValidationError.single(
+            "limit", gettext("limit and cursor must be whole numbers.")
+        ) from None
     if not 1 <= limit <= 200:
-        raise ValidationError.single("limit", "Must be from 1 to 200.")
+        raise ValidationError.single("limit", gettext("Must be from 1 to 200."))
     if before is not None and not 0 < before <= MAX_ID:
-        raise ValidationError.single("cursor", "Not a cursor of this list.")
+        raise ValidationError.single("cursor", gettext("Not a cursor of this list."))
     query = select(model).order_by(model.id.desc()).limit(limit + 1)
     if before is not None:
         query = query.where(model.id < before)

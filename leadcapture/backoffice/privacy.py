@@ -41,7 +41,7 @@ def privacy() -> Any:
                 erased = _erased_on(held.email)
                 raise ValidationError.single(
                     "email",
-                    f"Nothing is held about this email{erased}.",
+                    gettext("Nothing is held about this email%(erased)s.", erased=erased),
                 )
             return download(
                 export_person(session, held.email),
@@ -69,4 +69,4 @@ def _erased_on(email: str) -> str:
         .where(Erasure.email_digest == email_digest(email))
         .order_by(Erasure.id.desc())
     )
-    return f" (its data was erased on {when:%Y-%m-%d})" if when else ""
+    return gettext(" (its data was erased on %(day)s)", day=f"{when:%Y-%m-%d}") if when else ""

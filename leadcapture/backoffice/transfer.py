@@ -12,6 +12,7 @@ from werkzeug.exceptions import HTTPException
 
 from ..errors import ValidationError
 from ..exporting import check_params, export_csv
+from ..i18n import gettext
 from ..importing import ImportReport, import_leads
 from ..spreadsheets import open_sheet
 from ..transactions import current_session
@@ -28,7 +29,8 @@ def _save_upload(upload: Any, target: Path, limit: int) -> None:
             copied += len(piece)
             if copied > limit:
                 raise ValidationError.single(
-                    "file", f"The file is larger than {limit // (1024 * 1024)} MB."
+                    "file",
+                    gettext("The file is larger than %(size)s MB.", size=limit // (1024 * 1024)),
                 )
             out.write(piece)
 

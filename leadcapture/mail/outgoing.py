@@ -18,6 +18,7 @@ from .. import fields
 from ..constants import EmailStatus
 from ..errors import ValidationError
 from ..handoff import handoff_of
+from ..i18n import gettext
 from ..models import Email, Lead
 from ..transactions import DBSession
 from . import smtp
@@ -39,7 +40,7 @@ def queue_email(
     address = fields.email("to", to, required=True) or ""
     title = fields.text("subject", subject, max_length=240, required=True) or ""
     if not text_body.strip():
-        raise ValidationError.single("text_body", "An email needs a text.")
+        raise ValidationError.single("text_body", gettext("An email needs a text."))
     email = Email(
         lead_id=lead.id if lead is not None else None,
         to=address,

@@ -8,6 +8,7 @@ from sqlalchemy import delete
 
 from .. import fields
 from ..errors import ValidationError
+from ..i18n import gettext
 from ..models import Webhook, WebhookDelivery
 from ..transactions import DBSession
 from .events import EVENTS
@@ -41,10 +42,12 @@ def add_webhook(
 def _events(value: Any) -> list[str]:
     chosen = [value] if isinstance(value, str) else list(value or [])
     if not chosen:
-        raise ValidationError.single("events", "Choose at least one event.")
+        raise ValidationError.single("events", gettext("Choose at least one event."))
     unknown = [str(v) for v in chosen if v not in EVENTS]
     if unknown:
-        raise ValidationError.single("events", f"Not an event: {', '.join(unknown)[:200]}.")
+        raise ValidationError.single(
+            "events", gettext("Not an event: %(names)s.", names=", ".join(unknown)[:200])
+        )
     return sorted(set(chosen))
 
 

@@ -17,6 +17,7 @@ import socket
 from urllib.parse import SplitResult, urlsplit
 
 from ..errors import ValidationError
+from ..i18n import gettext
 
 MAX_URL = 2000
 #: How much of an answer is read: its status is what counts.
@@ -35,20 +36,22 @@ def checked_url(url: str | None, *, allow_private: bool) -> str:
         return ValidationError.single("url", message)
 
     if len(url) > MAX_URL:
-        raise refuse(f"At most {MAX_URL} characters.")
+        raise refuse(gettext("At most %(count)s characters.", count=MAX_URL))
     try:
         parts = urlsplit(url)
         port = _port(parts)
     except ValueError as error:
-        raise refuse("Give a full https:// address.") from error
+        raise refuse(gettext("Give a full https:// address.")) from error
     if parts.scheme not in ("https", "http") or not parts.hostname:
-        raise refuse("Give a full https:// address.")
+        raise refuse(gettext("Give a full https:// address."))
     if parts.scheme == "http" and not allow_private:
-        raise refuse("Webhooks are sent to https:// addresses only.")
+        raise refuse(gettext("Webhooks are sent to https:// addresses only."))
     if parts.username is not None or parts.password is not None:
-        raise refuse("Leave the user name and password out: the signature proves the sender.")
+        raise refuse(
+            gettext("Leave the user name and password out: the signature proves the sender.")
+        )
     if any(ord(c) < 33 or ord(c) == 127 for c in url):
-        raise refuse("An address has no spaces or control characters.")
+        raise refuse(gettext("An address has no spaces or control characters."))
     try:
         address_of(parts.hostname, port, allow_private=allow_private)
     except Refused as error:
