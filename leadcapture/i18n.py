@@ -52,13 +52,12 @@ def language_of(value: Any, app: Flask | None = None) -> str | None:
 
 
 def language_name(code: str) -> str:
-    """A language by its name in the language being spoken (``pt`` → "Portuguese" in
-    English, "Português" in Portuguese), as the back office names it."""
+    """A language by its name in the language being spoken, as a sentence writes it
+    (``pt`` → "Portuguese" in English, "português" in Portuguese)."""
     try:
-        name = str(Locale.parse(code.replace("-", "_")).get_display_name(current_language()))
+        return str(Locale.parse(code.replace("-", "_")).get_display_name(current_language()))
     except (ValueError, UnknownLocaleError):
         return code
-    return name[:1].upper() + name[1:]
 
 
 def _browser_language() -> str:

@@ -79,13 +79,21 @@ def _edited_language() -> str | None:
 
 
 def _tabs(number: int) -> list[tuple[str, str, str]]:
-    """(language, its name, the editor's address) for each language the shop speaks."""
-    endpoint = ".recovery_email"
-    first, *others = languages()
-    return [(first, language_name(first), url_for(endpoint, number=number))] + [
-        (code, language_name(code), url_for(endpoint, number=number, language=code))
-        for code in others
+    """(language, its name as a tab shows it, the editor's address) for each language the
+    shop speaks."""
+    first = languages()[0]
+    return [
+        (
+            code,
+            _heading(language_name(code)),
+            url_for(".recovery_email", number=number, language=None if code == first else code),
+        )
+        for code in languages()
     ]
+
+
+def _heading(name: str) -> str:
+    return name[:1].upper() + name[1:]
 
 
 def _step_or_404(number: int) -> Step:
