@@ -204,7 +204,7 @@ def check_step(session: DBSession, config: Mapping[str, Any], draft: Step) -> St
     """The draft as it would be saved, or a ValidationError naming the field; writes
     nothing (a preview or a test send asks this)."""
     steps = current_steps(session, config)
-    _step_of(steps, draft.step)
+    step_of(steps, draft.step)
     return _checked(draft, steps)
 
 
@@ -229,7 +229,8 @@ def other_languages(config: Mapping[str, Any]) -> tuple[str, ...]:
     return tuple(config["LEADCAPTURE_LANGUAGES"])[1:]
 
 
-def _step_of(steps: Sequence[Step], number: int) -> Step:
+def step_of(steps: Sequence[Step], number: int) -> Step:
+    """Step ``number`` of ``steps``; :class:`LookupError` if there is none."""
     found = next((s for s in steps if s.step == number), None)
     if found is None:
         raise LookupError(number)
@@ -251,7 +252,7 @@ def save_step_text(
     if language not in other_languages(config):
         raise ValidationError.single("language", gettext("Not one of the shop's other languages."))
     steps = current_steps(session, config)
-    step = _step_of(steps, number)
+    step = step_of(steps, number)
     checked = _checked(replace(step, subject=subject, body=body), steps)
     _keep(session, steps, by)
     row = session.get(RecoveryStepText, (number, language), with_for_update=True)

@@ -35,6 +35,7 @@ from ..recovery_steps import (
     other_languages,
     save_step,
     save_step_text,
+    step_of,
 )
 from ..transactions import current_session, in_transaction
 from ..web.forms import show_errors
@@ -97,11 +98,10 @@ def _heading(name: str) -> str:
 
 
 def _step_or_404(number: int) -> Step:
-    steps = current_steps(current_session(), current_app.config)
-    found = next((s for s in steps if s.step == number), None)
-    if found is None:
+    try:
+        return step_of(current_steps(current_session(), current_app.config), number)
+    except LookupError:
         abort(404)
-    return found
 
 
 def _draft(form: RecoveryStepForm, saved: Step) -> Step:
