@@ -21,7 +21,7 @@ from leadcapture.models.base import utcnow
 from storefront.extensions import db
 
 from .conftest import Receiver, free_port
-from .helpers import Shopper, register_webhook, sweep
+from .helpers import Shopper, register_webhook, statements, sweep
 from .test_recovery import abandoned_guest, links, path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -146,6 +146,22 @@ def test_a_delivery_commits_or_rolls_back_with_its_cause(
     assert len(deliveries(app)) == 2
 
 
+def test_a_commit_whose_signals_make_no_event_does_not_read_the_endpoints(
+    app: Flask, staff: Shopper, receiver: Receiver, tmp_path: Path
+) -> None:
+    """An import announces ``leads_imported``, which no webhook takes: its commit sends
+    nothing about webhooks, with endpoints there to read."""
+    register_webhook(staff, receiver.url)
+    sheet = tmp_path / "leads.csv"
+    sheet.write_text("email,lead_name\nann@example.com,Ann\n")
+    with app.app_context(), statements(db.engine) as seen:
+        result = app.test_cli_runner().invoke(args=["leads", "import", str(sheet)])
+    assert result.exit_code == 0, result.output
+    assert any("lc_leads" in sql for sql, _ in seen)  # the import did write
+    assert not [sql for sql, _ in seen if "lc_webhook" in sql]
+    assert deliveries(app) == []
+
+
 def test_a_failing_endpoint_is_tried_later_then_given_up_and_resent(
     app: Flask, staff: Shopper, receiver: Receiver
 ) -> None:
@@ -216,6 +232,13 @@ def test_a_turned_off_endpoint_is_sent_nothing(
     assert (delivery.state, delivery.error) == ("failed", "Not sent: the endpoint is turned off.")
     staff.submit("/backoffice/webhooks", {}, action=f"/backoffice/webhooks/{webhook_id}/delete")
     assert deliveries(app) == []
+
+
+def test_a_refused_address_is_explained_in_the_staffs_language(app: Flask, staff: Shopper) -> None:
+    staff.get("/language/pt?next=/")
+    page = register_webhook(staff, "https://10.0.0.5/hook").get_data(as_text=True)
+    assert "10.0.0.5 é um endereço privado" in page, page
+    assert "private, loopback" not in page
 
 
 @pytest.mark.parametrize(

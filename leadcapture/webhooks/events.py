@@ -74,6 +74,11 @@ _MAKERS: dict[Signal, Callable[..., tuple[str, dict[str, Any]]]] = {
 }
 
 
+def makes_event(signal: Signal) -> bool:
+    """Does sending ``signal`` make a webhook event?"""
+    return signal in _MAKERS
+
+
 def event_of(signal: Signal, arguments: dict[str, Any]) -> tuple[str, dict[str, Any]] | None:
     """The webhook event (name, data) a signal's sending makes; ``None``: none."""
     maker = _MAKERS.get(signal)

@@ -73,8 +73,12 @@ def address_of(host: str, port: int, *, allow_private: bool) -> str:
                 seen = address.ipv4_mapped
             if not seen.is_global or seen.is_multicast:
                 raise Refused(
-                    f"{host} is a private, loopback or link-local address ({address}):"
-                    " webhooks are not sent inside the shop's network."
+                    gettext(
+                        "%(host)s is a private, loopback or link-local address (%(address)s):"
+                        " webhooks are not sent inside the shop's network.",
+                        host=host,
+                        address=str(address),
+                    )
                 )
     return str(addresses[0])
 
@@ -112,7 +116,7 @@ def post(
     host = parts.hostname or ""
     port = _port(parts)
     if parts.scheme == "http" and not allow_private:
-        raise Refused("Webhooks are sent to https:// addresses only.")
+        raise Refused(gettext("Webhooks are sent to https:// addresses only."))
     pinned = _PinnedHTTPS if parts.scheme == "https" else _PinnedHTTP
     connection = pinned(host, port, timeout=timeout)
     connection.address = address_of(host, port, allow_private=allow_private)

@@ -21,12 +21,16 @@ from ..handoff import handoff_of
 from ..models import Webhook, WebhookDelivery
 from ..models.base import utcnow
 from ..oncommit import call_after_commit, take_announced
-from .events import event_of
+from .events import event_of, makes_event
 
 
 @event.listens_for(Session, "before_commit")
 def _write_deliveries(session: Session) -> None:
-    announced = take_announced(session)
+    # Only signals that make an event cost the commit a look at the endpoints: an
+    # import's or an erasure's commit reads nothing more.
+    announced = [
+        (signal, arguments) for signal, arguments in take_announced(session) if makes_event(signal)
+    ]
     if not announced:
         return
     endpoints = session.execute(
