@@ -10,7 +10,11 @@ the time it takes to handle everything that waits is measured too. Appends to
 bench/RESULTS.md.
 
     python bench/http_throughput.py --broker redis://127.0.0.1:6379/12 [--seconds 10]
-        [--slices 5] [--database-url URL]
+        [--slices 5] [--database-url URL] [--threads N]
+
+``--threads N`` gives each gunicorn worker N threads (its ``gthread`` workers): a request
+waiting on the database, a commit's flush to disk say, leaves the worker free for
+another. Without it the workers are gunicorn's default, one request at a time.
 """
 
 from __future__ import annotations
@@ -112,10 +116,11 @@ def rate(base: str, work: Callable[[str], int], seconds: float) -> float:
 
 
 @contextlib.contextmanager
-def served(env: dict[str, str], kind: str, port: int) -> Iterator[str]:
+def served(env: dict[str, str], kind: str, port: int, threads: int = 1) -> Iterator[str]:
     gunicorn = shutil.which("gunicorn", path=os.path.dirname(sys.executable)) or "gunicorn"
     server = subprocess.Popen(  # noqa: S603 (this script's own command line)
-        [gunicorn, "--workers", "2", "--bind", f"127.0.0.1:{port}", "bench_wsgi:app"],
+        [gunicorn, "--workers", "2", "--threads", str(threads), "--bind", f"127.0.0.1:{port}"]
+        + ["bench_wsgi:app"],
         cwd=ROOT / "bench",
         env={**env, "BENCH_KIND": kind, "PYTHONPATH": str(ROOT)},
         stdout=subprocess.DEVNULL,
@@ -179,6 +184,7 @@ def main() -> None:
     parser.add_argument("--database-url")
     parser.add_argument("--broker", required=True, help="a Celery broker: redis://…")
     parser.add_argument("--slices", type=int, default=5)
+    parser.add_argument("--threads", type=int, default=1, help="threads a gunicorn worker")
     args = parser.parse_args()
     kinds = ["muted", "inline", "worker"]
     works = {"add to cart": add_to_cart, "checkout": checkout, "GET /": catalog}
@@ -211,7 +217,8 @@ def main() -> None:
                 if kind == "worker":
                     kind_env["FLASK_STOREFRONT_CELERY_BROKER_URL"] = args.broker
                     worker_env = kind_env
-                bases[kind] = servers.enter_context(served(kind_env, kind, 8700 + number))
+                server = served(kind_env, kind, 8700 + number, args.threads)
+                bases[kind] = servers.enter_context(server)
             # Short slices of each kind in turn: a slow moment of the machine falls on all
             # three alike, and only one server has clients at a time. The order turns
             # each round, so that no kind always follows the inline server, whose writes
@@ -225,11 +232,12 @@ def main() -> None:
                     rates.setdefault(kind, {})[name] = done[kind] / args.slices
         waiting, drain = drained(url, worker_env)
         backend = sa.make_url(url).get_backend_name()
+    threads = f" ({args.threads} threads a worker)" if args.threads > 1 else ""
     for name in works:
         cells = " | ".join(f"{rates[kind][name]:.1f}/s" for kind in kinds)
         ratios = " | ".join(f"{rates[kind][name] / rates['muted'][name]:.2f}" for kind in kinds[1:])
         line = (
-            f"{when_and_where()} {backend} | {name} | {cells} | {ratios} | "
+            f"{when_and_where()} {backend} | {name}{threads} | {cells} | {ratios} | "
             f"{waiting:,} events in {drain:.1f} s ({waiting / drain:.0f}/s) |"
         )
         print(line)
