@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import partial
 from typing import Any
 
-from . import fields
+from . import fields, history
 from .constants import MAX_NAME
 from .history import record
 from .models import Contact, Lead
@@ -24,7 +24,7 @@ def add_contact(
     cleaned = fields.clean({name: data.get(name) for name in CONTACT_FIELDS}, CONTACT_FIELDS)
     contact = Contact(lead=lead, customer=lead.customer, is_primary=not lead.contacts, **cleaned)
     session.add(contact)
-    record(session, lead=lead, subject=f"Contact {contact.full_name} added", by=by)
+    record(session, lead=lead, subject=history.CONTACT_ADDED % {"name": contact.full_name}, by=by)
     return contact
 
 
@@ -35,5 +35,6 @@ def update_contact(
     for name, value in cleaned.items():
         setattr(contact, name, value)
     if contact.lead is not None:
-        record(session, lead=contact.lead, subject=f"Contact {contact.full_name} changed", by=by)
+        said = history.CONTACT_CHANGED % {"name": contact.full_name}
+        record(session, lead=contact.lead, subject=said, by=by)
     return contact

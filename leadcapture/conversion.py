@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select, update
 
-from . import fields, signals
+from . import fields, history, signals
 from .constants import MAX_NAME, CustomerType, SystemEvent
 from .history import record
 from .leads import apply_trigger
@@ -118,7 +118,7 @@ def convert_lead(
         lead=lead,
         customer=customer,
         event=SystemEvent.CONVERTED,
-        subject=f"Converted to customer {customer.name} ({customer.customer_name})",
+        subject=history.CONVERTED % {"customer": customer.name, "name": customer.customer_name},
         data={"customer_id": customer.id},
         by=by,
     )

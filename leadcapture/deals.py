@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from . import fields
+from . import fields, history
 from .constants import MAX_ID
 from .errors import ValidationError
 from .history import record
@@ -40,7 +40,8 @@ def make_opportunity(
         created_by=by,
     )
     session.add(opportunity)
-    record(session, lead=lead, subject=f"Opportunity made: {opportunity.title}", by=by)
+    said = history.OPPORTUNITY_MADE % {"title": opportunity.title}
+    record(session, lead=lead, subject=said, by=by)
     apply_trigger(session, lead, Trigger.OPPORTUNITY_MADE, by=by)
     return opportunity
 
@@ -84,7 +85,8 @@ def make_quotation(
         session,
         lead=lead,
         by=by,
-        subject=f"Quotation {quotation.id} made: {quotation.total} {quotation.currency}",
+        subject=history.QUOTATION_MADE
+        % {"id": quotation.id, "total": quotation.total, "currency": quotation.currency},
     )
     apply_trigger(session, lead, Trigger.QUOTATION_MADE, by=by)
     return quotation
@@ -102,8 +104,10 @@ def mark_quotation_lost(
         session,
         lead=lead,
         by=by,
-        subject=f"Quotation {quotation.id} lost"
-        + (f": {quotation.lost_reason}" if quotation.lost_reason else ""),
+        subject=history.QUOTATION_LOST_BECAUSE
+        % {"id": quotation.id, "reason": quotation.lost_reason}
+        if quotation.lost_reason
+        else history.QUOTATION_LOST % {"id": quotation.id},
     )
     apply_trigger(session, lead, Trigger.QUOTATION_LOST, by=by)
     return quotation

@@ -1,25 +1,111 @@
-"""Writing a lead's history: notes, communications and system events."""
+"""Writing a lead's history: notes, communications and system events.
+
+A line the plug-in writes is kept in English, as the API, the CSV export and a search
+read it; the back office shows it in its reader's language (:func:`shown`), with the
+plug-in's own words in it (a status, a source) translated too.
+"""
 
 from __future__ import annotations
 
+import re
+from functools import cache
 from typing import Any
 
 from .constants import HistoryKind, SystemEvent
+from .i18n import N_, gettext
 from .models import Customer, HistoryEntry, Lead
 from .transactions import DBSession
+
+CREATED = N_("Lead created from %(source)s")
+STATUS_CHANGED = N_("Status changed from %(old)s to %(new)s")
+STATUS_SET = N_("Status set to %(new)s")
+CAPTURED_AGAIN = N_("Captured again from %(source)s")
+SIGNED_UP = N_("Signed up on the shop")
+SIGNED_UP_LINKED = N_("Signed up on the shop; lead linked")
+CONVERTED = N_("Converted to customer %(customer)s (%(name)s)")
+LINK_OPENED = N_("Recovery link of email %(step)s opened")
+UNSUBSCRIBED = N_("Unsubscribed from emails")
+RECOVERY_EMAIL_SENT = N_("Recovery email %(step)s to %(to)s: %(subject)s")
+EMAIL_SENT = N_("Email to %(to)s: %(subject)s")
+EMAIL_RECEIVED = N_("Email received: %(subject)s")
+IMPORTED = N_("Lead imported from %(file)s, line %(line)s; status %(status)s")
+UPDATED_FROM = N_("Updated from %(file)s, line %(line)s")
+CONTACT_ADDED = N_("Contact %(name)s added")
+CONTACT_CHANGED = N_("Contact %(name)s changed")
+OPPORTUNITY_MADE = N_("Opportunity made: %(title)s")
+QUOTATION_MADE = N_("Quotation %(id)s made: %(total)s %(currency)s")
+QUOTATION_LOST_BECAUSE = N_("Quotation %(id)s lost: %(reason)s")
+QUOTATION_LOST = N_("Quotation %(id)s lost")
+#: Every line above, the longer of two that could read alike first.
+SAID = (
+    CREATED,
+    STATUS_CHANGED,
+    STATUS_SET,
+    CAPTURED_AGAIN,
+    SIGNED_UP,
+    SIGNED_UP_LINKED,
+    CONVERTED,
+    LINK_OPENED,
+    UNSUBSCRIBED,
+    RECOVERY_EMAIL_SENT,
+    EMAIL_SENT,
+    EMAIL_RECEIVED,
+    IMPORTED,
+    UPDATED_FROM,
+    CONTACT_ADDED,
+    CONTACT_CHANGED,
+    OPPORTUNITY_MADE,
+    QUOTATION_MADE,
+    QUOTATION_LOST_BECAUSE,
+    QUOTATION_LOST,
+)
+#: The values that are the plug-in's fixed words (:mod:`leadcapture.words`).
+WORD_VALUES = frozenset({"source", "old", "new", "status"})
+_VALUE = re.compile(r"%\((\w+)\)s")
+
+
+def shown(subject: str) -> str:
+    """A history line in the reader's language: one the plug-in wrote from :data:`SAID`
+    translated, its words too; anything else (a note, an email's subject) as written.
+    Read from the kept text, so the lines written before a language was added show in
+    it as well."""
+    for text, pattern in _patterns():
+        match = pattern.fullmatch(subject)
+        if match is not None:
+            values = {
+                name: gettext(value) if name in WORD_VALUES else value
+                for name, value in match.groupdict().items()
+            }
+            return gettext(text, **values)
+    return subject
+
+
+@cache
+def _patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
+    def pattern(text: str) -> re.Pattern[str]:
+        parts = _VALUE.split(text)  # text, name, text, name, … text
+        return re.compile(
+            "".join(
+                re.escape(part) if n % 2 == 0 else f"(?P<{part}>.+?)"
+                for n, part in enumerate(parts)
+            ),
+            re.S,
+        )
+
+    return tuple((text, pattern(text)) for text in SAID)
 
 
 def created(source: Any) -> dict[str, Any]:
     """What a lead's history says when it is made, however it is made (one by one, or a
     sweep's batch): ``event`` and ``subject`` for :func:`record` or a bulk insert."""
-    return {"event": SystemEvent.CREATED, "subject": f"Lead created from {source}"}
+    return {"event": SystemEvent.CREATED, "subject": CREATED % {"source": source}}
 
 
 def status_changed(old: Any, new: Any) -> dict[str, Any]:
     """What a lead's history says when its status changes (``old`` None: a new lead)."""
     return {
         "event": SystemEvent.STATUS_CHANGED,
-        "subject": f"Status changed from {old} to {new}" if old else f"Status set to {new}",
+        "subject": STATUS_CHANGED % {"old": old, "new": new} if old else STATUS_SET % {"new": new},
         "data": {"old": str(old) if old else None, "new": str(new)},
     }
 

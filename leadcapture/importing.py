@@ -31,7 +31,7 @@ from sqlalchemy import (
 )
 from sqlalchemy import cast as sa_cast
 
-from . import fields, signals
+from . import fields, history, signals
 from .bulk import insert_named_leads
 from .constants import HistoryKind, LeadSource, LeadStatus, SystemEvent
 from .errors import ValidationError
@@ -278,7 +278,7 @@ def _created_history(dialect: str) -> Any:
     given = json_rows(dialect, CREATED_HISTORY)
     file = shared("file", String())
     line, status = given.c.line, given.c.status
-    subject = (
+    subject = (  # history.IMPORTED's words, which the back office reads back
         literal("Lead imported from ", String())
         + file
         + literal(", line ", String())
@@ -305,7 +305,7 @@ def _merged_entries(
         "lead_id": lead_id,
         "kind": HistoryKind.SYSTEM.value,
         "event": SystemEvent.CAPTURED_AGAIN.value,
-        "subject": f"Updated from {file}, line {line}",
+        "subject": history.UPDATED_FROM % {"file": file, "line": line},
         "data": {"file": file, "line": line},
     }
     if row.get("notes"):

@@ -246,7 +246,7 @@ def capture_lead(
         session,
         lead=existing,
         event=SystemEvent.CAPTURED_AGAIN,
-        subject=f"Captured again from {lead_source}",
+        subject=history.CAPTURED_AGAIN % {"source": lead_source},
         data={"filled": filled, "brought": brought} if filled or brought else None,
         by=by,
     )
@@ -328,7 +328,7 @@ def register_web_user(
         session,
         lead=lead,
         event=SystemEvent.SIGNED_UP if created else SystemEvent.LINKED,
-        subject="Signed up on the shop" if created else "Signed up on the shop; lead linked",
+        subject=history.SIGNED_UP if created else history.SIGNED_UP_LINKED,
         data={"user_id": user_id},
         by=user_id,
     )

@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 from flask import current_app, has_request_context, url_for
 from sqlalchemy import Select, Table, and_, bindparam, exists, or_, select, update
 
-from . import signals, tokens
+from . import history, signals, tokens
 from .constants import CartState, EmailStatus, LeadStatus, SystemEvent
 from .events.receivers import kind_of
 from .history import record
@@ -361,7 +361,7 @@ def open_restore_link(
             session,
             lead=lead,
             event=SystemEvent.RECOVERY_LINK_CLICKED,
-            subject=f"Recovery link of email {step} opened",
+            subject=history.LINK_OPENED % {"step": step},
             data={"cart_id": cart.id},
         )
     return cart, email.discount_code if email else None
@@ -373,9 +373,7 @@ def unsubscribe(session: DBSession, lead_id: Any) -> Lead:
         raise LookupError("lead")
     if lead.status != LeadStatus.DO_NOT_CONTACT:
         apply_trigger(session, lead, Trigger.UNSUBSCRIBED)
-        record(
-            session, lead=lead, event=SystemEvent.UNSUBSCRIBED, subject="Unsubscribed from emails"
-        )
+        record(session, lead=lead, event=SystemEvent.UNSUBSCRIBED, subject=history.UNSUBSCRIBED)
     session.execute(
         update(TrackedCart)
         .where(TrackedCart.lead_id == lead.id)

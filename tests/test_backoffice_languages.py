@@ -93,6 +93,9 @@ def test_the_back_offices_forms_and_messages_speak_portuguese(
 ) -> None:
     lead = portuguese_staff.get("/backoffice/leads/1").get_data(as_text=True)
     assert "Nome da pessoa" in lead and ">Não contactar</option>" in lead
+    # The history the sweep wrote, kept in English, read in Portuguese.
+    assert "Lead criado a partir de Carrinho abandonado" in lead
+    assert "Lead created from" not in lead
     assert 'value="Do Not Contact"' in lead  # the value kept stays English
     saved = portuguese_staff.submit("/backoffice/leads/1", {"phone": "abc"})
     page = saved.get_data(as_text=True)

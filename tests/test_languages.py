@@ -4,6 +4,7 @@ email rendered in both."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
@@ -194,3 +195,26 @@ def test_a_forms_own_messages_speak_the_language_too(app: Flask) -> None:
     page = answer.get_data(as_text=True)
     assert answer.status_code == 200 and "Campo obrigatório." in page
     assert "Morada, linha 1" in page and "This field is required." not in page
+
+
+def test_every_history_line_the_plug_in_writes_reads_back_in_each_language(app: Flask) -> None:
+    """A line kept in English shows in the reader's language with its words (a status, a
+    source) translated; another line that merely starts alike is not taken for it."""
+    from leadcapture import history
+    from leadcapture.i18n import speaking
+
+    pt = catalog()
+    for text in history.SAID:
+        values = {name: f"v{n}" for n, name in enumerate(re.findall(r"%\((\w+)\)s", text))}
+        for word in history.WORD_VALUES & set(values):
+            values[word] = "Open"
+        kept = text % values
+        with app.test_request_context(), speaking("pt"):
+            shown_pt = history.shown(kept)
+        with app.test_request_context(), speaking("en"):
+            assert history.shown(kept) == kept
+        words = {k: pt["Open"] if k in history.WORD_VALUES else v for k, v in values.items()}
+        assert shown_pt == pt[text] % words, text
+    with app.test_request_context(), speaking("pt"):
+        assert history.shown("Quotation 7 lost: too dear") == "Orçamento 7 perdido: too dear"
+        assert history.shown("A note of my own") == "A note of my own"

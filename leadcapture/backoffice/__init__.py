@@ -9,6 +9,7 @@ from flask import Blueprint, g, render_template
 from werkzeug.exceptions import HTTPException
 
 from ..cartstates import label
+from ..history import shown
 from ..staff import staff_directory, staff_name
 from ..web.access import staff_user, unauthorized
 
@@ -55,6 +56,7 @@ def staff_helpers() -> dict[str, Any]:
         "staff_name": staff_name,
         "staff_directory": staff_directory,
         "cart_state_label": label,
+        "history_line": shown,
     }
 
 

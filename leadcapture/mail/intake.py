@@ -21,7 +21,7 @@ from typing import Any, cast
 
 from sqlalchemy import Table, select
 
-from .. import fields
+from .. import fields, history
 from ..constants import MAX_NAME, HistoryKind, LeadSource, SystemEvent
 from ..errors import ValidationError
 from ..history import record
@@ -223,7 +223,7 @@ def take_message(session: DBSession, inbound: Inbound) -> str | None:
         lead=lead,
         kind=HistoryKind.EMAIL_RECEIVED,
         event=SystemEvent.EMAIL_RECEIVED,
-        subject=f"Email received: {inbound.subject}",
+        subject=history.EMAIL_RECEIVED % {"subject": inbound.subject},
         body=inbound.body if inbound.not_read is None else inbound.not_read,
         data={
             "message_id": inbound.message_id,

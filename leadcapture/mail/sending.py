@@ -23,6 +23,7 @@ from typing import Any
 
 from sqlalchemy import or_, select, text, update
 
+from .. import history
 from ..constants import EmailStatus, HistoryKind
 from ..history import record
 from ..i18n import gettext
@@ -133,12 +134,14 @@ def _mark_sent(session: DBSession, email: Email) -> None:
     email.error = None
     lead = session.get(Lead, email.lead_id) if email.lead_id else None
     if lead is not None:
-        label = f"Recovery email {email.step}" if email.step else "Email"
+        said = {"to": email.to, "subject": email.subject}
         record(
             session,
             lead=lead,
             kind=HistoryKind.EMAIL_SENT,
-            subject=f"{label} to {email.to}: {email.subject}",
+            subject=history.RECOVERY_EMAIL_SENT % {"step": email.step, **said}
+            if email.step
+            else history.EMAIL_SENT % said,
             body=email.text_body,
             data={
                 "email_id": email.id,
