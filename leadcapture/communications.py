@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import fields
+from . import fields, history
 from .constants import HistoryKind
 from .errors import ValidationError
 from .history import record
@@ -14,8 +14,15 @@ from .models import HistoryEntry, Lead
 from .status import Trigger
 from .transactions import DBSession
 
-MEDIA = {"email": "Email", "call": "Call"}
+MEDIA = ("email", "call")
 DIRECTIONS = ("sent", "received")
+#: The history's line for each medium and direction.
+SAID = {
+    ("email", "sent"): history.EMAIL_LOGGED,
+    ("email", "received"): history.EMAIL_RECEIVED,
+    ("call", "sent"): history.CALL_MADE,
+    ("call", "received"): history.CALL_TAKEN,
+}
 
 
 def add_note(session: DBSession, lead: Lead, text: Any, *, by: str | None = None) -> HistoryEntry:
@@ -48,7 +55,7 @@ def log_communication(
         session,
         lead=lead,
         kind=kind,
-        subject=f"{MEDIA[medium]} {direction}: {title}",
+        subject=SAID[medium, direction] % {"subject": title},
         body=text,
         data={"medium": medium, "direction": direction},
         by=by,

@@ -36,6 +36,11 @@ OPPORTUNITY_MADE = N_("Opportunity made: %(title)s")
 QUOTATION_MADE = N_("Quotation %(id)s made: %(total)s %(currency)s")
 QUOTATION_LOST_BECAUSE = N_("Quotation %(id)s lost: %(reason)s")
 QUOTATION_LOST = N_("Quotation %(id)s lost")
+EMAIL_LOGGED = N_("Email sent: %(subject)s")
+CALL_MADE = N_("Call sent: %(subject)s")
+CALL_TAKEN = N_("Call received: %(subject)s")
+SIGN_UP_LEFT_OUT = N_("Left out of the sign-up: %(fields)s")
+ORDER_LEFT_OUT = N_("Left out of order %(order)s: %(fields)s")
 #: Every line above, the longer of two that could read alike first.
 SAID = (
     CREATED,
@@ -58,6 +63,11 @@ SAID = (
     QUOTATION_MADE,
     QUOTATION_LOST_BECAUSE,
     QUOTATION_LOST,
+    EMAIL_LOGGED,
+    CALL_MADE,
+    CALL_TAKEN,
+    SIGN_UP_LEFT_OUT,
+    ORDER_LEFT_OUT,
 )
 #: The values that are the plug-in's fixed words (:mod:`leadcapture.words`).
 WORD_VALUES = frozenset({"source", "old", "new", "status"})

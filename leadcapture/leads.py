@@ -103,15 +103,21 @@ def keep_valid(values: dict[str, Any]) -> tuple[dict[str, Any], dict[str, list[s
 
 
 def note_left_out(
-    session: DBSession, lead: Lead, what: str, refused: dict[str, list[str]], by: str | None
+    session: DBSession,
+    lead: Lead,
+    said: str,
+    refused: dict[str, list[str]],
+    by: str | None,
+    **values: Any,
 ) -> None:
-    """Say on the lead's history which parts of ``what`` were left out, and why."""
+    """Say on the lead's history which parts were left out, and why: ``said`` is the
+    line (:data:`history.SIGN_UP_LEFT_OUT`, say), filled with ``values`` and the fields."""
     if refused:
         record(
             session,
             lead=lead,
             event=SystemEvent.PARTS_LEFT_OUT,
-            subject=f"Left out of {what}: " + ", ".join(refused),
+            subject=said % {"fields": ", ".join(refused), **values},
             data={"refused": refused},
             by=by,
         )
@@ -318,7 +324,7 @@ def register_web_user(
         **kept,
         **cleaned(attribution),
     )
-    note_left_out(session, lead, "the sign-up", refused, user_id)
+    note_left_out(session, lead, history.SIGN_UP_LEFT_OUT, refused, user_id)
     lead.web_user_id = user_id
     if lead.owner is None:
         lead.owner = user_id

@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import update
 
-from . import fields, signals
+from . import fields, history, signals
 from .addresses import clean_address, ensure_address
 from .attribution import cleaned
 from .carts import lock_carts, mark_checked_out
@@ -188,7 +188,7 @@ def record_order(
         },
         by=user_key,
     )
-    note_left_out(session, lead, f"order {order_id}", refused, user_key)
+    note_left_out(session, lead, history.ORDER_LEFT_OUT, refused, user_key, order=order_id)
     if lead.language is None:  # the buyer's language fills a gap, never replaces one
         lead.language = language_of(language)
     fill_empty(lead, campaign)  # so is the campaign the order came from
