@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import func, or_, select
 
-from . import fields
+from . import fields, history
 from .constants import (
     MAX_ADDRESS_LINE,
     MAX_CITY,
@@ -99,7 +99,7 @@ def add_address(
         session,
         lead=lead,
         event=SystemEvent.ADDRESS_ADDED,
-        subject=f"Address {address.name} added",
+        subject=history.ADDRESS_ADDED % {"name": address.name},
         data={"address_id": address.id},
         by=by,
     )
@@ -118,7 +118,7 @@ def update_address(
             session,
             lead=address.lead,
             event=SystemEvent.ADDRESS_CHANGED,
-            subject=f"Address {address.name} changed",
+            subject=history.ADDRESS_CHANGED % {"name": address.name},
             data={"address_id": address.id},
             by=by,
         )

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from functools import partial
 from typing import Any
 
-from . import fields
+from . import fields, history
 from .constants import MAX_NAME, HistoryKind, SystemEvent
 from .errors import ValidationError
 from .history import record
@@ -49,7 +49,9 @@ def submit_web_form(
         lead=lead,
         kind=HistoryKind.SYSTEM,
         event=SystemEvent.WEB_FORM,
-        subject=f"Web form ({source}): " + (message or "no message").splitlines()[0][:150],
+        subject=history.WEB_FORM % {"source": source, "message": message.splitlines()[0][:150]}
+        if message
+        else history.WEB_FORM_EMPTY % {"source": source},
         body=message,
         data={"source": source, "company_name": cleaned.get("company_name")},
     )

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 from flask import current_app
 from sqlalchemy import insert, select, update
 
-from . import signals, tokens
+from . import history, signals, tokens
 from .constants import HistoryKind, LeadStatus, SystemEvent
 from .models import CalendarFeed, HistoryEntry, Lead
 from .oncommit import send_on_commit
@@ -56,9 +56,7 @@ def remind(session: DBSession, *, today: date) -> int:
                 "kind": HistoryKind.SYSTEM.value,
                 "event": SystemEvent.STATUS_CHANGED.value,
                 "created_at": now,
-                "subject": f"Follow-up due {row.next_contact_date}"
-                + (f" (by {row.next_contact_by})" if row.next_contact_by else "")
-                + (f"; status changed from {old} to Open" if old != "Open" else ""),
+                "subject": _follow_up_line(row.next_contact_date, row.next_contact_by, old),
                 "data": {"old": old, "new": OPEN.value},
             }
         )
@@ -182,3 +180,13 @@ def calendar_feed(session: DBSession, user_id: str, *, lead_url: Callable[[Lead]
         ]
     lines.append("END:VCALENDAR")
     return "\r\n".join(_fold(line) for line in lines) + "\r\n"
+
+
+def _follow_up_line(due: date, by: str | None, old: str) -> str:
+    """The history's line for a follow-up that fell due, and the status it opened."""
+    values = {"date": due, "by": by, "old": old, "new": OPEN.value}
+    if old != OPEN.value:
+        said = history.FOLLOW_UP_BY_OPENED if by else history.FOLLOW_UP_OPENED
+    else:
+        said = history.FOLLOW_UP_BY if by else history.FOLLOW_UP
+    return said % values

@@ -41,6 +41,23 @@ CALL_MADE = N_("Call sent: %(subject)s")
 CALL_TAKEN = N_("Call received: %(subject)s")
 SIGN_UP_LEFT_OUT = N_("Left out of the sign-up: %(fields)s")
 ORDER_LEFT_OUT = N_("Left out of order %(order)s: %(fields)s")
+ORDER_PLACED = N_("Order %(order)s placed: %(total)s %(currency)s")
+RECOVERED_WITH_LINK = N_(
+    "Cart recovered by order %(order)s: %(total)s %(currency)s, the recovery link was used"
+)
+RECOVERED_WITHOUT_LINK = N_(
+    "Cart recovered by order %(order)s: %(total)s %(currency)s, without the link"
+)
+ADDRESS_ADDED = N_("Address %(name)s added")
+ADDRESS_CHANGED = N_("Address %(name)s changed")
+WEB_FORM_EMPTY = N_("Web form (%(source)s): no message")
+WEB_FORM = N_("Web form (%(source)s): %(message)s")
+FOLLOW_UP_BY_OPENED = N_(
+    "Follow-up due %(date)s (by %(by)s); status changed from %(old)s to %(new)s"
+)
+FOLLOW_UP_OPENED = N_("Follow-up due %(date)s; status changed from %(old)s to %(new)s")
+FOLLOW_UP_BY = N_("Follow-up due %(date)s (by %(by)s)")
+FOLLOW_UP = N_("Follow-up due %(date)s")
 #: Every line above, the longer of two that could read alike first.
 SAID = (
     CREATED,
@@ -68,6 +85,17 @@ SAID = (
     CALL_TAKEN,
     SIGN_UP_LEFT_OUT,
     ORDER_LEFT_OUT,
+    ORDER_PLACED,
+    RECOVERED_WITH_LINK,
+    RECOVERED_WITHOUT_LINK,
+    ADDRESS_ADDED,
+    ADDRESS_CHANGED,
+    WEB_FORM_EMPTY,
+    WEB_FORM,
+    FOLLOW_UP_BY_OPENED,
+    FOLLOW_UP_OPENED,
+    FOLLOW_UP_BY,
+    FOLLOW_UP,
 )
 #: The values that are the plug-in's fixed words (:mod:`leadcapture.words`).
 WORD_VALUES = frozenset({"source", "old", "new", "status"})

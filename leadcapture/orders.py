@@ -58,12 +58,12 @@ def mark_recovered(
         )
     )
     for row in recovered:
-        used = "the recovery link was used" if row.link_opened_at else "without the link"
+        said = history.RECOVERED_WITH_LINK if row.link_opened_at else history.RECOVERED_WITHOUT_LINK
         record(
             session,
             lead=lead,
             event=SystemEvent.CART_RECOVERED,
-            subject=f"Cart recovered by order {order_id}: {total} {currency}, {used}",
+            subject=said % {"order": order_id, "total": total, "currency": currency},
             data={
                 "cart_id": row.id,
                 "order_id": order_id,
@@ -176,7 +176,7 @@ def record_order(
         session,
         lead=lead,
         event=SystemEvent.ORDER_PLACED,
-        subject=f"Order {order_id} placed: {total} {currency}",
+        subject=history.ORDER_PLACED % {"order": order_id, "total": total, "currency": currency},
         data={
             "order_id": str(order_id),
             "total": str(total),
