@@ -79,7 +79,7 @@ def makes_event(signal: Signal) -> bool:
     return signal in _MAKERS
 
 
-def event_of(signal: Signal, arguments: dict[str, Any]) -> tuple[str, dict[str, Any]] | None:
-    """The webhook event (name, data) a signal's sending makes; ``None``: none."""
-    maker = _MAKERS.get(signal)
-    return maker(**arguments) if maker is not None else None
+def event_of(signal: Signal, arguments: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """The webhook event (name, data) a signal's sending makes (one that
+    :func:`makes_event`)."""
+    return _MAKERS[signal](**arguments)

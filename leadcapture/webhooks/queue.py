@@ -41,10 +41,7 @@ def _write_deliveries(session: Session) -> None:
     now = utcnow()
     rows: list[dict[str, Any]] = []
     for signal, arguments in announced:
-        made = event_of(signal, arguments)
-        if made is None:
-            continue
-        name, data = made
+        name, data = event_of(signal, arguments)
         event_id = str(uuid.uuid4())
         body = json.dumps(
             {"id": event_id, "event": name, "created_at": now.isoformat(), "data": data},
