@@ -35,6 +35,7 @@ from . import history, signals
 from .bulk import insert_leads_of_carts
 from .cartstates import CartMove, ends, starts
 from .constants import HistoryKind, LeadSource, LeadStatus, SystemEvent
+from .i18n import gettext, ngettext
 from .jsonrows import json_values
 from .mail.sending import SendResult
 from .models import Customer, HistoryEntry, Lead, TrackedCart
@@ -62,6 +63,18 @@ class SweepResult:
     sending: SendResult = field(default_factory=SendResult)
     webhooks: DeliveryResult = field(default_factory=DeliveryResult)
     cart_ids: list[int] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        return gettext(
+            "%(abandoned)s, %(leads)s, %(lost)s lost, %(written)s; %(sending)s",
+            abandoned=ngettext("%(num)d cart abandoned", "%(num)d carts abandoned", self.abandoned),
+            leads=ngettext("%(num)d new lead", "%(num)d new leads", self.leads_created),
+            lost=self.lost,
+            written=ngettext(
+                "%(num)d recovery email written", "%(num)d recovery emails written", self.written
+            ),
+            sending=self.sending,
+        )
 
 
 def schedule_case(steps: tuple[Step, ...] | None) -> Any:

@@ -17,6 +17,7 @@ from .errors import ValidationError
 from .events.store import retry as retry_events
 from .exporting import export_csv
 from .followups import remind
+from .i18n import gettext, ngettext
 from .importing import import_leads
 from .mail.imap import MailboxError, fetch_mail
 from .mail.sending import rules_from as send_rules
@@ -75,11 +76,9 @@ def current_command() -> None:
 def sweep_command() -> None:
     """Abandon idle carts (making their leads), mark lost carts, send recovery emails."""
     result = run_sweep(current_session(), progress=lambda line: click.echo(line))
-    click.echo(
-        f"Sweep done: {result.abandoned} cart(s) abandoned, {result.leads_created} new "
-        f"lead(s), {result.lost} lost, {result.written} recovery email(s) written; "
-        f"{result.sending}; {result.webhooks}; {result.events} kept event(s) handled."
-    )
+    handled = ngettext("%(num)d kept event handled", "%(num)d kept events handled", result.events)
+    summary = f"{result}; {result.webhooks}; {handled}"
+    click.echo(gettext("Sweep done: %(summary)s.", summary=summary))
 
 
 @leads_cli.command("retry")
@@ -95,8 +94,17 @@ def retry_command() -> None:
     dead = session.scalar(select(func.count()).select_from(InboundEvent).where(text(DEAD)))
     session.rollback()
     click.echo(
-        f"Retry: {events} kept event(s) handled, {waiting} event(s) still waiting, {dead} dead"
-        f" (see the back office's outbox); {sending}; {webhooks}."
+        gettext(
+            "Retry: %(handled)s, %(waiting)s, %(dead)s dead (see the back office's outbox);"
+            " %(sending)s; %(webhooks)s.",
+            handled=ngettext("%(num)d kept event handled", "%(num)d kept events handled", events),
+            waiting=ngettext(
+                "%(num)d event still waiting", "%(num)d events still waiting", waiting or 0
+            ),
+            dead=dead,
+            sending=sending,
+            webhooks=webhooks,
+        )
     )
 
 
@@ -115,7 +123,13 @@ def remind_command() -> None:
     session = current_session()
     count = remind(session, today=date.today())
     session.commit()
-    click.echo(f"Reminders: {count} lead(s) due for follow-up.")
+    click.echo(
+        ngettext(
+            "Reminders: %(num)d lead due for follow-up.",
+            "Reminders: %(num)d leads due for follow-up.",
+            count,
+        )
+    )
 
 
 @leads_cli.command("import")
@@ -141,12 +155,21 @@ def import_command(file: Path, by: str | None) -> None:
     for problem in report.problems:
         click.echo(f"line {problem.line}: {problem.field}: {problem.message}", err=True)
     if report.skipped > len(report.problems):
-        click.echo(f"… and {report.skipped - len(report.problems)} more bad row(s).", err=True)
+        more = report.skipped - len(report.problems)
+        click.echo(
+            ngettext("… and %(num)d more bad row.", "… and %(num)d more bad rows.", more), err=True
+        )
     if report.ignored_columns:
         click.echo(f"Columns ignored: {', '.join(report.ignored_columns)}", err=True)
     click.echo(
-        f"Imported {report.rows} row(s): {report.created} new lead(s), {report.merged} merged"
-        f" into known leads, {report.skipped} skipped."
+        gettext(
+            "Imported %(rows)s: %(created)s, %(merged)s merged into known leads,"
+            " %(skipped)s skipped.",
+            rows=ngettext("%(num)d row", "%(num)d rows", report.rows),
+            created=ngettext("%(num)d new lead", "%(num)d new leads", report.created),
+            merged=report.merged,
+            skipped=report.skipped,
+        )
     )
 
 
@@ -179,7 +202,14 @@ def fetch_mail_command() -> None:
     except MailboxError as error:
         raise click.ClickException(str(error)) from None
     click.echo(
-        f"Mail: {result.seen} message(s) read, {result.leads_created} new lead(s), "
-        f"{result.on_history} on known leads' history, {result.skipped} skipped, "
-        f"{result.taken_before} taken before, {result.failed} failed (left for the next run)."
+        gettext(
+            "Mail: %(read)s, %(created)s, %(on_history)s on known leads' history, %(skipped)s"
+            " skipped, %(taken_before)s taken before, %(failed)s failed (left for the next run).",
+            read=ngettext("%(num)d message read", "%(num)d messages read", result.seen),
+            created=ngettext("%(num)d new lead", "%(num)d new leads", result.leads_created),
+            on_history=result.on_history,
+            skipped=result.skipped,
+            taken_before=result.taken_before,
+            failed=result.failed,
+        )
     )

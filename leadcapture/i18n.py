@@ -25,6 +25,8 @@ from flask_babel import Babel, Domain, force_locale
 TRANSLATIONS = Path(__file__).parent / "translations"
 domain = Domain(translation_directories=str(TRANSLATIONS), domain="leadcapture")
 gettext = domain.gettext
+#: ``ngettext(singular, plural, n, **values)``: the form for ``n``, which ``%(num)d`` shows.
+ngettext = domain.ngettext
 lazy_gettext = domain.lazy_gettext
 
 
@@ -69,10 +71,12 @@ def _browser_language() -> str:
 
 def init_app(app: Flask) -> None:
     """Give the app Flask-Babel unless the host runs it already; make the plug-in's
-    ``lc_gettext`` (and ``lc_language``) available to its templates."""
+    ``lc_gettext``, ``lc_ngettext`` and ``lc_language`` available to its templates."""
     if "babel" not in app.extensions:
         Babel(app, locale_selector=_browser_language)
-    app.jinja_env.globals.update(lc_gettext=gettext, lc_language=current_language)
+    app.jinja_env.globals.update(
+        lc_gettext=gettext, lc_ngettext=ngettext, lc_language=current_language
+    )
 
 
 def current_language() -> str:

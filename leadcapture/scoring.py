@@ -31,7 +31,7 @@ from sqlalchemy import bindparam, case, func, select, update
 
 from .cartstates import CartState
 from .constants import HistoryKind, LeadStatus
-from .i18n import gettext
+from .i18n import ngettext
 from .models import HistoryEntry, Lead, TrackedCart
 from .models.base import utcnow
 from .transactions import DBSession
@@ -258,20 +258,25 @@ class ScoringResult:
     model: Model = field(default_factory=lambda: RULES)
 
     def __str__(self) -> str:
-        counts = {"scored": self.scored, "changed": self.changed}
         if self.model.learned:
-            return gettext(
-                "%(scored)s lead(s) scored, %(changed)s changed; weights learned from"
+            return ngettext(
+                "%(num)d lead scored, %(changed)s changed; weights learned from"
                 " %(won)s won and %(lost)s lost leads.",
+                "%(num)d leads scored, %(changed)s changed; weights learned from"
+                " %(won)s won and %(lost)s lost leads.",
+                self.scored,
+                changed=self.changed,
                 won=self.model.won,
                 lost=self.model.lost,
-                **counts,
             )
-        return gettext(
-            "%(scored)s lead(s) scored, %(changed)s changed; weights by the rules (fewer"
+        return ngettext(
+            "%(num)d lead scored, %(changed)s changed; weights by the rules (fewer"
             " than %(least)s won or lost leads to learn from).",
+            "%(num)d leads scored, %(changed)s changed; weights by the rules (fewer"
+            " than %(least)s won or lost leads to learn from).",
+            self.scored,
+            changed=self.changed,
             least=MIN_EXAMPLES,
-            **counts,
         )
 
 

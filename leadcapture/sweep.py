@@ -17,6 +17,7 @@ from .abandonment import SweepResult, abandon_batch, mark_lost
 from .events.store import prune as prune_events
 from .events.store import retry as retry_events
 from .handoff import handoff_of
+from .i18n import ngettext
 from .mail.sending import hand_off_waiting, send_waiting
 from .mail.sending import rules_from as send_rules
 from .owner_settings import effective
@@ -102,7 +103,9 @@ def run_sweep(
         total.leads_created += batch.leads_created
         total.cart_ids += batch.cart_ids
         if progress and batch.abandoned:
-            progress(f"abandoned {total.abandoned} cart(s), {total.leads_created} new lead(s)")
+            carts = ngettext("%(num)d cart abandoned", "%(num)d carts abandoned", total.abandoned)
+            leads = ngettext("%(num)d new lead", "%(num)d new leads", total.leads_created)
+            progress(f"{carts}, {leads}")
         if batch.abandoned < settings.batch_size:
             break
         session.commit()

@@ -50,7 +50,7 @@ def test_an_idle_guest_cart_with_an_email_becomes_a_lead(
     with heard(signals.cart_abandoned) as heard_:
         result = runner.invoke(args=["leads", "sweep"])
     assert result.exit_code == 0, result.output
-    assert "1 cart(s) abandoned, 1 new lead(s)" in result.output
+    assert "1 cart abandoned, 1 new lead" in result.output
     with app.app_context():
         lead = db.session.scalars(select(Lead)).one()
         assert (lead.email, lead.source, lead.status) == (

@@ -197,5 +197,5 @@ def test_refused_input_is_dead_at_once_and_not_retried(app: Flask) -> None:
         assert (event.state, event.attempts) == ("dead", 1)
         assert "email" in (event.last_error or "")
     runner = app.test_cli_runner()
-    assert "0 kept event(s) handled" in runner.invoke(args=["leads", "retry"]).output
+    assert "0 kept events handled" in runner.invoke(args=["leads", "retry"]).output
     assert count(app, Lead) == 0

@@ -124,3 +124,29 @@ def test_every_fixed_value_has_its_word_in_the_catalog() -> None:
     assert values <= set(WORDS)
     translated = catalog()
     assert all(translated.get(word) for word in WORDS)
+
+
+def test_a_count_takes_its_words_form_in_each_language(app: Flask, staff: Shopper) -> None:
+    """ "1 cart", "2 carts", never "cart(s)": the abandoned carts' figures and a cart's
+    item count in English and in Portuguese."""
+
+    def abandon(email: str) -> None:
+        guest = Shopper(app)
+        guest.add_to_cart("TEA-001", 1)
+        capture_email(guest, email)
+        age_carts(app, 120)
+        sweep(app)
+
+    def shown(path: str) -> str:
+        return " ".join(visible_text(staff.get(path).get_data(as_text=True)))
+
+    abandon("ana@example.com")
+    english = shown("/backoffice/carts")
+    assert "1 cart abandoned" in english and "1 cart" in english and "(s)" not in english
+    assert "1 item" in shown("/backoffice/carts/1")
+    abandon("bea@example.com")
+    assert "2 carts abandoned" in shown("/backoffice/carts")
+    staff.get("/language/pt?next=/")
+    portuguese = shown("/backoffice/carts")
+    assert "2 carrinhos abandonados" in portuguese and "(s)" not in portuguese
+    assert "1 artigo" in shown("/backoffice/carts/1")

@@ -62,7 +62,7 @@ def test_the_cli_imports_erpnext_columns_merges_and_reports_bad_rows(
         result = runner.invoke(args=["leads", "import", str(path)])
     assert result.exit_code == 0, result.output
     assert "Importing" in result.output  # the progress bar
-    assert "6 row(s): 2 new lead(s), 2 merged into known leads, 2 skipped" in result.output
+    assert "6 rows: 2 new leads, 2 merged into known leads, 2 skipped" in result.output
     assert "line 3: email: Not a valid email address" in result.output
     assert "line 6: status: " in result.output
     assert "Columns ignored: Favourite colour" in result.output
@@ -88,7 +88,7 @@ def test_the_cli_imports_erpnext_columns_merges_and_reports_bad_rows(
     assert "Updated from erpnext.csv, line 7" in subjects
 
     again = runner.invoke(args=["leads", "import", str(path)])  # the same file twice
-    assert "0 new lead(s), 4 merged" in again.output
+    assert "0 new leads, 4 merged" in again.output
     assert count(app, Lead) == 3
 
 
@@ -141,7 +141,7 @@ def test_the_back_office_imports_an_xlsx_workbook(app: Flask, staff: Shopper) ->
     response = upload(staff, "leads.xlsx", workbook)
     page = response.get_data(as_text=True)
     assert response.status_code == 200, page
-    assert "<strong>2</strong> new lead(s)" in page and "<strong>1</strong> merged" in page
+    assert "<strong>2</strong> new leads" in page and "<strong>1</strong> merged" in page
     assert re.search(r"<td[^>]*>5</td><td[^>]*>email</td>", page)
     leads = leads_by_email(app)
     assert leads["lu@example.com"].lead_name == "Lu Ng"

@@ -31,9 +31,17 @@ PO = TRANSLATIONS / "pt" / "LC_MESSAGES" / "leadcapture.po"
 MO = TRANSLATIONS / "pt" / "LC_MESSAGES" / "leadcapture.mo"
 
 
-def catalog() -> dict[str, str]:
+Text = str | tuple[str, ...]
+
+
+def _text(value: str | tuple[str, ...] | list[str]) -> Text:
+    """A message's id or string; a plural one's forms as a tuple (``read_mo`` gives lists)."""
+    return value if isinstance(value, str) else tuple(value)
+
+
+def catalog() -> dict[Text, Text]:
     with PO.open("rb") as f:
-        return {m.id: m.string for m in read_po(f) if m.id}
+        return {_text(m.id): _text(m.string) for m in read_po(f) if m.id}
 
 
 def test_the_catalog_holds_every_text_translated_and_compiled(tmp_path: Path) -> None:
@@ -51,6 +59,8 @@ def test_the_catalog_holds_every_text_translated_and_compiled(tmp_path: Path) ->
             "-k",
             "lc_gettext",
             "-k",
+            "lc_ngettext:1,2",
+            "-k",
             "_l",
             "-o",
             str(fresh),
@@ -64,9 +74,14 @@ def test_the_catalog_holds_every_text_translated_and_compiled(tmp_path: Path) ->
         marked = {m.id for m in read_po(f) if m.id}
     translated = catalog()
     assert marked == set(translated), "run the extract/update steps in docs/languages.md"
-    assert all(translated.values()), "every text has its Portuguese"
+    forms = [
+        f
+        for string in translated.values()
+        for f in (string if isinstance(string, tuple) else [string])
+    ]
+    assert all(forms), "every text has its Portuguese, each plural form too"
     with MO.open("rb") as f:
-        compiled = {m.id: m.string for m in read_mo(f) if m.id}
+        compiled = {_text(m.id): _text(m.string) for m in read_mo(f) if m.id}
     assert compiled == translated, "compile the catalog again (docs/languages.md)"
 
 

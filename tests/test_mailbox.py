@@ -75,7 +75,7 @@ def test_an_unknown_sender_becomes_a_lead_with_the_message(
 ) -> None:
     mailbox.deliver(message())
     output = fetch(runner)
-    assert "1 message(s) read, 1 new lead(s)" in output
+    assert "1 message read, 1 new lead" in output
     lead = lead_of(app, "ann@example.com")
     assert (lead.lead_name, lead.source, lead.status) == ("Ann Ray", "Email", LeadStatus.LEAD)
     [email] = [e for e in history(app, "ann@example.com") if e.kind == "email_received"]
@@ -127,7 +127,7 @@ def test_a_customers_contact_lands_on_the_customers_lead(
 def test_each_message_is_taken_once(app: Flask, runner: FlaskCliRunner, mailbox: Any) -> None:
     copy = message(message_id="<same@x>")
     mailbox.deliver(copy, copy)  # the same message twice (a resend, a second folder)
-    assert "2 message(s) read, 1 new lead(s)" in fetch(runner)
+    assert "2 messages read, 1 new lead" in fetch(runner)
     assert "taken before" in fetch(runner) and mailbox.unseen() == 0
     mailbox.deliver(copy)
     assert "1 taken before" in fetch(runner)
@@ -156,7 +156,7 @@ def test_a_run_cut_off_before_marking_seen_takes_nothing_twice(
     monkeypatch.undo()
     assert mailbox.unseen() == 3
     output = fetch(runner)  # the first run took one message, then lost the connection
-    assert "2 new lead(s)" in output and "1 taken before" in output
+    assert "2 new leads" in output and "1 taken before" in output
     assert count(app, MailMessage) == 3 and count(app, Lead) == 3
     assert count(app, HistoryEntry, HistoryEntry.kind == "email_received") == 3
     assert mailbox.unseen() == 0
@@ -177,10 +177,10 @@ def test_a_failing_message_is_left_for_the_next_run(
         return real(session, inbound)
 
     monkeypatch.setattr(mailbox_module, "take_message", flaky)
-    assert "1 new lead(s)" in fetch(runner) and mailbox.unseen() == 1
+    assert "1 new lead" in fetch(runner) and mailbox.unseen() == 1
     assert count(app, MailMessage) == 1  # the failed one wrote nothing
     monkeypatch.undo()
-    assert "1 new lead(s)" in fetch(runner) and mailbox.unseen() == 0
+    assert "1 new lead" in fetch(runner) and mailbox.unseen() == 0
     assert count(app, Lead) == 2
 
 
@@ -200,7 +200,7 @@ def test_hostile_and_odd_messages(app: Flask, runner: FlaskCliRunner, mailbox: A
         message(sender="noid@example.com", message_id=None),
     )
     output = fetch(runner)
-    assert "7 message(s) read, 4 new lead(s)" in output and "3 skipped" in output
+    assert "7 messages read, 4 new leads" in output and "3 skipped" in output
     [hal] = [e for e in history(app, "hal@example.com") if e.kind == "email_received"]
     assert hal.body == "Hi there" and "alert" not in (hal.body or "")
     [big] = [e for e in history(app, "big@example.com") if e.kind == "email_received"]

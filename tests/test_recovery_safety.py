@@ -177,8 +177,8 @@ def test_counts_are_what_was_delivered_and_a_run_stops_after_failures_in_a_row(
         result = app.test_cli_runner().invoke(args=["leads", "sweep"])
     finally:
         controller.stop()
-    assert "0 email(s) sent, 3 failed" in result.output
-    assert "sending stopped: 3 email(s) left for the next run" in result.output
+    assert "0 emails sent, 3 failed" in result.output
+    assert "sending stopped: 3 emails left for the next run" in result.output
     with app.app_context():
         statuses = sorted(db.session.scalars(select(Email.status)))
         assert statuses == ["failed"] * 3 + ["outbox"] * 3
@@ -198,12 +198,12 @@ def test_a_run_killed_mid_send_leaves_the_email_to_the_next_run(app: Flask, smtp
         )
         db.session.commit()
     runner = app.test_cli_runner()
-    assert "0 email(s) sent" in runner.invoke(args=["leads", "retry"]).output  # lease holds
+    assert "0 emails sent" in runner.invoke(args=["leads", "retry"]).output  # lease holds
     with app.app_context():
         db.session.execute(update(Email).values(lease_until=utcnow() - timedelta(seconds=1)))
         db.session.commit()
-    assert "1 email(s) sent" in runner.invoke(args=["leads", "retry"]).output
-    assert "0 email(s) sent" in runner.invoke(args=["leads", "retry"]).output
+    assert "1 email sent" in runner.invoke(args=["leads", "retry"]).output
+    assert "0 emails sent" in runner.invoke(args=["leads", "retry"]).output
     assert len(smtp.messages) == 1
     assert count(app, HistoryEntry, HistoryEntry.kind == "email_sent") == 1
 

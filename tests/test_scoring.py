@@ -58,7 +58,7 @@ def test_before_there_is_anything_to_learn_the_rules_score(app: Flask) -> None:
         )
         db.session.commit()
     said = score(app)
-    assert "2 lead(s) scored, 2 changed; weights by the rules" in said
+    assert "2 leads scored, 2 changed; weights by the rules" in said
     warm_lead, cold_lead = lead_named(app, "warm@example.com"), lead_named(app, "cold@example.com")
     assert warm_lead.scored_at is not None and cold_lead.scored_at is not None
     assert warm_lead.score > 80 > 20 > cold_lead.score

@@ -199,7 +199,7 @@ def test_the_import_upload_has_its_own_larger_limit_for_staff_only(
         data={"csrf_token": token, "file": (io.BytesIO(csv), "people.csv")},
         content_type="multipart/form-data",
     )
-    assert done.status_code == 200 and "<strong>200</strong> new lead(s)" in done.get_data(
+    assert done.status_code == 200 and "<strong>200</strong> new leads" in done.get_data(
         as_text=True
     )
     shopper.register()

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from flask import Flask
+from flask import Flask, get_flashed_messages
 from sqlalchemy import select
 
 from leadcapture import signals
 from leadcapture.models import TrackedCart
 from storefront.extensions import db
 from storefront.models import CartItem, Order
+from storefront.restore import restore_cart
 
 from .helpers import Shopper, count, heard
 
@@ -166,3 +167,13 @@ def test_missing_pages_are_the_shops_and_the_back_offices_own(app: Flask) -> Non
     assert gone.status_code == 404
     page = gone.get_data(as_text=True)
     assert "Not found" in page and "Back to the leads" in page and 'class="lc"' in page
+
+
+def test_a_restored_cart_says_how_many_items_are_no_longer_sold(app: Flask) -> None:
+    def said(skus: list[str]) -> list[str]:
+        with app.test_request_context("/"):
+            restore_cart([{"sku": sku, "quantity": 1} for sku in skus], None)
+            return get_flashed_messages()
+
+    assert "1 item is no longer sold and was left out." in said(["TEA-001", "GONE-1"])
+    assert "2 items are no longer sold and were left out." in said(["GONE-1", "GONE-2"])

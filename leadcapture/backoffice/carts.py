@@ -78,16 +78,5 @@ def sweep_now() -> Any:
     if not SweepForm().validate_on_submit():
         abort(400)
     result = run_sweep(current_session())
-    flash(
-        gettext(
-            "Sweep done: %(abandoned)s cart(s) abandoned, %(leads)s new lead(s), %(lost)s"
-            " lost, %(written)s recovery email(s) written; %(sending)s.",
-            abandoned=result.abandoned,
-            leads=result.leads_created,
-            lost=result.lost,
-            written=result.written,
-            sending=result.sending,
-        ),
-        "success",
-    )
+    flash(gettext("Sweep done: %(summary)s.", summary=result), "success")
     return redirect(url_for(".carts"))

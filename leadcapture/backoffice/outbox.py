@@ -10,7 +10,7 @@ from flask import abort, current_app, flash, redirect, render_template, url_for
 from sqlalchemy import select, text
 
 from ..events import store as events
-from ..i18n import gettext
+from ..i18n import gettext, ngettext
 from ..mail.sending import rules_from, send_waiting
 from ..models import Email, InboundEvent
 from ..models.base import utcnow
@@ -58,8 +58,11 @@ def retry_now() -> Any:
     )  # due or not
     sending = send_waiting(session, config, rules=rules_from(config))
     flash(
-        gettext(
-            "%(handled)s kept event(s) handled; %(sending)s.", handled=handled, sending=sending
+        ngettext(
+            "%(num)d kept event handled; %(sending)s.",
+            "%(num)d kept events handled; %(sending)s.",
+            handled,
+            sending=sending,
         ),
         "success",
     )

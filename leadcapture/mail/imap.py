@@ -113,7 +113,8 @@ def fetch_mail(
             else:
                 result.skipped += 1
             if progress is not None and result.seen % 100 == 0:
-                progress(f"{result.seen} of {len(uids)} message(s) read")
+                # every hundredth message: the total is always plural
+                progress(f"{result.seen} of {len(uids)} messages read")
     finally:
         try:
             imap.logout()

@@ -26,7 +26,7 @@ from sqlalchemy import or_, select, text, update
 from .. import history
 from ..constants import EmailStatus, HistoryKind
 from ..history import record
-from ..i18n import gettext
+from ..i18n import gettext, ngettext
 from ..models import Email, Lead, TrackedCart
 from ..models.base import utcnow
 from ..models.email import UNSENT
@@ -55,17 +55,19 @@ class SendResult:
 
     def __str__(self) -> str:
         said = gettext(
-            "%(sent)s email(s) sent, %(failed)s failed, %(cancelled)s cancelled",
-            sent=self.sent,
+            "%(sent)s, %(failed)s failed, %(cancelled)s cancelled",
+            sent=ngettext("%(num)d email sent", "%(num)d emails sent", self.sent),
             failed=self.failed,
             cancelled=self.cancelled,
         )
         if self.stopped:
-            said += gettext(
+            said += ngettext(
                 "; the SMTP server failed %(times)s times in a row, so sending stopped:"
-                " %(left)s email(s) left for the next run",
+                " %(num)d email left for the next run",
+                "; the SMTP server failed %(times)s times in a row, so sending stopped:"
+                " %(num)d emails left for the next run",
+                self.left,
                 times=STOP_AFTER_FAILURES,
-                left=self.left,
             )
         return said
 

@@ -25,6 +25,7 @@ from typing import Any
 
 from sqlalchemy import delete, or_, select, text, update
 
+from ..i18n import gettext, ngettext
 from ..models import Webhook, WebhookDelivery
 from ..models.base import utcnow
 from ..models.webhook import UNDELIVERED
@@ -73,8 +74,16 @@ class DeliveryResult:
     by_endpoint: Counter[int] = field(default_factory=Counter)
 
     def __str__(self) -> str:
-        said = f"{self.delivered} webhook(s) delivered, {self.failed} failed"
-        return said + (f", {self.left} left for the next run" if self.left else "")
+        said = gettext(
+            "%(delivered)s, %(failed)s failed",
+            delivered=ngettext(
+                "%(num)d webhook delivered", "%(num)d webhooks delivered", self.delivered
+            ),
+            failed=self.failed,
+        )
+        if self.left:
+            said += gettext(", %(left)s left for the next run", left=self.left)
+        return said
 
 
 def _due(now: datetime) -> Any:
