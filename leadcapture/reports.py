@@ -101,19 +101,40 @@ class CartFigures:
     value: dict[str, Decimal] = field(default_factory=dict)
 
 
+#: The states a cart past shopping is in: what the cart page lists and filters by.
+LISTED_STATES = tuple(state for state in CartState if state != CartState.ACTIVE)
+
+
+@dataclass(frozen=True)
+class CartRow:
+    cart: TrackedCart
+    #: Its lead's name as people read it (``None``: no lead, or a customer's cart).
+    lead_name: str | None
+
+
 def cart_page(
-    session: DBSession, *, limit: int
-) -> tuple[list[TrackedCart], dict[str, CartFigures], dict[str, Decimal]]:
-    """The back office's cart page: carts past shopping (newest first); for each state,
-    how many carts and their value in each currency; the value recovered, by currency."""
-    rows = list(
-        session.scalars(
-            select(TrackedCart)
-            .where(TrackedCart.state != CartState.ACTIVE)
-            .order_by(TrackedCart.id.desc())
-            .limit(limit)
-        )
-    )
+    session: DBSession, *, limit: int, state: str | None = None, before: int | None = None
+) -> tuple[list[CartRow], int | None]:
+    """A page of the carts past shopping, newest first: those in ``state`` if given,
+    those older than cart ``before`` if given (a keyset page: as fast on the last page
+    as on the first); and the ``before`` of the next page (``None``: this is the last)."""
+    wanted = [TrackedCart.state == state] if state else [TrackedCart.state != CartState.ACTIVE]
+    if before is not None:
+        wanted.append(TrackedCart.id < before)
+    found = session.execute(
+        select(TrackedCart, Lead)
+        .outerjoin(Lead, Lead.id == TrackedCart.lead_id)
+        .where(*wanted)
+        .order_by(TrackedCart.id.desc())
+        .limit(limit + 1)
+    ).all()
+    rows = [CartRow(cart, lead.display_name if lead else None) for cart, lead in found[:limit]]
+    return rows, rows[-1].cart.id if len(found) > limit else None
+
+
+def cart_totals(session: DBSession) -> tuple[dict[str, CartFigures], dict[str, Decimal]]:
+    """For each state, how many carts and their value in each currency; the value
+    recovered, by currency."""
     figures: dict[str, CartFigures] = {}
     for state, currency, carts, value in session.execute(
         select(
@@ -134,7 +155,7 @@ def cart_page(
             .group_by(TrackedCart.currency)
         )
     }
-    return rows, figures, recovered
+    return figures, recovered
 
 
 @dataclass

@@ -77,3 +77,66 @@ def test_the_cart_page_counts_carts_and_names_states_and_currencies(
     assert "Abandoned now 1 cart 14.00 EUR" in text
     assert "Ordered 1 cart 17.00 EUR" in text and "Lost 0 carts" in text
     assert ">Ordered</span>" in page and "checked_out</" not in page  # words, not codes
+
+
+def cart_rows(page: str) -> list[str]:
+    """The cart page's table rows, as text."""
+    body = page[page.index('<table class="carts">') :]
+    rows = re.findall(r"<tr>(.*?)</tr>", body[body.index("<tbody>") :], flags=re.S)
+    return [re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", row)).strip() for row in rows]
+
+
+def test_the_cart_page_filters_by_state_and_pages_back_through_older_carts(
+    app: Flask, staff: Shopper
+) -> None:
+    buyer = Shopper(app)
+    buyer.register(email="ada@example.com")
+    buyer.add_to_cart("TEA-001")
+    buyer.checkout(email=None)
+    member = Shopper(app)
+    member.register(email="bea@example.com", full_name="Bea Baker")
+    member.add_to_cart("MUG-001")
+    guest = Shopper(app)
+    guest.add_to_cart("MUG-001")
+    capture_email(guest, "gus@example.com")
+    age_carts(app, 120)
+    sweep(app)
+
+    def emails(rows: list[str]) -> list[str]:
+        return [re.findall(r"\S+@example.com", row)[0] for row in rows]
+
+    everything = cart_rows(staff.get("/backoffice/carts").get_data(as_text=True))
+    assert emails(everything) == ["gus@example.com", "bea@example.com", "ada@example.com"]
+    assert "Bea Baker" in everything[1]  # the lead's name, not its number
+    abandoned = cart_rows(staff.get("/backoffice/carts?state=abandoned").get_data(as_text=True))
+    assert emails(abandoned) == ["gus@example.com", "bea@example.com"]
+    assert all("Abandoned" in row for row in abandoned)
+    ordered = cart_rows(staff.get("/backoffice/carts?state=checked_out").get_data(as_text=True))
+    assert emails(ordered) == ["ada@example.com"]
+    assert "No carts in this state." in staff.get("/backoffice/carts?state=lost").get_data(
+        as_text=True
+    )
+
+    app.config["LEADCAPTURE_PAGE_SIZE"] = 1
+    seen, path = [], "/backoffice/carts?state=abandoned"
+    while path:
+        page = staff.get(path).get_data(as_text=True)
+        seen += cart_rows(page)
+        older = re.search(r'class="next-page" href="([^"]+)"', page)
+        path = older.group(1).replace("&amp;", "&") if older else ""
+    assert emails(seen) == ["gus@example.com", "bea@example.com"]
+
+
+def test_the_cart_page_names_what_is_wrong_with_its_query(staff: Shopper) -> None:
+    for query, field in [
+        ("state=active", "state"),
+        ("state=%3Cscript%3E", "state"),
+        ("before=abc", "before"),
+        ("before=%C2%B2", "before"),
+        ("before=99999999999999999999999", "before"),
+        ("before=-1", "before"),
+    ]:
+        response = staff.get(f"/backoffice/carts?{query}")
+        page = response.get_data(as_text=True)
+        assert response.status_code == 200 and f'data-field="{field}"' in page, query
+        assert "<script>" not in page

@@ -15,7 +15,7 @@ from ..models.base import utcnow
 from ..recovery_report import cart_emails, recovery_report, report_range
 from ..sweep import run_sweep
 from ..transactions import current_session
-from ..web.ids import ID
+from ..web.ids import ID, MAX_ID
 from . import bp
 from .forms import SweepForm
 
@@ -24,20 +24,35 @@ from .forms import SweepForm
 def carts() -> Any:
     """Carts the plug-in tracks, newest activity first, with abandoned and recovered value."""
     session = current_session()
-    rows, totals, recovered = reports.cart_page(
-        session, limit=int(current_app.config["LEADCAPTURE_PAGE_SIZE"])
-    )
     problems: dict[str, list[str]] = {}
+    state = request.args.get("state") or None
+    if state is not None and state not in reports.LISTED_STATES:
+        problems["state"] = [gettext("Choose one of the states listed.")]
+        state = None
+    before = request.args.get("before") or None
+    if before is not None and not (before.isascii() and before.isdigit() and int(before) <= MAX_ID):
+        problems["before"] = [gettext("Must be a cart's number.")]
+        before = None
+    rows, older = reports.cart_page(
+        session,
+        limit=int(current_app.config["LEADCAPTURE_PAGE_SIZE"]),
+        state=state,
+        before=int(before) if before else None,
+    )
+    totals, recovered = reports.cart_totals(session)
     try:
         start, end = report_range(
             request.args.get("from"), request.args.get("to"), today=utcnow().date()
         )
     except ValidationError as error:
-        problems = error.errors
+        problems.update(error.errors)
         start, end = report_range(None, None, today=utcnow().date())
     return render_template(
         "leadcapture/backoffice/carts.html",
         carts=rows,
+        older=older,
+        state=state,
+        states=reports.LISTED_STATES,
         totals=totals,
         recovered=recovered,
         report=recovery_report(session, start, end),

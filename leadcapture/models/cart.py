@@ -77,6 +77,8 @@ class TrackedCart(Base):
             sqlite_where=text("next_email_at IS NOT NULL"),
             postgresql_where=text("next_email_at IS NOT NULL"),
         ),
+        #: The cart page's filter by state, newest first (:func:`~leadcapture.reports.cart_page`).
+        Index("ix_lc_carts_state_id", "state", "id"),
         Index(
             "ix_lc_carts_abandoned",
             "abandoned_at",
