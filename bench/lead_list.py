@@ -122,10 +122,10 @@ def main() -> None:
                 print(f"{args.leads:,} leads in {time.perf_counter() - started:.0f} s")
                 session = db.session
                 # a cursor 100 pages deep: the keyset page costs what the first does
-                cursor = None
+                cursor: str | None = None
                 for _ in range(100):
-                    cursor = search_leads(session, {"limit": "50", "cursor": cursor or ""})
-                    cursor = cursor.next_cursor
+                    page = search_leads(session, {"limit": "50", "cursor": cursor or ""})
+                    cursor = page.next_cursor
                 ours["100 pages deep"] = {"cursor": cursor or ""}
                 moment, last_id = _decode_cursor("-created_at", cursor or "")
                 RAW["100 pages deep"] = (

@@ -22,7 +22,8 @@ from .forms import SweepForm
 
 @bp.route("/carts")
 def carts() -> Any:
-    """Carts the plug-in tracks, newest activity first, with abandoned and recovered value."""
+    """The carts past shopping, newest first, a state at a time if asked and a keyset page
+    at a time, with each state's count and value and the recovery report's figures."""
     session = current_session()
     problems: dict[str, list[str]] = {}
     state = request.args.get("state") or None
