@@ -196,6 +196,17 @@ def capture_email(browser: Shopper, email: Any) -> TestResponse:
     )
 
 
+def guest_with_cart(
+    app: Flask, email: str | None = "gus@example.com", sku: str = "TEA-001", quantity: int = 2
+) -> Shopper:
+    """A guest with ``quantity`` of ``sku`` in the cart who typed ``email`` at checkout."""
+    guest = Shopper(app)
+    guest.add_to_cart(sku, quantity)
+    if email:
+        assert capture_email(guest, email).status_code == 204
+    return guest
+
+
 def make_staff(app: Flask, *names: str) -> list[str]:
     """Staff users named ``names`` (emails derived from them); their ids as strings."""
     from storefront.seed import create_staff

@@ -13,7 +13,7 @@ from leadcapture import LeadSource, LeadStatus, capture_lead, set_status, signal
 from leadcapture.models import HistoryEntry, Lead, TrackedCart
 from storefront.extensions import db
 
-from .helpers import Shopper, age_carts, capture_email, count, heard, sweep
+from .helpers import Shopper, age_carts, count, guest_with_cart, heard, sweep
 
 
 def carts(app: Flask) -> list[TrackedCart]:
@@ -30,16 +30,6 @@ def snapshots(app: Flask) -> list[HistoryEntry]:
         )
         db.session.expunge_all()
         return found
-
-
-def guest_with_cart(
-    app: Flask, email: str | None = "gus@example.com", sku: str = "TEA-001", quantity: int = 2
-) -> Shopper:
-    guest = Shopper(app)
-    guest.add_to_cart(sku, quantity)
-    if email:
-        assert capture_email(guest, email).status_code == 204
-    return guest
 
 
 def test_an_idle_guest_cart_with_an_email_becomes_a_lead(

@@ -21,7 +21,7 @@ from leadcapture.models import Address, Contact, Email, Lead
 from leadcapture.webhooks import add_webhook
 from storefront.extensions import db
 
-from .helpers import Shopper, age_carts, capture_email, sweep
+from .helpers import Shopper, age_carts, guest_with_cart, sweep
 
 AXE = Path(__file__).parent / "node_modules" / "axe-core" / "axe.min.js"
 SCREENSHOTS = Path(__file__).parent / "screenshots"
@@ -47,9 +47,7 @@ def seed(app: Flask) -> dict[str, int]:
     buyer.register(email="ada@example.com")
     buyer.add_to_cart("TEA-001", 2)
     assert buyer.checkout(email=None, full_name="Ada Lovelace").status_code == 302
-    guest = Shopper(app)
-    guest.add_to_cart("MUG-001")
-    assert capture_email(guest, "gus@example.com").status_code == 204
+    guest_with_cart(app, "gus@example.com", "MUG-001", 1)
     age_carts(app, 120)
     now = datetime.now(UTC)
     assert sweep(app, now=now).abandoned == 1

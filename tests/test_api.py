@@ -15,7 +15,7 @@ from leadcapture.models import Customer, Lead
 from storefront.extensions import db
 from storefront.models import User
 
-from .helpers import Shopper, count, csrf_token
+from .helpers import Shopper, count, csrf_token, guest_with_cart
 
 API = "/backoffice/api"
 ROUTES = [
@@ -319,15 +319,13 @@ def test_the_html_list_filters_and_pages(app: Flask, staff: Shopper) -> None:
 
 
 def test_carts_and_customers_in_the_api(app: Flask, staff: Shopper, shopper: Shopper) -> None:
-    from .helpers import age_carts, capture_email, sweep
+    from .helpers import age_carts, sweep
 
     shopper.register(email="jane@example.com", full_name="Jane Doe")
     shopper.add_to_cart("TEA-001")
     shopper.checkout(email=None)
     for email in ("a@example.com", "b@example.com", "c@example.com"):
-        guest = Shopper(app)
-        guest.add_to_cart("MUG-001")
-        capture_email(guest, email)
+        guest_with_cart(app, email, "MUG-001", 1)
     age_carts(app, 120)
     sweep(app)
 

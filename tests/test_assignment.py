@@ -10,7 +10,7 @@ from leadcapture import LeadSource, capture_lead
 from leadcapture.models import Lead
 from storefront.extensions import db
 
-from .helpers import Shopper, age_carts, capture_email, make_staff, sweep
+from .helpers import Shopper, age_carts, guest_with_cart, make_staff, sweep
 
 
 def assignees(app: Flask) -> list[str | None]:
@@ -37,9 +37,7 @@ def test_rules_assign_new_leads_from_every_source(
         db.session.commit()
     shopper.register(email="jane@example.com")  # a sign-up: source Website
     for email in ("a@example.com", "b@example.com", "c@example.com"):
-        guest = Shopper(app)
-        guest.add_to_cart("TEA-001")
-        capture_email(guest, email)
+        guest_with_cart(app, email, "TEA-001", 1)
     age_carts(app, 120)
     sweep(app)
     assert assignees(app) == [a, b, c, a, b, d, e, d]

@@ -34,7 +34,7 @@ from leadcapture.models import (
 from storefront.extensions import db
 
 from .conftest import DATABASE_URL_VARIABLE, Inbox, Receiver
-from .helpers import Shopper, age_carts, capture_email, count, register_webhook
+from .helpers import Shopper, age_carts, count, guest_with_cart, register_webhook
 
 celery = pytest.importorskip("celery")
 redis = pytest.importorskip("redis")
@@ -249,9 +249,7 @@ def test_a_worker_killed_in_the_middle_of_an_order_loses_nothing_and_doubles_not
 
 def idle_guest_cart(app: Flask, email: str) -> None:
     """A guest's cart with ``email``, once the worker has taken its events, made idle."""
-    guest = Shopper(app)
-    guest.add_to_cart("TEA-001", 2)
-    assert capture_email(guest, email).status_code == 204
+    guest_with_cart(app, email, "TEA-001", 2)
     eventually(lambda: count(app, TrackedCart, TrackedCart.email == email))
     age_carts(app, 120)
 

@@ -21,7 +21,7 @@ from leadcapture.constants import (
 from leadcapture.recovery_steps import configured_steps
 from leadcapture.words import WORDS
 
-from .helpers import Shopper, age_carts, capture_email, sweep
+from .helpers import Shopper, age_carts, guest_with_cart, sweep
 from .test_languages import catalog
 
 PAGES = [
@@ -58,9 +58,7 @@ def visible_text(page: str) -> list[str]:
 @pytest.fixture
 def portuguese_staff(app: Flask, staff: Shopper) -> Shopper:
     """A staff user reading Portuguese, and a shop with a lead and an abandoned cart."""
-    guest = Shopper(app)
-    guest.add_to_cart("TEA-001", 2)
-    capture_email(guest, "ana@example.com")
+    guest_with_cart(app, "ana@example.com", "TEA-001", 2)
     age_carts(app, 120)
     sweep(app)
     staff.get("/language/pt?next=/")
@@ -131,9 +129,7 @@ def test_a_count_takes_its_words_form_in_each_language(app: Flask, staff: Shoppe
     item count in English and in Portuguese."""
 
     def abandon(email: str) -> None:
-        guest = Shopper(app)
-        guest.add_to_cart("TEA-001", 1)
-        capture_email(guest, email)
+        guest_with_cart(app, email, "TEA-001", 1)
         age_carts(app, 120)
         sweep(app)
 

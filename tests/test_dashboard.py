@@ -10,16 +10,14 @@ from flask import Flask
 from leadcapture import LeadSource, capture_lead
 from storefront.extensions import db
 
-from .helpers import Shopper, age_carts, capture_email, sweep
+from .helpers import Shopper, age_carts, guest_with_cart, sweep
 
 
 def setup_shop(app: Flask, shopper: Shopper) -> None:
     shopper.register(email="jane@example.com")
     shopper.add_to_cart("TEA-001")
     shopper.checkout(email=None)
-    guest = Shopper(app)
-    guest.add_to_cart("MUG-001")
-    capture_email(guest, "gus@example.com")
+    guest_with_cart(app, "gus@example.com", "MUG-001", 1)
     age_carts(app, 120)
     sweep(app)
     with app.app_context():
@@ -96,9 +94,7 @@ def test_the_cart_page_filters_by_state_and_pages_back_through_older_carts(
     member = Shopper(app)
     member.register(email="bea@example.com", full_name="Bea Baker")
     member.add_to_cart("MUG-001")
-    guest = Shopper(app)
-    guest.add_to_cart("MUG-001")
-    capture_email(guest, "gus@example.com")
+    guest_with_cart(app, "gus@example.com", "MUG-001", 1)
     age_carts(app, 120)
     sweep(app)
 

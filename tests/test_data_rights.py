@@ -21,7 +21,7 @@ from storefront.extensions import db
 from storefront.models import Order
 
 from .conftest import Inbox, Receiver
-from .helpers import Shopper, age_carts, capture_email, register_webhook, sweep
+from .helpers import Shopper, age_carts, guest_with_cart, register_webhook, sweep
 from .test_recovery import links, path
 
 PERSON = {
@@ -69,9 +69,7 @@ def a_customer(app: Flask, who: dict[str, str]) -> Shopper:
 
 
 def a_guest_with_a_recovery_email(app: Flask, smtp: Inbox, who: dict[str, str]) -> Shopper:
-    guest = Shopper(app)
-    guest.add_to_cart("MUG-001", 3)
-    assert capture_email(guest, who["email"]).status_code == 204
+    guest = guest_with_cart(app, who["email"], "MUG-001", 3)
     age_carts(app, 120)
     now = datetime.now(UTC)
     sweep(app, now=now)

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from storefront import create_app
 from storefront.extensions import db
 
-from .helpers import Shopper, age_carts, capture_email, csrf_token
+from .helpers import Shopper, age_carts, csrf_token, guest_with_cart
 
 
 def test_the_demo_shows_a_recovery_email_a_minute_after_a_guest_leaves(
@@ -27,9 +27,7 @@ def test_the_demo_shows_a_recovery_email_a_minute_after_a_guest_leaves(
     create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'demo.sqlite3'}"})
     assert capsys.readouterr().err == ""  # only on the first start
 
-    guest = Shopper(app)
-    guest.add_to_cart("TEA-001")
-    assert capture_email(guest, "gus@example.com").status_code == 204
+    guest_with_cart(app, "gus@example.com", "TEA-001", 1)
     age_carts(app, 1.5)  # a minute and a half without a change
 
     owner = Shopper(app)

@@ -14,7 +14,7 @@ from leadcapture import LeadSource, LeadStatus, capture_lead
 from leadcapture.models import Customer, Lead
 from storefront.extensions import db
 
-from .helpers import Shopper, count
+from .helpers import Shopper, count, guest_with_cart
 
 
 @pytest.fixture
@@ -194,11 +194,9 @@ def test_opportunities_and_quotations_drive_the_status(
 
 
 def test_a_quotation_from_an_abandoned_cart_takes_its_lines(app: Flask, staff: Shopper) -> None:
-    from .helpers import age_carts, capture_email, sweep
+    from .helpers import age_carts, sweep
 
-    guest = Shopper(app)
-    guest.add_to_cart("POT-001", 2)
-    capture_email(guest, "gus@example.com")
+    guest_with_cart(app, "gus@example.com", "POT-001", 2)
     age_carts(app, 120)
     sweep(app)
     with app.app_context():
