@@ -16,23 +16,17 @@ without a URL it runs on SQLite.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
-import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import sqlalchemy as sa  # noqa: E402
-from import_speed import fresh_database  # noqa: E402  (bench/import_speed.py)
-from lead_list import median_ms  # noqa: E402  (bench/lead_list.py)
+from lead_list import filled_shop, median_ms  # noqa: E402  (bench/lead_list.py)
 from results import record, when_and_where  # noqa: E402  (bench/results.py)
 
 from leadcapture.reports import cart_page  # noqa: E402
-from storefront import create_app  # noqa: E402
-from storefront.extensions import db  # noqa: E402
 
 #: A cart's state by ``n % 1000``: (below this, state).
 STATES = [(900, "active"), (970, "checked_out"), (995, "abandoned"), (999, "lost")]
@@ -79,50 +73,38 @@ def main() -> None:
     parser.add_argument("--database-url")
     args = parser.parse_args()
     lines = []
-    with tempfile.TemporaryDirectory() as folder:
-        os.environ["STOREFRONT_INSTANCE_PATH"] = folder
-        with fresh_database(args.database_url, folder) as url:
-            app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench"})
-            backend = sa.make_url(url).get_backend_name()
-            with app.app_context():
-                started = time.perf_counter()
-                with db.engine.begin() as connection:
-                    fill(connection, args.carts)
-                print(f"{args.carts:,} carts in {time.perf_counter() - started:.0f} s")
-                session = db.session
-                deep, depth = None, 0
-                while depth < 20:  # the rarest tab, twenty pages deep (or its last page)
-                    _, older = cart_page(session, limit=PAGE, state=RAREST, before=deep)
-                    if older is None:
-                        break
-                    deep, depth = older, depth + 1
-                session.rollback()
-                pages = {
-                    "every state": ({}, "lc_carts.state <> 'active'"),
-                    "abandoned": ({"state": "abandoned"}, "lc_carts.state = 'abandoned'"),
-                    f"{RAREST} (1 in 1,000)": ({"state": RAREST}, f"lc_carts.state = '{RAREST}'"),
-                    f"{RAREST}, {depth} pages deep": (
-                        {"state": RAREST, "before": deep},
-                        f"lc_carts.state = '{RAREST}' AND lc_carts.id < {deep or 0}",
-                    ),
-                }
-                for name, (params, where) in pages.items():
-                    ours_ms = median_ms(
-                        lambda p=params: cart_page(session, limit=PAGE, **p),  # type: ignore[misc]
-                        args.repeat,
-                    )
-                    raw_ms = median_ms(
-                        lambda w=where: session.execute(sa.text(RAW.format(where=w))).all(),  # type: ignore[misc]
-                        args.repeat,
-                    )
-                    session.rollback()
-                    lines.append(
-                        f"{when_and_where()} {backend} | {args.carts:,} | {name} | "
-                        f"{ours_ms:.1f} ms | {raw_ms:.1f} ms | {ours_ms / raw_ms:.1f} |"
-                    )
-                    print(lines[-1])
-                db.session.remove()
-                db.engine.dispose()
+    with filled_shop(args.database_url, fill, args.carts, "carts") as (backend, session):
+        deep, depth = None, 0
+        while depth < 20:  # the rarest tab, twenty pages deep (or its last page)
+            _, older = cart_page(session, limit=PAGE, state=RAREST, before=deep)
+            if older is None:
+                break
+            deep, depth = older, depth + 1
+        session.rollback()
+        pages = {
+            "every state": ({}, "lc_carts.state <> 'active'"),
+            "abandoned": ({"state": "abandoned"}, "lc_carts.state = 'abandoned'"),
+            f"{RAREST} (1 in 1,000)": ({"state": RAREST}, f"lc_carts.state = '{RAREST}'"),
+            f"{RAREST}, {depth} pages deep": (
+                {"state": RAREST, "before": deep},
+                f"lc_carts.state = '{RAREST}' AND lc_carts.id < {deep or 0}",
+            ),
+        }
+        for name, (params, where) in pages.items():
+            ours_ms = median_ms(
+                lambda p=params: cart_page(session, limit=PAGE, **p),  # type: ignore[misc]
+                args.repeat,
+            )
+            raw_ms = median_ms(
+                lambda w=where: session.execute(sa.text(RAW.format(where=w))).all(),  # type: ignore[misc]
+                args.repeat,
+            )
+            session.rollback()
+            lines.append(
+                f"{when_and_where()} {backend} | {args.carts:,} | {name} | "
+                f"{ours_ms:.1f} ms | {raw_ms:.1f} ms | {ours_ms / raw_ms:.1f} |"
+            )
+            print(lines[-1])
     for line in lines:
         record(
             "## The cart page at scale (`bench/cart_list.py`)",

@@ -15,13 +15,15 @@ without a URL it runs on SQLite.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -74,6 +76,28 @@ def median_ms(work: Callable[[], object], repeat: int) -> float:
     return statistics.median(times) * 1000
 
 
+@contextlib.contextmanager
+def filled_shop(
+    database_url: str | None, fill: Callable[[sa.Connection, int], None], rows: int, what: str
+) -> Iterator[tuple[str, Any]]:
+    """A fresh database (made and dropped) with the shop's and the plug-in's tables, ``rows``
+    of ``what`` put in by ``fill``, and an app context on it: yields (backend, session)."""
+    with tempfile.TemporaryDirectory() as folder:
+        os.environ["STOREFRONT_INSTANCE_PATH"] = folder
+        with fresh_database(database_url, folder) as url:
+            app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench"})
+            with app.app_context():
+                started = time.perf_counter()
+                with db.engine.begin() as connection:
+                    fill(connection, rows)
+                print(f"{rows:,} {what} in {time.perf_counter() - started:.0f} s")
+                try:
+                    yield sa.make_url(url).get_backend_name(), db.session
+                finally:
+                    db.session.remove()
+                    db.engine.dispose()
+
+
 RAW = {
     "first page": "SELECT * FROM lc_leads ORDER BY created_at DESC, id DESC LIMIT 51",
     "status tab": (
@@ -110,48 +134,36 @@ def main() -> None:
         "search": {"q": "son 123456"},
     }
     lines = []
-    with tempfile.TemporaryDirectory() as folder:
-        os.environ["STOREFRONT_INSTANCE_PATH"] = folder
-        with fresh_database(args.database_url, folder) as url:
-            app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench"})
-            backend = sa.make_url(url).get_backend_name()
-            with app.app_context():
-                started = time.perf_counter()
-                with db.engine.begin() as connection:
-                    fill(connection, args.leads)
-                print(f"{args.leads:,} leads in {time.perf_counter() - started:.0f} s")
-                session = db.session
-                # a cursor 100 pages deep: the keyset page costs what the first does
-                cursor: str | None = None
-                for _ in range(100):
-                    page = search_leads(session, {"limit": "50", "cursor": cursor or ""})
-                    cursor = page.next_cursor
-                ours["100 pages deep"] = {"cursor": cursor or ""}
-                moment, last_id = _decode_cursor("-created_at", cursor or "")
-                RAW["100 pages deep"] = (
-                    "SELECT * FROM lc_leads WHERE (created_at, id) < (:moment, :last_id)"
-                    " ORDER BY created_at DESC, id DESC LIMIT 51"
-                )
-                keyset = {"moment": moment.replace(tzinfo=None), "last_id": last_id}
-                for name, params in ours.items():
-                    ours_ms = median_ms(
-                        lambda p=params: search_leads(session, {**p, "limit": "50"}),  # type: ignore[misc]
-                        args.repeat,
-                    )
-                    raw_ms = median_ms(
-                        lambda q=RAW[name]: session.execute(  # type: ignore[misc]
-                            sa.text(q), {"after": after, "before": before, **keyset}
-                        ).all(),
-                        args.repeat,
-                    )
-                    session.rollback()
-                    lines.append(
-                        f"{when_and_where()} {backend} | {args.leads:,} | {name} | "
-                        f"{ours_ms:.1f} ms | {raw_ms:.1f} ms | {ours_ms / raw_ms:.1f} |"
-                    )
-                    print(lines[-1])
-                db.session.remove()
-                db.engine.dispose()
+    with filled_shop(args.database_url, fill, args.leads, "leads") as (backend, session):
+        # a cursor 100 pages deep: the keyset page costs what the first does
+        cursor: str | None = None
+        for _ in range(100):
+            page = search_leads(session, {"limit": "50", "cursor": cursor or ""})
+            cursor = page.next_cursor
+        ours["100 pages deep"] = {"cursor": cursor or ""}
+        moment, last_id = _decode_cursor("-created_at", cursor or "")
+        RAW["100 pages deep"] = (
+            "SELECT * FROM lc_leads WHERE (created_at, id) < (:moment, :last_id)"
+            " ORDER BY created_at DESC, id DESC LIMIT 51"
+        )
+        keyset = {"moment": moment.replace(tzinfo=None), "last_id": last_id}
+        for name, params in ours.items():
+            ours_ms = median_ms(
+                lambda p=params: search_leads(session, {**p, "limit": "50"}),  # type: ignore[misc]
+                args.repeat,
+            )
+            raw_ms = median_ms(
+                lambda q=RAW[name]: session.execute(  # type: ignore[misc]
+                    sa.text(q), {"after": after, "before": before, **keyset}
+                ).all(),
+                args.repeat,
+            )
+            session.rollback()
+            lines.append(
+                f"{when_and_where()} {backend} | {args.leads:,} | {name} | "
+                f"{ours_ms:.1f} ms | {raw_ms:.1f} ms | {ours_ms / raw_ms:.1f} |"
+            )
+            print(lines[-1])
     for line in lines:
         record(
             "## The lead list at scale (`bench/lead_list.py`)",
