@@ -74,9 +74,13 @@ def staff_field(field: str, value: Any) -> str | None:
     return user_id
 
 
-def staff_name(user_id: str | None) -> str:
-    """What the back office shows for a staff id: the name, or the id of a former one."""
+def staff_name(user_id: str | None, *, shopper: str | None = None) -> str:
+    """What the back office shows for a user id: a staff user's name; "the shopper" for
+    ``shopper``, the web account of the lead on the page (its owner, and the hand behind
+    its sign-up and orders); else the id of someone who is no longer staff."""
     if not user_id:
         return ""
     staff = find_staff(user_id)
-    return staff.name if staff is not None else f"#{user_id}"
+    if staff is not None:
+        return staff.name
+    return gettext("the shopper") if user_id == shopper else f"#{user_id}"

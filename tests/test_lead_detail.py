@@ -171,6 +171,24 @@ def test_the_lead_page_escapes_what_shoppers_typed(
     assert "<img src=x" not in page and "&lt;img src=x onerror=alert(1)&gt;" in page
 
 
+def test_the_lead_page_calls_the_leads_own_shopper_the_shopper(
+    app: Flask, staff: Shopper, shopper: Shopper
+) -> None:
+    """Its owner and the hand behind its sign-up are the shopper's web account: named as
+    such, not by an id staff cannot place; a staff user's own lines keep their name."""
+    shopper.register(email="jane@example.com")
+    with app.app_context():
+        lead = db.session.scalars(select(Lead)).one()
+        lead_id, web_user = lead.id, lead.web_user_id
+    url = f"/backoffice/leads/{lead_id}"
+    staff.submit(url, {"body": "Called her"}, action=f"{url}/notes")
+    page = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", staff.get(url).get_data(as_text=True)))
+    assert "owner the shopper" in page and "· the shopper Signed up on the shop" in page
+    assert f"#{web_user}" not in page and "Called her" in page and "· #" not in page
+    staff.get("/language/pt?next=/")
+    assert "responsável o comprador" in staff.get(url).get_data(as_text=True)
+
+
 def test_opportunities_and_quotations_drive_the_status(
     app: Flask, staff: Shopper, lead_id: int
 ) -> None:
