@@ -11,7 +11,7 @@ from flask import Flask
 from sqlalchemy import select
 
 from leadcapture import LeadSource, LeadStatus, capture_lead
-from leadcapture.models import Customer, Lead
+from leadcapture.models import Customer, Lead, TrackedCart
 from storefront.extensions import db
 
 from .helpers import Shopper, count, guest_with_cart
@@ -187,6 +187,26 @@ def test_the_lead_page_calls_the_leads_own_shopper_the_shopper(
     assert f"#{web_user}" not in page and "Called her" in page and "· #" not in page
     staff.get("/language/pt?next=/")
     assert "responsável o comprador" in staff.get(url).get_data(as_text=True)
+
+
+def test_the_lead_page_lists_the_carts_of_its_web_account(
+    app: Flask, staff: Shopper, shopper: Shopper
+) -> None:
+    """The cart a signed-up shopper ordered is on their lead's page, linked, beside any
+    cart of theirs that was abandoned; someone else's cart is not."""
+    shopper.register(email="jane@example.com")
+    shopper.add_to_cart("TEA-001")
+    shopper.checkout(email=None)
+    guest_with_cart(app, "gus@example.com")
+    with app.app_context():
+        lead_id = db.session.scalar(select(Lead.id).where(Lead.email == "jane@example.com"))
+        cart_id = db.session.scalar(select(TrackedCart.id).where(TrackedCart.user_id.is_not(None)))
+    page = staff.get(f"/backoffice/leads/{lead_id}").get_data(as_text=True)
+    carts = page[
+        page.index('class="lead-carts') : page.index("</section>", page.index('class="lead-carts'))
+    ]
+    assert f'href="/backoffice/carts/{cart_id}"' in carts and "Ordered" in carts
+    assert carts.count("<li>") == 1
 
 
 def test_opportunities_and_quotations_drive_the_status(

@@ -16,7 +16,7 @@ from flask import (
     stream_with_context,
     url_for,
 )
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from wtforms.fields.choices import SelectChoice
 
 from .. import communications
@@ -152,13 +152,11 @@ def _lead_page(lead: Lead, **forms: Any) -> Any:
     forms.setdefault("quotation_form", QuotationForm(formdata=None))
     forms.setdefault("lost_form", LostForm(formdata=None))
     session = current_session()
-    carts = list(
-        session.scalars(
-            select(TrackedCart)
-            .where(TrackedCart.lead_id == lead.id)
-            .order_by(TrackedCart.id.desc())
-        )
-    )
+    # Its abandoned carts, and every cart of its web account (the one it ordered, say).
+    theirs = TrackedCart.lead_id == lead.id
+    if lead.web_user_id is not None:
+        theirs = or_(theirs, TrackedCart.user_id == lead.web_user_id)
+    carts = list(session.scalars(select(TrackedCart).where(theirs).order_by(TrackedCart.id.desc())))
     forms["quotation_form"].cart_id.choices = [SelectChoice("", gettext("— typed total —"))] + [
         SelectChoice(
             str(c.id),
