@@ -133,6 +133,13 @@ def _median(run: Callable[[], bool]) -> float:
     return statistics.median(times)
 
 
+#: The abandoned cart's history line (history.CART_ABANDONED and CART_ABANDONED_ONE).
+SUBJECT = (
+    "'Cart abandoned: ' || CASE item_count WHEN 1 THEN '1 item' ELSE item_count || ' items' END"
+    " || ', ' || total || ' ' || currency"
+)
+
+
 def _statements(dialect: str) -> list[str]:
     """The sweep's abandonment as set-based SQL: what the sweep would be with no batches,
     no signals and nothing but the database."""
@@ -142,14 +149,14 @@ def _statements(dialect: str) -> list[str]:
             "json_build_object('cart_id', id, 'lines', lines, 'total', total::text,"
             " 'currency', currency, 'item_count', item_count)"
         )
-        subject = "'Cart abandoned: ' || item_count || ' item(s), ' || total || ' ' || currency"
+        subject = SUBJECT
     else:
         name = "'LEAD-' || printf('%05d', id)"
         snapshot = (
             "json_object('cart_id', id, 'lines', json(lines), 'total', CAST(total AS TEXT),"
             " 'currency', currency, 'item_count', item_count)"
         )
-        subject = "'Cart abandoned: ' || item_count || ' item(s), ' || total || ' ' || currency"
+        subject = SUBJECT
     swept = "state = 'abandoned' AND abandoned_at = :now"
     return [
         "UPDATE lc_carts SET state = 'abandoned', abandoned_at = :now, next_email_at = :first"

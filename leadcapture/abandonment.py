@@ -108,7 +108,9 @@ def _scheduled(steps: tuple[Step, ...]) -> list[int]:
 
 def _snapshot(dialect: str) -> tuple[Any, Any]:
     """The abandoned cart's history entry, as SQL over ``lc_carts``: its subject
-    ("Cart abandoned: 2 item(s), 17.00 EUR") and its data (the lines and the total)."""
+    ("Cart abandoned: 2 items, 17.00 EUR", the words of ``history.CART_ABANDONED`` and
+    ``CART_ABANDONED_ONE``, which the back office reads back) and its data (the lines
+    and the total)."""
     if dialect == "postgresql":
         total: Any = cast(TrackedCart.total, String)
         lines: Any = TrackedCart.lines
@@ -117,10 +119,14 @@ def _snapshot(dialect: str) -> tuple[Any, Any]:
         total = func.printf("%.2f", TrackedCart.total)
         lines = func.json(TrackedCart.lines)
         make = func.json_object
+    items = case(
+        (TrackedCart.item_count == 1, literal("1 item", String())),
+        else_=cast(TrackedCart.item_count, String) + literal(" items", String()),
+    )
     subject = (
-        literal("Cart abandoned: ")
-        + cast(TrackedCart.item_count, String)
-        + literal(" item(s), ")
+        literal("Cart abandoned: ", String())
+        + items
+        + literal(", ", String())
         + total
         + literal(" ")
         + TrackedCart.currency

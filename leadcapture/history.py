@@ -48,6 +48,10 @@ RECOVERED_WITH_LINK = N_(
 RECOVERED_WITHOUT_LINK = N_(
     "Cart recovered by order %(order)s: %(total)s %(currency)s, without the link"
 )
+CART_ABANDONED_ONE = N_("Cart abandoned: 1 item, %(total)s %(currency)s")
+CART_ABANDONED = N_("Cart abandoned: %(count)s items, %(total)s %(currency)s")
+#: The line as sweeps wrote it before 2026-11-25, still read back.
+CART_ABANDONED_BEFORE = N_("Cart abandoned: %(count)s item(s), %(total)s %(currency)s")
 ADDRESS_ADDED = N_("Address %(name)s added")
 ADDRESS_CHANGED = N_("Address %(name)s changed")
 WEB_FORM_EMPTY = N_("Web form (%(source)s): no message")
@@ -88,6 +92,9 @@ SAID = (
     ORDER_PLACED,
     RECOVERED_WITH_LINK,
     RECOVERED_WITHOUT_LINK,
+    CART_ABANDONED_ONE,
+    CART_ABANDONED,
+    CART_ABANDONED_BEFORE,
     ADDRESS_ADDED,
     ADDRESS_CHANGED,
     WEB_FORM_EMPTY,

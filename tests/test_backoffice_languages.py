@@ -8,6 +8,7 @@ from html import unescape
 
 import pytest
 from flask import Flask
+from sqlalchemy import select
 
 from leadcapture.constants import (
     AddressType,
@@ -18,8 +19,10 @@ from leadcapture.constants import (
     LeadStatus,
     LeadType,
 )
+from leadcapture.models import HistoryEntry, Lead
 from leadcapture.recovery_steps import configured_steps
 from leadcapture.words import WORDS
+from storefront.extensions import db
 
 from .helpers import Shopper, age_carts, guest_with_cart, sweep
 from .test_languages import catalog
@@ -146,3 +149,16 @@ def test_a_count_takes_its_words_form_in_each_language(app: Flask, staff: Shoppe
     portuguese = shown("/backoffice/carts")
     assert "2 carrinhos abandonados" in portuguese and "(s)" not in portuguese
     assert "1 artigo" in shown("/backoffice/carts/1")
+
+
+def test_an_abandoned_carts_line_is_kept_in_english_and_read_in_portuguese(
+    app: Flask, portuguese_staff: Shopper
+) -> None:
+    with app.app_context():
+        lead_id = db.session.scalar(select(Lead.id).where(Lead.email == "ana@example.com"))
+        kept = db.session.scalars(select(HistoryEntry.subject)).all()
+    assert "Cart abandoned: 2 items, 17.00 EUR" in kept
+    page = " ".join(
+        visible_text(portuguese_staff.get(f"/backoffice/leads/{lead_id}").get_data(as_text=True))
+    )
+    assert "Carrinho abandonado: 2 artigos, 17.00 EUR" in page and "Cart abandoned" not in page
