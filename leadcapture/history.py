@@ -62,6 +62,8 @@ FOLLOW_UP_BY_OPENED = N_(
 FOLLOW_UP_OPENED = N_("Follow-up due %(date)s; status changed from %(old)s to %(new)s")
 FOLLOW_UP_BY = N_("Follow-up due %(date)s (by %(by)s)")
 FOLLOW_UP = N_("Follow-up due %(date)s")
+#: What every line of an erased person's history reads (:mod:`leadcapture.personal_data`).
+ERASED = N_("Erased")
 #: Every line above, the longer of two that could read alike first.
 SAID = (
     CREATED,
@@ -103,6 +105,7 @@ SAID = (
     FOLLOW_UP_OPENED,
     FOLLOW_UP_BY,
     FOLLOW_UP,
+    ERASED,
 )
 #: The values that are the plug-in's fixed words (:mod:`leadcapture.words`).
 WORD_VALUES = frozenset({"source", "old", "new", "status"})

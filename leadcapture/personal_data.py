@@ -22,7 +22,7 @@ from typing import Any
 
 from sqlalchemy import case, delete, func, or_, select, update
 
-from . import fields, serialize, signals
+from . import fields, history, serialize, signals
 from .constants import EmailStatus
 from .models import (
     Address,
@@ -44,8 +44,8 @@ from .models.base import utcnow
 from .oncommit import send_on_commit
 from .transactions import DBSession
 
-#: What an erased name or text reads.
-ERASED = "Erased"
+#: What an erased name or text reads (a history line too, read in the staff's language).
+ERASED = history.ERASED
 
 
 @dataclass(frozen=True)

@@ -268,3 +268,6 @@ def test_amounts_survive_an_erasure(app: Flask, staff: Shopper, smtp: Inbox) -> 
         lead = db.session.scalars(select(Lead).where(Lead.lead_name == "Erased")).one()
         assert lead.email is None and lead.status == "Converted"
         assert db.session.scalar(select(func.sum(Order.total))) == value
+    staff.get("/language/pt?next=/")
+    page = staff.get(f"/backoffice/leads/{lead.id}").get_data(as_text=True)
+    assert "<br>Apagado" in page and "<br>Erased" not in page  # its history, in Portuguese
