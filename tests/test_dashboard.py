@@ -135,4 +135,5 @@ def test_the_cart_page_names_what_is_wrong_with_its_query(staff: Shopper) -> Non
         response = staff.get(f"/backoffice/carts?{query}")
         page = response.get_data(as_text=True)
         assert response.status_code == 200 and f'data-field="{field}"' in page, query
+        assert ("State: " if field == "state" else "Page: ") in page, query  # named as labelled
         assert "<script>" not in page
