@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 
-from .. import reports
+from .. import fields, reports
 from ..errors import ValidationError
 from ..i18n import gettext
 from ..models import TrackedCart
@@ -26,9 +26,10 @@ def carts() -> Any:
     at a time, with each state's count and value and the recovery report's figures."""
     session = current_session()
     problems: dict[str, list[str]] = {}
-    state = request.args.get("state") or None
-    if state is not None and state not in reports.LISTED_STATES:
-        problems["state"] = [gettext("Choose one of the states listed.")]
+    try:
+        state = fields.choice("state", request.args.get("state"), reports.LISTED_STATES)
+    except ValidationError as error:
+        problems.update(error.errors)
         state = None
     before = request.args.get("before") or None
     if before is not None and not (before.isascii() and before.isdigit() and int(before) <= MAX_ID):
