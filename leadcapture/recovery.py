@@ -351,9 +351,11 @@ def open_restore_link(
     email = session.scalars(
         select(Email).where(Email.cart_id == cart.id, Email.step == step)
     ).first()
-    first_time = cart.link_opened_at is None
-    if first_time:
-        cart.link_opened_at = utcnow()
+    now = utcnow()
+    if cart.link_opened_at is None:
+        cart.link_opened_at = now
+    if email is not None and email.link_opened_at is None:
+        email.link_opened_at = now
     lead = session.get(Lead, cart.lead_id) if cart.lead_id else None
     if lead is not None:
         apply_trigger(session, lead, Trigger.RECOVERY_LINK_CLICKED)

@@ -1,6 +1,7 @@
 """The recovery report, as cart-recovery plug-ins show it: for a chosen range of days,
 what was abandoned (recoverable revenue), what came back (recovered revenue and rate),
-and what the emails did (sent, links opened). Each figure is one grouped query."""
+and what the emails did (sent, links opened), in all and email by email. Each figure is
+one grouped query."""
 
 from __future__ import annotations
 
@@ -20,6 +21,19 @@ DEFAULT_DAYS = 30
 
 
 @dataclass
+class StepFigures:
+    """What one email of the series did in the report's days: how many went, how many of
+    their links were opened, and the carts (and their value) it was the last email before
+    the order of."""
+
+    step: int
+    sent: int = 0
+    opened: int = 0
+    recovered: int = 0
+    recovered_value: dict[str, Decimal] = field(default_factory=dict)
+
+
+@dataclass
 class RecoveryReport:
     start: date
     end: date
@@ -29,6 +43,7 @@ class RecoveryReport:
     recovered_value: dict[str, Decimal] = field(default_factory=dict)
     emails_sent: int = 0
     links_opened: int = 0
+    by_step: list[StepFigures] = field(default_factory=list)
 
     @property
     def rate(self) -> float:
@@ -59,7 +74,7 @@ def report_range(start: str | None, end: str | None, *, today: date) -> tuple[da
 
 def recovery_report(session: DBSession, start: date, end: date) -> RecoveryReport:
     """Carts abandoned in ``start``..``end`` (whole days, UTC), the value recovered and the
-    emails sent and links opened in those days."""
+    emails sent and links opened in those days, in all and email by email."""
     since = datetime.combine(start, time.min, tzinfo=UTC)
     until = datetime.combine(end + timedelta(days=1), time.min, tzinfo=UTC)
     report = RecoveryReport(start=start, end=end)
@@ -82,14 +97,8 @@ def recovery_report(session: DBSession, start: date, end: date) -> RecoveryRepor
     ):
         report.recovered += carts
         report.recovered_value[currency] = Decimal(won or 0)
-    report.emails_sent = (
-        session.scalar(
-            select(func.count())
-            .select_from(Email)
-            .where(Email.step.is_not(None), Email.sent_at.between(since, until))
-        )
-        or 0
-    )
+    report.by_step = figures_by_step(session, since, until)
+    report.emails_sent = sum(figures.sent for figures in report.by_step)
     report.links_opened = (
         session.scalar(
             select(func.count())
@@ -99,6 +108,55 @@ def recovery_report(session: DBSession, start: date, end: date) -> RecoveryRepor
         or 0
     )
     return report
+
+
+def figures_by_step(session: DBSession, since: datetime, until: datetime) -> list[StepFigures]:
+    """Each recovery email's figures between ``since`` and ``until``, by its step. A
+    recovered cart counts for the last email sent to it before its order (the one the
+    shopper came back from)."""
+    steps: dict[int, StepFigures] = {}
+
+    def of(step: int | None) -> StepFigures:  # never None: the queries leave those out
+        number = int(step or 0)
+        return steps.setdefault(number, StepFigures(number))
+
+    for step, sent in session.execute(
+        select(Email.step, func.count())
+        .where(Email.step.is_not(None), Email.sent_at.between(since, until))
+        .group_by(Email.step)
+    ):
+        of(step).sent = sent
+    for step, opened in session.execute(
+        select(Email.step, func.count())
+        .where(Email.step.is_not(None), Email.link_opened_at.between(since, until))
+        .group_by(Email.step)
+    ):
+        of(step).opened = opened
+    last_email = (
+        select(Email.cart_id, func.max(Email.step).label("step"))
+        .join(TrackedCart, TrackedCart.id == Email.cart_id)
+        .where(
+            TrackedCart.recovered_at.between(since, until),
+            Email.step.is_not(None),
+            Email.sent_at <= TrackedCart.recovered_at,
+        )
+        .group_by(Email.cart_id)
+        .subquery()
+    )
+    for step, currency, carts, won in session.execute(
+        select(
+            last_email.c.step,
+            TrackedCart.currency,
+            func.count(),
+            func.coalesce(func.sum(TrackedCart.recovered_value), 0),
+        )
+        .join(last_email, last_email.c.cart_id == TrackedCart.id)
+        .group_by(last_email.c.step, TrackedCart.currency)
+    ):
+        figures = of(step)
+        figures.recovered += carts
+        figures.recovered_value[currency] = Decimal(won or 0)
+    return [steps[step] for step in sorted(steps)]
 
 
 def cart_emails(session: DBSession, cart_id: int) -> list[Email]:

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from flask import Flask
 from playwright.sync_api import Page, expect
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from leadcapture.models import Address, Contact, Email, Lead
 from leadcapture.webhooks import add_webhook
@@ -223,6 +223,19 @@ def test_every_back_office_page_is_accessible_and_fits_a_phone(
             path=str(SCREENSHOTS / f"backoffice-recovery-email-preview-{width}.png"),
             full_page=True,
         )
+
+    # The recovery report email by email, once an email went and its link was opened.
+    with app.app_context():
+        went = datetime.now(UTC)
+        db.session.execute(
+            update(Email)
+            .where(Email.step.is_not(None))
+            .values(status="sent", sent_at=went, link_opened_at=went)
+        )
+        db.session.commit()
+    page.goto(live_server + "/backoffice/carts")
+    expect(page.locator(".recovery-by-email")).to_contain_text("Email 1")
+    problems += check(page, "backoffice-carts-by-email")
     assert not problems, "\n".join(problems)
     refused = ("/backoffice/recovery-emails/1", "/backoffice/settings", "/backoffice/webhooks")
     assert unexpected(errors, live_server, *refused) == []

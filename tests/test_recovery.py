@@ -434,6 +434,54 @@ def test_the_recovery_report_counts_a_range_and_each_cart_has_its_page(
     assert staff.get("/backoffice/carts/99999").status_code == 404
 
 
+def test_the_report_shows_what_each_email_of_the_series_did(
+    app: Flask, smtp: Inbox, staff: Shopper
+) -> None:
+    """Sent, links opened, and the carts recovered after it (the last email before the
+    order), email by email; each cart's page says which email's link was opened."""
+    _, t0 = abandoned_guest(app, "gus@example.com")
+    assert sweep(app, now=t0 + timedelta(hours=1, minutes=1)).emails == 1
+    assert sweep(app, now=t0 + timedelta(hours=24, minutes=1)).emails == 1
+    bea, t1 = abandoned_guest(app, "bea@example.com")
+    assert sweep(app, now=t1 + timedelta(hours=1, minutes=1)).emails == 1
+    gus_second, bea_first = smtp.messages[1], smtp.messages[2]
+    assert gus_second["To"] == "gus@example.com" and bea_first["To"] == "bea@example.com"
+    buyer = Shopper(app)
+    buyer.restore(path(links(gus_second)["restore"]))
+    buyer.restore(path(links(gus_second)["restore"]))  # twice: still one link opened
+    assert buyer.checkout(email="gus@example.com").status_code == 302
+    assert bea.checkout(email="bea@example.com").status_code == 302  # without the link
+
+    page = staff.get("/backoffice/carts").get_data(as_text=True)
+    table = page[page.index('class="recovery-by-email"') : page.index("Run sweep now")]
+    rows = [
+        re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", row)).strip() for row in table.split("<tr>")[2:]
+    ]
+    assert rows == [
+        "Email 1 2 0 1 cart 31.00 EUR",
+        "Email 2 1 1 1 cart 31.00 EUR",
+    ]
+    today = datetime.now(UTC).date()
+    earlier = staff.get(
+        f"/backoffice/carts?from={today - timedelta(days=9)}&to={today - timedelta(days=2)}"
+    )
+    assert 'class="recovery-by-email"' not in earlier.get_data(as_text=True)
+
+    with app.app_context():
+        gus_cart = db.session.scalars(
+            select(TrackedCart).where(TrackedCart.email == "gus@example.com")
+        ).one()
+        opened = {
+            e.step: e.link_opened_at
+            for e in db.session.scalars(select(Email).where(Email.cart_id == gus_cart.id))
+        }
+        assert opened[1] is None and opened[2] is not None
+    detail = staff.get(f"/backoffice/carts/{gus_cart.id}").get_data(as_text=True)
+    emails = detail[detail.index('class="cart-emails"') :].split("<tr>")[2:]
+    assert 'data-label="Link opened"></td>' in emails[0]
+    assert f'data-label="Link opened">{opened[2]:%Y-%m-%d %H:%M} UTC</td>' in emails[1]
+
+
 def test_a_recovery_email_looks_like_the_shops_own(app: Flask, smtp: Inbox) -> None:
     """The shop's name on top, the lines and total in a table, a button to the cart, the
     same in plain text, and nothing loaded from elsewhere (styles inline, no images)."""

@@ -61,6 +61,9 @@ class Email(Base):
     #: The unsubscribe link in the body, sent again as the List-Unsubscribe header: one
     #: message, one link (a link made at sending time would carry another timestamp).
     unsubscribe_url: Mapped[str | None] = mapped_column(Text)
+    #: When the restore link of this email (a recovery step's) was first opened: which
+    #: email of a series brought the shopper back.
+    link_opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class RecoverySeries(Base):
