@@ -112,6 +112,19 @@ SMALL_CONTROLS = """() => [...document.querySelectorAll('input, select, textarea
   .map(e => e.tagName + ' ' + (e.name || e.textContent || '').trim().slice(0, 30))"""
 
 
+#: What a phone shrinks past reading: chart text drawn under 10 px (an SVG scaled down
+#: with its text), and a table's caption squeezed into a column beside its table.
+SHRUNK = """() => [
+  ...[...document.querySelectorAll('svg text')]
+    .filter(t => { const h = t.getBoundingClientRect().height; return h > 0 && h < 10; })
+    .map(t => 'chart text "' + t.textContent.trim().slice(0, 30) + '" under 10 px'),
+  ...[...document.querySelectorAll('table caption')]
+    .filter(c => c.offsetParent !== null)
+    .filter(c => c.getBoundingClientRect().width < 0.8 * c.closest('table').getBoundingClientRect().width)
+    .map(c => 'caption "' + c.textContent.trim().slice(0, 30) + '" squeezed'),
+]"""
+
+
 def keyboard(page: Page, name: str, presses: int = 15) -> list[str]:
     """Tab from the top: focus goes forward through the page, and shows where it is."""
     problems = []
@@ -153,6 +166,8 @@ def check(page: Page, name: str) -> list[str]:
         if width < 600:
             for small in page.evaluate(SMALL_CONTROLS):
                 problems.append(f"{name} at {width}: {small} is under 40 px tall")
+            for shrunk in page.evaluate(SHRUNK):
+                problems.append(f"{name} at {width}: {shrunk}")
         wide = page.evaluate("document.documentElement.scrollWidth")
         if wide > width:
             problems.append(f"{name} at {width}: {wide} px wide")
