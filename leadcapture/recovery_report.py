@@ -72,11 +72,18 @@ def report_range(start: str | None, end: str | None, *, today: date) -> tuple[da
     return first, last
 
 
+def day_bounds(start: date, end: date) -> tuple[datetime, datetime]:
+    """The moments from the start of ``start`` to the end of ``end``, in UTC."""
+    return (
+        datetime.combine(start, time.min, tzinfo=UTC),
+        datetime.combine(end + timedelta(days=1), time.min, tzinfo=UTC),
+    )
+
+
 def recovery_report(session: DBSession, start: date, end: date) -> RecoveryReport:
     """Carts abandoned in ``start``..``end`` (whole days, UTC), the value recovered and the
     emails sent and links opened in those days, in all and email by email."""
-    since = datetime.combine(start, time.min, tzinfo=UTC)
-    until = datetime.combine(end + timedelta(days=1), time.min, tzinfo=UTC)
+    since, until = day_bounds(start, end)
     report = RecoveryReport(start=start, end=end)
     abandoned_in = TrackedCart.abandoned_at.between(since, until)
     for currency, carts, value in session.execute(

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 from .models import Address, Contact, Customer, HistoryEntry, Lead, TrackedCart
+from .recovery_report import RecoveryReport
 
 
 def iso(value: date | datetime | None) -> str | None:
@@ -128,4 +130,33 @@ def customer(c: Customer) -> dict[str, Any]:
         "created_at": iso(c.created_at),
         "contacts": [contact(x) for x in c.contacts],
         "addresses": [address(a) for a in c.addresses],
+    }
+
+
+def amounts(values: dict[str, Decimal]) -> dict[str, str]:
+    """Money by currency, as the API writes every amount: a string with two decimals."""
+    return {currency: f"{value:.2f}" for currency, value in sorted(values.items())}
+
+
+def recovery(report: RecoveryReport) -> dict[str, Any]:
+    return {
+        "from": iso(report.start),
+        "to": iso(report.end),
+        "abandoned": report.abandoned,
+        "recoverable": amounts(report.recoverable),
+        "recovered": report.recovered,
+        "recovered_value": amounts(report.recovered_value),
+        "rate": report.rate,
+        "emails_sent": report.emails_sent,
+        "links_opened": report.links_opened,
+        "by_email": [
+            {
+                "step": figures.step,
+                "sent": figures.sent,
+                "opened": figures.opened,
+                "recovered": figures.recovered,
+                "recovered_value": amounts(figures.recovered_value),
+            }
+            for figures in report.by_step
+        ],
     }

@@ -135,6 +135,8 @@ def test_real_responses_match_the_document(
     )
     customer_id = detail["customer"]["id"]
     check("get", "/funnel", client.get(f"{api}/funnel", headers=headers))
+    check("get", "/recovery", client.get(f"{api}/recovery?from=2026-01-01", headers=headers))
+    check("get", "/recovery", client.get(f"{api}/recovery?to=someday", headers=headers))
     check("get", "/carts", client.get(f"{api}/carts", headers=headers))
     check("get", "/carts", client.get(f"{api}/carts?state=gone", headers=headers))
     check("get", "/customers", client.get(f"{api}/customers", headers=headers))

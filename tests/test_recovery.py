@@ -461,6 +461,21 @@ def test_the_report_shows_what_each_email_of_the_series_did(
         "Email 1 2 0 1 cart 31.00 EUR",
         "Email 2 1 1 1 cart 31.00 EUR",
     ]
+    steps = staff.get("/backoffice/recovery-emails").get_data(as_text=True)
+    lately = re.findall(r'class="step-figures">([^<]*)</td>', steps)
+    assert lately == [
+        "Sent: 2 · Links opened: 0 · Recovered: 1 cart",
+        "Sent: 1 · Links opened: 1 · Recovered: 1 cart",
+        "none sent",
+    ]
+    body = staff.get("/backoffice/api/recovery").get_json()
+    assert [
+        (e["step"], e["sent"], e["opened"], e["recovered"], e["recovered_value"])
+        for e in body["by_email"]
+    ] == [(1, 2, 0, 1, {"EUR": "31.00"}), (2, 1, 1, 1, {"EUR": "31.00"})]
+    assert body["recovered_value"] == {"EUR": "62.00"} and body["rate"] == 100.0
+    refused = staff.get("/backoffice/api/recovery?from=2026-13-01")
+    assert refused.status_code == 400 and "from" in refused.get_json()["errors"]
     today = datetime.now(UTC).date()
     earlier = staff.get(
         f"/backoffice/carts?from={today - timedelta(days=9)}&to={today - timedelta(days=2)}"

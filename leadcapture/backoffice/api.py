@@ -24,6 +24,8 @@ from ..i18n import gettext
 from ..leadlist import search_leads, status_counts
 from ..leads import LEAD_FIELDS, capture_lead, update_lead
 from ..models import Customer, Lead, TrackedCart
+from ..models.base import utcnow
+from ..recovery_report import recovery_report, report_range
 from ..staff import StaffUser
 from ..transactions import current_session, in_transaction
 from ..web.access import is_staff
@@ -193,6 +195,16 @@ def funnel() -> Any:
         leads_by_source={"weeks": [w.isoformat() for w in weeks], "series": by_source},
         conversion_by_source=reports.conversion_by_source(session),
     )
+
+
+@api.get("/recovery")
+def recovery() -> Any:
+    """The recovery report for ``from``..``to`` (ISO dates; default the last 30 days),
+    in all and email by email, as the Abandoned carts page shows it."""
+    start, end = report_range(
+        request.args.get("from"), request.args.get("to"), today=utcnow().date()
+    )
+    return jsonify(serialize.recovery(recovery_report(current_session(), start, end)))
 
 
 def _keyset(model: Any, limit_default: int = 50) -> tuple[Any, int]:

@@ -222,6 +222,53 @@ SCHEMAS["LeadPage"] = {
         },
     ]
 }
+_AMOUNTS = {
+    "type": "object",
+    "description": "Money by currency code, each a string with two decimals.",
+    "additionalProperties": {"type": "string"},
+}
+SCHEMAS["Recovery"] = {
+    "type": "object",
+    "properties": {
+        "from": {"type": "string", "format": "date"},
+        "to": {"type": "string", "format": "date"},
+        "abandoned": {"type": "integer", "description": "Carts abandoned in the days."},
+        "recoverable": _AMOUNTS,
+        "recovered": {"type": "integer", "description": "Carts recovered in the days."},
+        "recovered_value": _AMOUNTS,
+        "rate": {"type": "number", "description": "Recovered per abandoned cart, per cent."},
+        "emails_sent": {"type": "integer"},
+        "links_opened": {"type": "integer", "description": "Carts whose link was opened."},
+        "by_email": {
+            "type": "array",
+            "description": "Each email of the series; a recovered cart counts for the "
+            "last email sent to it before its order.",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "step": {"type": "integer"},
+                    "sent": {"type": "integer"},
+                    "opened": {"type": "integer"},
+                    "recovered": {"type": "integer"},
+                    "recovered_value": _AMOUNTS,
+                },
+                "required": ["step", "sent", "opened", "recovered", "recovered_value"],
+            },
+        },
+    },
+    "required": [
+        "from",
+        "to",
+        "abandoned",
+        "recoverable",
+        "recovered",
+        "recovered_value",
+        "rate",
+        "emails_sent",
+        "links_opened",
+        "by_email",
+    ],
+}
 SCHEMAS["CartPage"] = _page_of("Cart")
 SCHEMAS["CustomerPage"] = _page_of("Customer")
 SCHEMAS["Funnel"] = {
@@ -350,6 +397,16 @@ PATHS: dict[str, Any] = {
         "get": {
             "summary": "The funnel, leads by source per week, conversion by source",
             "responses": {"200": _json("Funnel", "The figures.")},
+        }
+    },
+    "/recovery": {
+        "get": {
+            "summary": "The recovery report for a range of days, in all and email by email",
+            "parameters": [
+                {"name": "from", "in": "query", "schema": {"type": "string", "format": "date"}},
+                {"name": "to", "in": "query", "schema": {"type": "string", "format": "date"}},
+            ],
+            "responses": {"200": _json("Recovery", "The figures."), "400": _REFUSED},
         }
     },
     "/carts": {

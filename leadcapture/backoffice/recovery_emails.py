@@ -23,8 +23,10 @@ from ..errors import ValidationError
 from ..i18n import gettext, language_name, languages, speaking
 from ..mail.outgoing import queue_email, send_queued
 from ..models import Lead, RecoveryStep, TrackedCart
+from ..models.base import utcnow
 from ..recovery import RecoveryEmail, compose
 from ..recovery_content import PLACEHOLDERS
+from ..recovery_report import day_bounds, figures_by_step, report_range
 from ..recovery_steps import (
     MAX_STEPS,
     Step,
@@ -140,9 +142,13 @@ def recovery_emails() -> Any:
     session = current_session()
     steps = current_steps(session, current_app.config)
     kept = session.get(RecoveryStep, steps[0].step) if steps else None
+    days = report_range(None, None, today=utcnow().date())
+    lately = {f.step: f for f in figures_by_step(session, *day_bounds(*days))}
     return render_template(
         "leadcapture/backoffice/recovery_emails.html",
         steps=steps,
+        lately=lately,
+        days=days,
         from_config=kept is None,
         can_add=len(steps) < MAX_STEPS,
         form=SweepForm(),
