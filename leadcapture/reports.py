@@ -13,6 +13,7 @@ from sqlalchemy import case, func, select, text
 from .constants import CartState, LeadStatus, SystemEvent
 from .i18n import N_
 from .models import Customer, HistoryEntry, InboundEvent, Lead, TrackedCart
+from .models.cart import PAST_SHOPPING
 from .models.event import DEAD
 from .transactions import DBSession
 
@@ -133,8 +134,8 @@ def cart_page(
 
 
 def cart_totals(session: DBSession) -> tuple[dict[str, CartFigures], dict[str, Decimal]]:
-    """For each state, how many carts and their value in each currency; the value
-    recovered, by currency."""
+    """For each state past shopping, how many carts and their value in each currency;
+    the value recovered, by currency."""
     figures: dict[str, CartFigures] = {}
     for state, currency, carts, value in session.execute(
         select(
@@ -142,7 +143,9 @@ def cart_totals(session: DBSession) -> tuple[dict[str, CartFigures], dict[str, D
             TrackedCart.currency,
             func.count(),
             func.coalesce(func.sum(TrackedCart.total), 0),
-        ).group_by(TrackedCart.state, TrackedCart.currency)
+        )
+        .where(text(PAST_SHOPPING))
+        .group_by(TrackedCart.state, TrackedCart.currency)
     ):
         entry = figures.setdefault(state, CartFigures())
         entry.carts += carts
@@ -151,7 +154,7 @@ def cart_totals(session: DBSession) -> tuple[dict[str, CartFigures], dict[str, D
         currency: Decimal(value or 0)
         for currency, value in session.execute(
             select(TrackedCart.currency, func.sum(TrackedCart.recovered_value))
-            .where(TrackedCart.recovered_value.is_not(None))
+            .where(TrackedCart.recovered_at.is_not(None))
             .group_by(TrackedCart.currency)
         )
     }

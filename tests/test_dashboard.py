@@ -137,3 +137,69 @@ def test_the_cart_page_names_what_is_wrong_with_its_query(staff: Shopper) -> Non
         assert response.status_code == 200 and f'data-field="{field}"' in page, query
         assert ("State: " if field == "state" else "Page: ") in page, query  # named as labelled
         assert "<script>" not in page
+
+
+def test_the_cart_pages_figures_read_indexes_not_every_cart(app: Flask) -> None:
+    """The figures on top of the cart page and the recovery report leave out what they
+    do not count: carts still being shopped, and emails and carts of other days."""
+    from datetime import UTC, date, datetime, timedelta
+
+    from leadcapture.recovery_report import recovery_report
+    from leadcapture.reports import cart_totals
+
+    from .helpers import statements
+
+    with app.app_context():
+        with db.engine.begin() as connection:
+            connection.exec_driver_sql(
+                "INSERT INTO lc_carts (cart_key, email, lines, item_count, total, currency,"
+                " last_activity_at, created_at, state, capture_declined, emails_sent,"
+                " abandoned_at, recovered_at, recovered_value, link_opened_at) VALUES "
+                + ", ".join(
+                    f"('c-{n}', 'c{n}@example.com', '[]', 1, 5, 'EUR', '2025-01-01 12:00:00.000000',"
+                    " '2025-01-01 12:00:00.000000', "
+                    + (
+                        "'active', false, 0, NULL, NULL, NULL, NULL)"
+                        if n % 100
+                        else "'recovered', false, 1, '2025-01-01 12:00:00.000000',"
+                        " '2025-01-02 12:00:00.000000', 5, '2025-01-02 12:00:00.000000')"
+                    )
+                    for n in range(3000)
+                )
+            )
+            connection.exec_driver_sql(
+                'INSERT INTO lc_emails (cart_id, step, "to", subject, text_body, html_body,'
+                " status, attempts, created_at, sent_at, link_opened_at) VALUES "
+                + ", ".join(
+                    f"(NULL, 1, 'c{n}@example.com', 'S', 'T', 'H', 'sent', 0,"
+                    " '2025-01-01 12:00:00.000000', '2025-01-01 12:00:00.000000', NULL)"
+                    for n in range(3000)
+                )
+            )
+            connection.exec_driver_sql("ANALYZE")
+        today = datetime.now(UTC).date()
+        with statements(db.engine) as seen:
+            totals, recovered = cart_totals(db.session)
+            report = recovery_report(db.session, today - timedelta(days=29), today)
+        assert set(totals) == {"recovered"} and totals["recovered"].carts == 30
+        assert (
+            report.emails_sent == 0
+            and recovery_report(db.session, date(2025, 1, 1), date(2025, 1, 2)).by_step[0].sent
+            == 3000
+        )
+        postgres = db.engine.dialect.name == "postgresql"
+        full_scans = []
+        with db.engine.connect() as connection:
+            for statement, parameters in seen:
+                explain = "EXPLAIN " if postgres else "EXPLAIN QUERY PLAN "
+                plan = [
+                    str(row[0] if postgres else row[-1])
+                    for row in connection.exec_driver_sql(explain + statement, parameters)
+                ]
+                full_scans += [
+                    line
+                    for line in plan
+                    for table in ("lc_carts", "lc_emails")
+                    if (f"Seq Scan on {table}" in line if postgres else line == f"SCAN {table}")
+                ]
+    assert full_scans == []

@@ -31,6 +31,16 @@ class Email(Base):
             sqlite_where=text(UNSENT),
             postgresql_where=text(UNSENT),
         ),
+        #: The recovery report's days (:mod:`leadcapture.recovery_report`).
+        *(
+            Index(
+                f"ix_lc_emails_{column}",
+                column,
+                sqlite_where=text(f"{column} IS NOT NULL"),
+                postgresql_where=text(f"{column} IS NOT NULL"),
+            )
+            for column in ("sent_at", "link_opened_at")
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
