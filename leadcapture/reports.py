@@ -10,21 +10,18 @@ from typing import Any
 
 from sqlalchemy import case, func, select, text
 
-from .constants import CartState, LeadStatus, SystemEvent
+from .constants import CartState, LeadStatus
 from .i18n import N_
 from .models import Customer, HistoryEntry, InboundEvent, Lead, TrackedCart
 from .models.cart import PAST_SHOPPING
 from .models.event import DEAD
+from .models.history import SIGNUPS
 from .transactions import DBSession
 
 
 def funnel(session: DBSession) -> list[tuple[str, int]]:
     """Sign-ups → leads → carts abandoned → recovered → converted."""
-    signups = session.scalar(
-        select(func.count())
-        .select_from(HistoryEntry)
-        .where(HistoryEntry.event.in_([SystemEvent.SIGNED_UP, SystemEvent.LINKED]))
-    )
+    signups = session.scalar(select(func.count()).select_from(HistoryEntry).where(text(SIGNUPS)))
     leads = session.scalar(select(func.count()).select_from(Lead))
     carts = session.execute(
         select(

@@ -3,14 +3,19 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import JSON, ForeignKey, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..constants import SystemEvent
 from .base import Base, UTCDateTime, utcnow
 
 if TYPE_CHECKING:
     from .customer import Customer
     from .lead import Lead
+
+#: The entries that count a web user's sign-up (a new lead, or one linked to its account):
+#: a partial index holds exactly these, so the funnel counts sign-ups, not all history.
+SIGNUPS = f"event IN ('{SystemEvent.SIGNED_UP}', '{SystemEvent.LINKED}')"
 
 
 class HistoryEntry(Base):
@@ -21,6 +26,14 @@ class HistoryEntry(Base):
     """
 
     __tablename__ = "lc_history"
+    __table_args__ = (
+        Index(
+            "ix_lc_history_signups",
+            "event",
+            sqlite_where=text(SIGNUPS),
+            postgresql_where=text(SIGNUPS),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     lead_id: Mapped[int | None] = mapped_column(
