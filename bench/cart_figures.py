@@ -27,7 +27,8 @@ from cart_list import fill as fill_carts  # noqa: E402  (bench/cart_list.py)
 from lead_list import filled_shop, median_ms  # noqa: E402  (bench/lead_list.py)
 from results import record, when_and_where  # noqa: E402  (bench/results.py)
 
-from leadcapture.recovery_report import day_bounds, recovery_report  # noqa: E402
+from leadcapture.dayranges import day_bounds  # noqa: E402
+from leadcapture.recovery_report import recovery_report  # noqa: E402
 from leadcapture.reports import cart_totals  # noqa: E402
 
 #: The indexes the figures are read by (migration lc0022).

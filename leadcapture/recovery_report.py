@@ -6,18 +6,14 @@ one grouped query."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import func, select
 
-from .errors import ValidationError
-from .i18n import gettext
+from .dayranges import day_bounds
 from .models import Email, TrackedCart
 from .transactions import DBSession
-
-#: The range a report covers when none is chosen: the last 30 days.
-DEFAULT_DAYS = 30
 
 
 @dataclass
@@ -49,35 +45,6 @@ class RecoveryReport:
     def rate(self) -> float:
         """Recovered carts per abandoned cart, in per cent."""
         return round(100 * self.recovered / self.abandoned, 1) if self.abandoned else 0.0
-
-
-def report_range(start: str | None, end: str | None, *, today: date) -> tuple[date, date]:
-    """The report's days from the page's ``from`` and ``to`` (ISO dates; default: the last
-    :data:`DEFAULT_DAYS` days up to today)."""
-
-    def day(name: str, value: str | None, default: date) -> date:
-        if not value:
-            return default
-        try:
-            return date.fromisoformat(value)
-        except ValueError:
-            raise ValidationError.single(name, gettext("Give a date as YYYY-MM-DD.")) from None
-
-    first = day("from", start, today - timedelta(days=DEFAULT_DAYS - 1))
-    last = day("to", end, today)
-    if first > last:
-        raise ValidationError.single("from", gettext("The range starts after it ends."))
-    if (last - first).days > 3660:
-        raise ValidationError.single("from", gettext("Choose at most ten years."))
-    return first, last
-
-
-def day_bounds(start: date, end: date) -> tuple[datetime, datetime]:
-    """The moments from the start of ``start`` to the end of ``end``, in UTC."""
-    return (
-        datetime.combine(start, time.min, tzinfo=UTC),
-        datetime.combine(end + timedelta(days=1), time.min, tzinfo=UTC),
-    )
 
 
 def recovery_report(session: DBSession, start: date, end: date) -> RecoveryReport:

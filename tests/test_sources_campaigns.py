@@ -201,3 +201,30 @@ def test_the_dashboard_shows_sources_and_campaigns_for_a_date_range(
     assert wrong.status_code == 400 and 'data-field="from"' in wrong.get_data(as_text=True)
     upside = staff.get(f"/backoffice/dashboard?from={date.today()}&to={past}")
     assert upside.status_code == 400
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "from=9999-12-30&to=9999-12-31",
+        "to=9999-12-31",
+        "from=0001-01-01&to=0001-01-02",
+        "from=2026-02-30",
+        "from=" + "9" * 5000,
+    ],
+    ids=["the-last-day", "to-the-last-day", "year-one", "no-such-day", "5000-digits"],
+)
+def test_a_reports_range_of_days_outside_the_calendar_is_named_not_a_500(
+    app: Flask, staff: Shopper, query: str
+) -> None:
+    """The dashboard, the cart page's recovery report and its API take one range of days
+    alike: a day they cannot count to is refused by name, in the staff's language."""
+    dashboard = staff.get(f"/backoffice/dashboard?{query}")
+    assert dashboard.status_code == 400 and 'data-field="' in dashboard.get_data(as_text=True)
+    carts = staff.get(f"/backoffice/carts?{query}")
+    assert carts.status_code == 200 and 'data-field="' in carts.get_data(as_text=True)
+    api = staff.get(f"/backoffice/api/recovery?{query}")
+    assert api.status_code == 400 and set(api.get_json()["errors"]) <= {"from", "to"}
+    staff.get("/language/pt?next=/")
+    said = staff.get(f"/backoffice/dashboard?{query}").get_data(as_text=True)
+    assert "Indique uma data como AAAA-MM-DD." in said or "Indique um dia de 1970-01-01" in said

@@ -19,13 +19,14 @@ from .. import communications, fields, reports, serialize
 from ..apitokens import authenticate
 from ..constants import CartState
 from ..conversion import convert_lead
+from ..dayranges import report_range
 from ..errors import ValidationError
 from ..i18n import gettext
 from ..leadlist import search_leads, status_counts
 from ..leads import LEAD_FIELDS, capture_lead, update_lead
 from ..models import Customer, Lead, TrackedCart
 from ..models.base import utcnow
-from ..recovery_report import recovery_report, report_range
+from ..recovery_report import recovery_report
 from ..staff import StaffUser
 from ..transactions import current_session, in_transaction
 from ..web.access import is_staff

@@ -8,11 +8,12 @@ from typing import Any
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 
 from .. import fields, reports
+from ..dayranges import report_range
 from ..errors import ValidationError
 from ..i18n import gettext
 from ..models import TrackedCart
 from ..models.base import utcnow
-from ..recovery_report import cart_emails, recovery_report, report_range
+from ..recovery_report import cart_emails, recovery_report
 from ..sweep import run_sweep
 from ..transactions import current_session
 from ..web.ids import ID, MAX_ID

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date
 from typing import Any
 
 from flask import abort, flash, g, redirect, render_template, request, url_for
 
 from .. import reports
+from ..dayranges import day_bounds, report_range
+from ..errors import ValidationError
 from ..followups import calendar_token, due_for, replace_calendar_token
 from ..i18n import gettext
+from ..models.base import utcnow
 from ..transactions import current_session, in_transaction
 from . import bp
 from .forms import SweepForm
@@ -43,33 +46,20 @@ def replace_calendar() -> Any:
     return redirect(url_for(".today"))
 
 
-def _range() -> tuple[date, date, dict[str, list[str]]]:
-    """The dashboard's date range (``from``, ``to``, both days included): the last 30
-    days unless given; a wrong one is named, and the default shown instead."""
-    today = date.today()
-    chosen, problems = {"from": today - timedelta(days=29), "to": today}, {}
-    for name in chosen:
-        value = request.args.get(name)
-        if value:
-            try:
-                chosen[name] = date.fromisoformat(value)
-            except ValueError:
-                problems[name] = ["Must be a date (YYYY-MM-DD)."]
-    if chosen["from"] > chosen["to"]:
-        problems["from"] = ["Must not be after the end of the range."]
-        chosen = {"from": today - timedelta(days=29), "to": today}
-    return chosen["from"], chosen["to"], problems
-
-
 @bp.route("/dashboard")
 def dashboard() -> Any:
     """The funnel, leads by source over time, conversion by source (SVG charts), and for
     a date range leads, conversions and recovered revenue by source and by campaign."""
     session = current_session()
     weeks, by_source = reports.leads_by_source(session)
-    first, last, problems = _range()
-    start = datetime.combine(first, time.min, tzinfo=UTC)
-    end = datetime.combine(last + timedelta(days=1), time.min, tzinfo=UTC)
+    today = utcnow().date()
+    problems: dict[str, list[str]] = {}
+    try:
+        first, last = report_range(request.args.get("from"), request.args.get("to"), today=today)
+    except ValidationError as error:  # named on the page, the last 30 days shown instead
+        problems = error.errors
+        first, last = report_range(None, None, today=today)
+    start, end = day_bounds(first, last)
     return render_template(
         "leadcapture/backoffice/dashboard.html",
         funnel=reports.funnel(session),

@@ -19,6 +19,7 @@ from flask import (
 )
 
 from ..constants import EmailStatus
+from ..dayranges import day_bounds, report_range
 from ..errors import ValidationError
 from ..i18n import gettext, language_name, languages, speaking
 from ..mail.outgoing import queue_email, send_queued
@@ -26,7 +27,7 @@ from ..models import Lead, RecoveryStep, TrackedCart
 from ..models.base import utcnow
 from ..recovery import RecoveryEmail, compose
 from ..recovery_content import PLACEHOLDERS
-from ..recovery_report import day_bounds, figures_by_step, report_range
+from ..recovery_report import figures_by_step
 from ..recovery_steps import (
     MAX_STEPS,
     Step,
