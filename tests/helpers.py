@@ -238,6 +238,16 @@ def statements(engine: Any) -> Iterator[list[tuple[str, Any]]]:
         event.remove(engine, "before_cursor_execute", listener)
 
 
+def plan(engine: Any, statement: str, parameters: Any) -> list[str]:
+    """The lines of the database's plan for ``statement`` (``EXPLAIN`` on PostgreSQL,
+    ``EXPLAIN QUERY PLAN`` on SQLite)."""
+    postgres = engine.dialect.name == "postgresql"
+    explain = "EXPLAIN " if postgres else "EXPLAIN QUERY PLAN "
+    with engine.connect() as connection:
+        rows = connection.exec_driver_sql(explain + statement, parameters)
+        return [str(row[0] if postgres else row[-1]) for row in rows]
+
+
 #: Every event a webhook may choose.
 WEBHOOK_EVENTS = [
     "lead.created",

@@ -212,7 +212,7 @@ def test_the_sweep_finds_idle_carts_through_its_partial_index(app: Flask) -> Non
     most carts are done with (as in a shop that has run a while)."""
     from leadcapture.sweep import run_sweep
 
-    from .helpers import statements
+    from .helpers import plan, statements
 
     with app.app_context():
         with db.engine.begin() as connection:
@@ -234,10 +234,5 @@ def test_the_sweep_finds_idle_carts_through_its_partial_index(app: Flask) -> Non
             for s, p in seen
             if s.lstrip().startswith("UPDATE") and "last_activity_at <=" in s
         )
-        explain = "EXPLAIN " if db.engine.dialect.name == "postgresql" else "EXPLAIN QUERY PLAN "
-        with db.engine.connect() as connection:
-            plan = "\n".join(
-                str(row[0] if explain == "EXPLAIN " else row[-1])
-                for row in connection.exec_driver_sql(explain + statement, parameters)
-            )
-    assert "ix_lc_carts_sweepable" in plan
+        lines = plan(db.engine, statement, parameters)
+    assert "ix_lc_carts_sweepable" in "\n".join(lines)

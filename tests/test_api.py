@@ -349,7 +349,7 @@ def test_search_is_served_by_trigram_indexes_on_postgresql(app: Flask) -> None:
     """The infix search's plan uses the pg_trgm GIN index of migration lc0008."""
     from leadcapture.leadlist import search_leads
 
-    from .helpers import statements
+    from .helpers import plan, statements
 
     with app.app_context():
         if db.engine.dialect.name != "postgresql":
@@ -366,11 +366,8 @@ def test_search_is_served_by_trigram_indexes_on_postgresql(app: Flask) -> None:
             found = search_leads(db.session, {"q": "son 12345"}).items
             assert [lead.lead_name for lead in found] == ["Person 12345"]
         statement, parameters = seen[-1]
-        with db.engine.connect() as connection:
-            plan = "\n".join(
-                row[0] for row in connection.exec_driver_sql("EXPLAIN " + statement, parameters)
-            )
-    assert "ix_lc_leads_search" in plan
+        lines = plan(db.engine, statement, parameters)
+    assert "ix_lc_leads_search" in "\n".join(lines)
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,7 @@ from flask import Flask
 from leadcapture import LeadSource, capture_lead
 from storefront.extensions import db
 
-from .helpers import Shopper, age_carts, guest_with_cart, sweep
+from .helpers import Shopper, age_carts, guest_with_cart, plan, sweep
 
 
 def setup_shop(app: Flask, shopper: Shopper) -> None:
@@ -142,18 +142,13 @@ def test_the_cart_page_names_what_is_wrong_with_its_query(staff: Shopper) -> Non
 def full_scans(seen: list[tuple[str, object]], tables: tuple[str, ...]) -> list[str]:
     """The lines of the statements' plans that read every row of one of ``tables``."""
     postgres = db.engine.dialect.name == "postgresql"
-    found = []
-    with db.engine.connect() as connection:
-        for statement, parameters in seen:
-            explain = "EXPLAIN " if postgres else "EXPLAIN QUERY PLAN "
-            for row in connection.exec_driver_sql(explain + statement, parameters):
-                line = str(row[0] if postgres else row[-1])
-                found += [
-                    line
-                    for table in tables
-                    if (f"Seq Scan on {table}" in line if postgres else line == f"SCAN {table}")
-                ]
-    return found
+    return [
+        line
+        for statement, parameters in seen
+        for line in plan(db.engine, statement, parameters)
+        for table in tables
+        if (f"Seq Scan on {table}" in line if postgres else line == f"SCAN {table}")
+    ]
 
 
 def test_the_cart_pages_figures_read_indexes_not_every_cart(app: Flask) -> None:

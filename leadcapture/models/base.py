@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import DateTime, MetaData
+from sqlalchemy import DateTime, Index, MetaData, text
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
@@ -25,6 +25,20 @@ NAMING_CONVENTION = {
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def moment_indexes(table: str, *columns: str) -> tuple[Index, ...]:
+    """An index on each moment column, holding only the rows where it is set: a report of
+    a range of days reads the rows of those days, whatever the table holds."""
+    return tuple(
+        Index(
+            f"ix_{table}_{column}",
+            column,
+            sqlite_where=text(f"{column} IS NOT NULL"),
+            postgresql_where=text(f"{column} IS NOT NULL"),
+        )
+        for column in columns
+    )
 
 
 class UTCDateTime(TypeDecorator[datetime]):

@@ -8,7 +8,7 @@ from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, Numeric, Strin
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..constants import MAX_EMAIL, MAX_UTM, CartState
-from .base import Base, UTCDateTime, utcnow
+from .base import Base, UTCDateTime, moment_indexes, utcnow
 
 #: The carts a sweep may abandon: shopping, with items and an email. The partial index on
 #: this predicate keeps the sweep's cost to the carts that went idle, not the whole table.
@@ -99,13 +99,5 @@ class TrackedCart(Base):
             postgresql_where=text(PAST_SHOPPING),
         ),
         #: The recovery report's days (:mod:`leadcapture.recovery_report`).
-        *(
-            Index(
-                f"ix_lc_carts_{column}",
-                column,
-                sqlite_where=text(f"{column} IS NOT NULL"),
-                postgresql_where=text(f"{column} IS NOT NULL"),
-            )
-            for column in ("abandoned_at", "recovered_at", "link_opened_at")
-        ),
+        *moment_indexes("lc_carts", "abandoned_at", "recovered_at", "link_opened_at"),
     )

@@ -6,7 +6,7 @@ from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstrain
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..constants import MAX_EMAIL
-from .base import Base, UTCDateTime, utcnow
+from .base import Base, UTCDateTime, moment_indexes, utcnow
 
 #: The emails a send run may take: waiting, failed for a later try, or claimed by a run
 #: whose lease may have run out (it was killed). A partial index holds exactly these.
@@ -32,15 +32,7 @@ class Email(Base):
             postgresql_where=text(UNSENT),
         ),
         #: The recovery report's days (:mod:`leadcapture.recovery_report`).
-        *(
-            Index(
-                f"ix_lc_emails_{column}",
-                column,
-                sqlite_where=text(f"{column} IS NOT NULL"),
-                postgresql_where=text(f"{column} IS NOT NULL"),
-            )
-            for column in ("sent_at", "link_opened_at")
-        ),
+        *moment_indexes("lc_emails", "sent_at", "link_opened_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
