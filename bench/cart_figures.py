@@ -24,7 +24,7 @@ sys.path.insert(0, str(ROOT))
 
 import sqlalchemy as sa  # noqa: E402
 from cart_list import fill as fill_carts  # noqa: E402  (bench/cart_list.py)
-from lead_list import filled_shop, median_ms  # noqa: E402  (bench/lead_list.py)
+from lead_list import drop_indexes, filled_shop, median_ms, settle  # noqa: E402
 from results import record, when_and_where  # noqa: E402  (bench/results.py)
 
 from leadcapture.dayranges import day_bounds  # noqa: E402
@@ -119,12 +119,7 @@ def main() -> None:
     since, until = day_bounds(first, today)
     window = {"since": since.replace(tzinfo=None), "until": until.replace(tzinfo=None)}
     with filled_shop(args.database_url, fill, args.carts, "carts") as (backend, session):
-        if backend == "postgresql":  # what autovacuum does after a bulk load: an index
-            # alone answers only for pages the visibility map knows are all visible
-            with session.get_bind().connect() as connection:
-                connection.execution_options(isolation_level="AUTOCOMMIT").execute(
-                    sa.text("VACUUM ANALYZE lc_carts, lc_emails")
-                )
+        settle(session, "lc_carts", "lc_emails")
         ours = {
             "figures on top": lambda: cart_totals(session),
             "recovery report, 30 days": lambda: recovery_report(session, first, today),
@@ -146,9 +141,7 @@ def main() -> None:
             for name, statements in RAW.items()
         }
         session.rollback()
-        with session.get_bind().begin() as connection:
-            for index in INDEXES:
-                connection.execute(sa.text(f"DROP INDEX {index}"))  # noqa: S608  (named above)
+        drop_indexes(session, *INDEXES)
         bare = timed()
     for name in ours:
         line = (

@@ -23,8 +23,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import sqlalchemy as sa  # noqa: E402
+from lead_list import drop_indexes, filled_shop, median_ms, settle  # noqa: E402
 from lead_list import fill as fill_leads  # noqa: E402  (bench/lead_list.py)
-from lead_list import filled_shop, median_ms  # noqa: E402
 from results import record, when_and_where  # noqa: E402  (bench/results.py)
 
 from leadcapture import reports  # noqa: E402
@@ -63,11 +63,7 @@ def main() -> None:
     args = parser.parse_args()
     lines = []
     with filled_shop(args.database_url, fill, args.leads, "leads") as (backend, session):
-        if backend == "postgresql":  # what autovacuum does after a bulk load
-            with session.get_bind().connect() as connection:
-                connection.execution_options(isolation_level="AUTOCOMMIT").execute(
-                    sa.text("VACUUM ANALYZE lc_leads, lc_history, lc_customers")
-                )
+        settle(session, "lc_leads", "lc_history", "lc_customers")
         now = datetime.now(UTC)
         month = (now - timedelta(days=30), now)
         figures: dict[str, Callable[[], object]] = {
@@ -85,9 +81,7 @@ def main() -> None:
             return found
 
         indexed = timed()
-        with session.get_bind().begin() as connection:
-            for index in INDEXES:
-                connection.execute(sa.text(f"DROP INDEX {index}"))  # noqa: S608  (named above)
+        drop_indexes(session, *INDEXES)
         bare = timed()
     dashboard = [name for name in figures if name != "lead list's status tabs"]
     indexed["the dashboard, all of it"] = sum(indexed[name] for name in dashboard)

@@ -66,6 +66,24 @@ def fill(connection: sa.Connection, leads: int) -> None:
     connection.execute(sa.text("ANALYZE lc_leads" if dialect == "postgresql" else "ANALYZE"))
 
 
+def settle(session: Any, *tables: str) -> None:
+    """On PostgreSQL, what autovacuum does after a bulk load: an index answers alone only
+    for pages the visibility map knows are all visible."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    with session.get_bind().connect() as connection:
+        connection.execution_options(isolation_level="AUTOCOMMIT").execute(
+            sa.text(f"VACUUM ANALYZE {', '.join(tables)}")  # the caller's own table names
+        )
+
+
+def drop_indexes(session: Any, *names: str) -> None:
+    """Drop the named indexes, to time the same code without them."""
+    with session.get_bind().begin() as connection:
+        for name in names:
+            connection.execute(sa.text(f"DROP INDEX {name}"))
+
+
 def median_ms(work: Callable[[], object], repeat: int) -> float:
     work()  # warm the caches and the plan
     times = []
