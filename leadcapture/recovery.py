@@ -345,19 +345,24 @@ def restorable_cart(session: DBSession, payload: dict[str, Any]) -> TrackedCart:
 def open_restore_link(
     session: DBSession, payload: dict[str, Any]
 ) -> tuple[TrackedCart, str | None]:
-    """The shopper restored the cart of a recovery link: note it, make the lead Interested."""
+    """The shopper restored the cart of a recovery link: note it, make the lead Interested.
+
+    Only a link's first opening is news: opened again (a reload, another device, a
+    hand that repeats it), it restores the cart and writes nothing more."""
     cart = restorable_cart(session, payload)
     step = payload.get("step")
     email = session.scalars(
         select(Email).where(Email.cart_id == cart.id, Email.step == step)
     ).first()
+    opened = email or cart
+    first = opened.link_opened_at is None
     now = utcnow()
     if cart.link_opened_at is None:
         cart.link_opened_at = now
     if email is not None and email.link_opened_at is None:
         email.link_opened_at = now
     lead = session.get(Lead, cart.lead_id) if cart.lead_id else None
-    if lead is not None:
+    if lead is not None and first:
         apply_trigger(session, lead, Trigger.RECOVERY_LINK_CLICKED)
         record(
             session,

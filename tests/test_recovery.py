@@ -120,6 +120,8 @@ def test_the_restore_link_brings_the_cart_back_on_another_device(app: Flask, smt
     assert "Sencha green tea" in page and "31.00 EUR" in page
     assert lead(app).status == LeadStatus.INTERESTED
     assert cart(app).link_opened_at is not None
+    for _ in range(3):  # opened again, on this device or another: the lead's history
+        assert Shopper(app).restore(url).status_code == 302  # says it once
     with app.app_context():
         assert db.session.scalars(
             select(HistoryEntry).where(HistoryEntry.event == "recovery_link_clicked")
