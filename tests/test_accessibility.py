@@ -125,6 +125,14 @@ SHRUNK = """() => [
 ]"""
 
 
+#: The back office's sections out of sight: on a wide screen any of them past the edge of
+#: the window; on a phone (where the bar scrolls sideways) the page's own.
+NAV_HIDDEN = """(wide) => [...document.querySelectorAll('.lc-nav a')]
+  .filter(a => wide || a.getAttribute('aria-current') === 'page')
+  .filter(a => { const r = a.getBoundingClientRect(); return r.left < 0 || r.right > innerWidth; })
+  .map(a => 'section "' + a.textContent.trim() + '" out of sight')"""
+
+
 def keyboard(page: Page, name: str, presses: int = 15) -> list[str]:
     """Tab from the top: focus goes forward through the page, and shows where it is."""
     problems = []
@@ -168,6 +176,8 @@ def check(page: Page, name: str) -> list[str]:
                 problems.append(f"{name} at {width}: {small} is under 40 px tall")
             for shrunk in page.evaluate(SHRUNK):
                 problems.append(f"{name} at {width}: {shrunk}")
+        for hidden in page.evaluate(NAV_HIDDEN, width >= 600):
+            problems.append(f"{name} at {width}: {hidden}")
         wide = page.evaluate("document.documentElement.scrollWidth")
         if wide > width:
             problems.append(f"{name} at {width}: {wide} px wide")

@@ -1,6 +1,7 @@
-// The back office's one script: forms marked data-confirm ask before they submit, and a
-// form sent into a frame (a recovery email's Preview) brings that frame into sight: on a
-// phone it sits below the form, where it would change unseen.
+// The back office's one script: forms marked data-confirm ask before they submit, a
+// form sent into a frame (a recovery email's Preview) brings that frame into sight (on a
+// phone it sits below the form, where it would change unseen), and on a phone, where the
+// sections' bar scrolls sideways, the page's own section is brought into the bar's view (again when the window narrows).
 document.addEventListener("submit", (event) => {
   const question = event.target.dataset && event.target.dataset.confirm;
   if (question && !window.confirm(question)) {
@@ -13,3 +14,17 @@ document.addEventListener("submit", (event) => {
     frame.scrollIntoView({ block: "start" });
   }
 });
+
+function showSection() {
+  const section = document.querySelector('.lc-nav [aria-current="page"]');
+  if (!section) {
+    return;
+  }
+  const bar = section.closest(".lc-nav");
+  const [shown, wanted] = [bar.getBoundingClientRect(), section.getBoundingClientRect()];
+  if (wanted.left < shown.left || wanted.right > shown.right) {
+    bar.scrollLeft += wanted.left - shown.left - (shown.width - wanted.width) / 2;
+  }
+}
+showSection();
+window.addEventListener("resize", showSection); // a phone turned, a window narrowed
