@@ -113,11 +113,19 @@ SMALL_CONTROLS = """() => [...document.querySelectorAll('input, select, textarea
 
 
 #: What a phone shrinks past reading: chart text drawn under 10 px (an SVG scaled down
-#: with its text), and a table's caption squeezed into a column beside its table.
+#: with its text) or over other text, and a table's caption squeezed into a column beside
+#: its table.
 SHRUNK = """() => [
   ...[...document.querySelectorAll('svg text')]
     .filter(t => { const h = t.getBoundingClientRect().height; return h > 0 && h < 10; })
     .map(t => 'chart text "' + t.textContent.trim().slice(0, 30) + '" under 10 px'),
+  ...[...document.querySelectorAll('svg')].flatMap(svg => {
+    const boxes = [...svg.querySelectorAll('text')].map(t => [t, t.getBoundingClientRect()])
+      .filter(([, b]) => b.width > 0);
+    return boxes.filter(([t, a], i) => boxes.some(([, b], j) => j > i
+        && a.left < b.right - 1 && b.left < a.right - 1 && a.top < b.bottom - 1 && b.top < a.bottom - 1))
+      .map(([t]) => 'chart text "' + t.textContent.trim().slice(0, 30) + '" overlaps another');
+  }),
   ...[...document.querySelectorAll('table caption')]
     .filter(c => c.offsetParent !== null)
     .filter(c => c.getBoundingClientRect().width < 0.8 * c.closest('table').getBoundingClientRect().width)
@@ -262,6 +270,15 @@ def test_every_back_office_page_is_accessible_and_fits_a_phone(
     expect(page.locator(".recovery-by-email")).to_contain_text("Email 1")
     problems += check(page, "backoffice-carts-by-email")
     assert not problems, "\n".join(problems)
+
+    # On a desk the dashboard's two bar charts share a row, each as wide as its half.
+    page.set_viewport_size({"width": WIDTHS[0], "height": 900})
+    page.goto(live_server + "/backoffice/dashboard")
+    funnel, conversion = (
+        page.locator(f"svg.{name}").bounding_box() for name in ("funnel", "conversion")
+    )
+    assert funnel and conversion and funnel["y"] == conversion["y"], (funnel, conversion)
+    assert min(funnel["width"], conversion["width"]) > 0.4 * WIDTHS[0], (funnel, conversion)
     refused = ("/backoffice/recovery-emails/1", "/backoffice/settings", "/backoffice/webhooks")
     assert unexpected(errors, live_server, *refused) == []
 

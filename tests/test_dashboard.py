@@ -44,8 +44,8 @@ def test_the_dashboard_draws_its_charts_as_svg(
         t.text for t in funnel.iter("{http://www.w3.org/2000/svg}text") if t.get("class") == "value"
     ]
     assert values == ["1", "5", "1", "0", "1"]
-    assert "Reference" in charts[1] and "Website" in charts[1]
-    assert "100.0 % (1/1)" in charts[2] and "0.0 % (0/3)" in charts[2]
+    assert "100.0 % (1/1)" in charts[1] and "0.0 % (0/3)" in charts[1]
+    assert "Reference" in charts[2] and "Website" in charts[2]
 
 
 def test_the_funnel_api(app: Flask, staff: Shopper, shopper: Shopper) -> None:
