@@ -133,6 +133,12 @@ def customer(c: Customer) -> dict[str, Any]:
     }
 
 
+def customer_detail(c: Customer) -> dict[str, Any]:
+    """A customer with its history (its lead's, linked at the conversion, and what came
+    after), newest first; a list of customers leaves the history out."""
+    return {**customer(c), "history": [history_entry(e) for e in c.history]}
+
+
 def amounts(values: dict[str, Decimal]) -> dict[str, str]:
     """Money by currency, as the API writes every amount: a string with two decimals."""
     return {currency: f"{value:.2f}" for currency, value in sorted(values.items())}

@@ -17,7 +17,7 @@ from flask import Flask
 from playwright.sync_api import Page, expect
 from sqlalchemy import select, update
 
-from leadcapture.models import Address, Contact, Email, Lead
+from leadcapture.models import Address, Contact, Customer, Email, Lead
 from leadcapture.webhooks import add_webhook
 from storefront.extensions import db
 
@@ -59,6 +59,7 @@ def seed(app: Flask) -> dict[str, int]:
             "contact": db.session.scalar(select(Contact.id).limit(1)),
             "email": db.session.scalar(select(Email.id).limit(1)),
             "cart": db.session.scalar(select(Email.cart_id).where(Email.cart_id.is_not(None))),
+            "customer": db.session.scalar(select(Customer.id).limit(1)),
         }
 
 
@@ -68,6 +69,8 @@ def pages(ids: dict[str, int]) -> dict[str, str]:
         "lead": f"/backoffice/leads/{ids['lead']}",
         "address": f"/backoffice/addresses/{ids['address']}",
         "contact": f"/backoffice/contacts/{ids['contact']}",
+        "customers": "/backoffice/customers",
+        "customer": f"/backoffice/customers/{ids['customer']}",
         "today": "/backoffice/today",
         "dashboard": "/backoffice/dashboard",
         "carts": "/backoffice/carts",

@@ -342,6 +342,8 @@ def test_carts_and_customers_in_the_api(app: Flask, staff: Shopper, shopper: Sho
     assert customer["contacts"][0]["email"] == "jane@example.com"
     detail = staff.get(f"{API}/customers/{customer['id']}").get_json()
     assert {a["address_type"] for a in detail["addresses"]} == {"Billing", "Shipping"}
+    events = [entry["event"] for entry in detail["history"]]  # its lead's, newest first
+    assert events[0] == "converted" and "signed_up" in events and "history" not in customer
     assert staff.get(f"{API}/customers/999").status_code == 404
 
 

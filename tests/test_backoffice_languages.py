@@ -19,6 +19,7 @@ from leadcapture.constants import (
     LeadStatus,
     LeadType,
 )
+from leadcapture.conversion import convert_lead
 from leadcapture.models import HistoryEntry, Lead
 from leadcapture.recovery_steps import configured_steps
 from leadcapture.words import WORDS
@@ -30,6 +31,8 @@ from .test_languages import catalog
 PAGES = [
     "/backoffice/",
     "/backoffice/leads/1",
+    "/backoffice/customers",
+    "/backoffice/customers/1",
     "/backoffice/today",
     "/backoffice/dashboard",
     "/backoffice/carts",
@@ -60,10 +63,14 @@ def visible_text(page: str) -> list[str]:
 
 @pytest.fixture
 def portuguese_staff(app: Flask, staff: Shopper) -> Shopper:
-    """A staff user reading Portuguese, and a shop with a lead and an abandoned cart."""
+    """A staff user reading Portuguese, and a shop with a lead, made a customer by
+    hand, and an abandoned cart."""
     guest_with_cart(app, "ana@example.com", "TEA-001", 2)
     age_carts(app, 120)
     sweep(app)
+    with app.app_context():
+        convert_lead(db.session, db.session.get(Lead, 1), by="1")
+        db.session.commit()
     staff.get("/language/pt?next=/")
     return staff
 

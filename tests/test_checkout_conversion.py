@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import sqlalchemy as sa
 from flask import Flask
 from sqlalchemy import select, update
@@ -47,6 +49,45 @@ def test_checkout_converts_the_lead_into_a_customer_with_a_contact(
         assert "converted" in events and "signed_up" in events
         assert all(e.customer_id == customer.id for e in lead.history)
     assert len(converted) == 1
+
+
+def test_staff_see_the_customer_with_its_history_linked_both_ways_with_its_lead(
+    app: Flask, shopper: Shopper, staff: Shopper
+) -> None:
+    """The customer's page in the back office: its contacts, addresses, carts and the
+    history it took over from its lead, a link to the lead, and one back from the lead."""
+    shopper.register(email="jane@example.com", full_name="Jane Doe")
+    shopper.add_address("Billing")
+    shopper.add_to_cart("TEA-001", 2)
+    assert shopper.checkout(email=None, full_name="Jane Doe").status_code == 302
+    with app.app_context():
+        lead = db.session.scalars(select(Lead)).one()
+        customer = db.session.scalars(select(Customer)).one()
+        lead_id, customer_id, lead_name, customer_name = (
+            lead.id, customer.id, lead.name, customer.name
+        )  # fmt: skip
+
+    page = staff.get(f"/backoffice/leads/{lead_id}").get_data(as_text=True)
+    assert f'href="/backoffice/customers/{customer_id}"' in page
+    listed = staff.get("/backoffice/customers").get_data(as_text=True)
+    assert customer_name in listed and "jane@example.com" in listed
+    assert f'href="/backoffice/leads/{lead_id}"' in listed
+    answer = staff.get(f"/backoffice/customers/{customer_id}")
+    assert answer.status_code == 200
+    shown = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", answer.get_data(as_text=True)))
+    assert f"Jane Doe {customer_name}" in shown and f"made from lead {lead_name}" in shown
+    assert "jane@example.com" in shown and "(primary)" in shown
+    assert "Jane Doe-Billing" in shown and "Jane Doe-Shipping" in shown
+    assert "Ordered" in shown  # its cart, the one it bought
+    for said in ("Signed up on the shop", "Order SO-", "Converted to customer"):
+        assert said in shown, said
+    assert f'href="/backoffice/leads/{lead_id}"' in answer.get_data(as_text=True)
+
+    assert staff.get("/backoffice/customers/999999").status_code == 404
+    refused = staff.get("/backoffice/customers?before=x")
+    assert refused.status_code == 200 and 'data-field="before"' in refused.get_data(as_text=True)
+    assert shopper.get(f"/backoffice/customers/{customer_id}").status_code in (302, 403)
+    assert shopper.get("/backoffice/customers").status_code in (302, 403)
 
 
 def test_a_second_order_creates_nothing_new(app: Flask, shopper: Shopper) -> None:

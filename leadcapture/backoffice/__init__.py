@@ -62,6 +62,7 @@ def staff_helpers() -> dict[str, Any]:
 
 from . import (  # noqa: E402,F401  (routes register on bp)
     carts,
+    customers,
     leads,
     outbox,
     overview,

@@ -257,4 +257,4 @@ def customer(customer_id: int) -> Any:
     found = current_session().get(Customer, customer_id)
     if found is None:
         raise NotFound("No customer with this id.")
-    return jsonify(serialize.customer(found))
+    return jsonify(serialize.customer_detail(found))

@@ -193,6 +193,23 @@ SCHEMAS: dict[str, Any] = {
             },
         ]
     },
+    "CustomerDetail": {
+        "allOf": [
+            _ref("Customer"),
+            {
+                "type": "object",
+                "properties": {
+                    "history": {
+                        "type": "array",
+                        "items": _ref("HistoryEntry"),
+                        "description": "Its lead's, linked at the conversion, and what came "
+                        "after; newest first.",
+                    },
+                },
+                "required": ["history"],
+            },
+        ]
+    },
 }
 
 
@@ -436,8 +453,8 @@ PATHS: dict[str, Any] = {
     "/customers/{customer_id}": {
         "parameters": [_id("customer_id")],
         "get": {
-            "summary": "One customer with contacts and addresses",
-            "responses": {"200": _json("Customer", "The customer."), "404": _NOT_FOUND},
+            "summary": "One customer with contacts, addresses and history",
+            "responses": {"200": _json("CustomerDetail", "The customer."), "404": _NOT_FOUND},
         },
     },
 }
