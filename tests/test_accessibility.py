@@ -144,6 +144,15 @@ NAV_HIDDEN = """(wide) => [...document.querySelectorAll('.lc-nav a')]
   .map(a => 'section "' + a.textContent.trim() + '" out of sight')"""
 
 
+#: Checkboxes away from their labels: a label on another line than its box.
+APART = """() => [...document.querySelectorAll('input[type=checkbox]')]
+  .filter(box => box.offsetParent !== null && box.id)
+  .flatMap(box => [...document.querySelectorAll(`label[for="${CSS.escape(box.id)}"]`)]
+    .filter(label => { const a = box.getBoundingClientRect(), b = label.getBoundingClientRect();
+      return b.bottom <= a.top || b.top >= a.bottom; })
+    .map(label => 'the box of "' + label.textContent.trim().slice(0, 30) + '" is on another line'))"""
+
+
 def keyboard(page: Page, name: str, presses: int = 15) -> list[str]:
     """Tab from the top: focus goes forward through the page, and shows where it is."""
     problems = []
@@ -187,6 +196,8 @@ def check(page: Page, name: str) -> list[str]:
                 problems.append(f"{name} at {width}: {small} is under 40 px tall")
             for shrunk in page.evaluate(SHRUNK):
                 problems.append(f"{name} at {width}: {shrunk}")
+        for apart in page.evaluate(APART):
+            problems.append(f"{name} at {width}: {apart}")
         for hidden in page.evaluate(NAV_HIDDEN, width >= 600):
             problems.append(f"{name} at {width}: {hidden}")
         wide = page.evaluate("document.documentElement.scrollWidth")
