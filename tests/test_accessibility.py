@@ -153,6 +153,21 @@ APART = """() => [...document.querySelectorAll('input[type=checkbox]')]
     .map(label => 'the box of "' + label.textContent.trim().slice(0, 30) + '" is on another line'))"""
 
 
+#: Number fields (a quantity, hours, a percent) stretched across a column or a page.
+STRETCHED = """() => [...document.querySelectorAll('input[type=number]')]
+  .filter(e => e.offsetParent !== null && e.getBoundingClientRect().width > 200)
+  .map(e => 'the number field ' + (e.name || e.id) + ' is ' + Math.round(e.getBoundingClientRect().width) + ' px wide')"""
+
+
+#: Boxes that hide part of what they hold behind a sideways scroll (a cart's totals past
+#: the edge of a phone), but the back office's bar of sections, which scrolls by design.
+SCROLLED_AWAY = """() => [...document.querySelectorAll('body *')]
+  .filter(e => e.offsetParent !== null && !e.closest('.lc-nav'))
+  .filter(e => ['auto', 'scroll'].includes(getComputedStyle(e).overflowX))
+  .filter(e => e.scrollWidth > e.clientWidth + 1)
+  .map(e => e.tagName + '.' + e.className + ' hides ' + (e.scrollWidth - e.clientWidth) + ' px sideways')"""
+
+
 def keyboard(page: Page, name: str, presses: int = 15) -> list[str]:
     """Tab from the top: focus goes forward through the page, and shows where it is."""
     problems = []
@@ -194,8 +209,12 @@ def check(page: Page, name: str) -> list[str]:
         if width < 600:
             for small in page.evaluate(SMALL_CONTROLS):
                 problems.append(f"{name} at {width}: {small} is under 40 px tall")
+            for away in page.evaluate(SCROLLED_AWAY):
+                problems.append(f"{name} at {width}: {away}")
             for shrunk in page.evaluate(SHRUNK):
                 problems.append(f"{name} at {width}: {shrunk}")
+        for stretched in page.evaluate(STRETCHED):
+            problems.append(f"{name} at {width}: {stretched}")
         for apart in page.evaluate(APART):
             problems.append(f"{name} at {width}: {apart}")
         for hidden in page.evaluate(NAV_HIDDEN, width >= 600):
