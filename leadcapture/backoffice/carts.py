@@ -16,7 +16,7 @@ from ..models.base import utcnow
 from ..recovery_report import cart_emails, recovery_report
 from ..sweep import run_sweep
 from ..transactions import current_session
-from ..web.ids import ID, MAX_ID
+from ..web.ids import ID, row_id
 from . import bp
 from .forms import SweepForm
 
@@ -32,15 +32,16 @@ def carts() -> Any:
     except ValidationError as error:
         problems.update(error.errors)
         state = None
-    before = request.args.get("before") or None
-    if before is not None and not (before.isascii() and before.isdigit() and int(before) <= MAX_ID):
+    try:
+        before = row_id(request.args.get("before"))
+    except ValueError:
         problems["before"] = [gettext("Must be a cart's number.")]
         before = None
     rows, older = reports.cart_page(
         session,
         limit=int(current_app.config["LEADCAPTURE_PAGE_SIZE"]),
         state=state,
-        before=int(before) if before else None,
+        before=before,
     )
     totals, recovered = reports.cart_totals(session)
     try:

@@ -13,22 +13,23 @@ from sqlalchemy.orm import selectinload
 from ..i18n import gettext
 from ..models import Customer, TrackedCart
 from ..transactions import current_session
-from ..web.ids import ID, MAX_ID
+from ..web.ids import ID, row_id
 from . import bp
 
 
 @bp.route("/customers")
 def customers() -> Any:
     """A page of customers, newest first, with the next page's key."""
-    before = request.args.get("before") or None
     problem = None
-    if before is not None and not (before.isascii() and before.isdigit() and int(before) <= MAX_ID):
+    try:
+        before = row_id(request.args.get("before"))
+    except ValueError:
         problem = gettext("Must be a customer's number.")
         before = None
     limit = int(current_app.config["LEADCAPTURE_PAGE_SIZE"])
     query = select(Customer).options(selectinload(Customer.contacts), selectinload(Customer.lead))
     if before is not None:
-        query = query.where(Customer.id < int(before))
+        query = query.where(Customer.id < before)
     rows = list(current_session().scalars(query.order_by(Customer.id.desc()).limit(limit + 1)))
     older = rows[limit - 1].id if len(rows) > limit else None
     return render_template(
