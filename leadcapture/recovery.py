@@ -348,19 +348,17 @@ def open_restore_link(
     """The shopper restored the cart of a recovery link: note it, make the lead Interested.
 
     Only a link's first opening is news: opened again (a reload, another device, a
-    hand that repeats it), it restores the cart and writes nothing more."""
+    hand that repeats it, ten of them at once), it restores the cart and writes nothing
+    more."""
     cart = restorable_cart(session, payload)
     step = payload.get("step")
     email = session.scalars(
         select(Email).where(Email.cart_id == cart.id, Email.step == step)
     ).first()
-    opened = email or cart
-    first = opened.link_opened_at is None
     now = utcnow()
-    if cart.link_opened_at is None:
-        cart.link_opened_at = now
-    if email is not None and email.link_opened_at is None:
-        email.link_opened_at = now
+    first = _first_opening(session, TrackedCart, cart.id, now)
+    if email is not None:
+        first = _first_opening(session, Email, email.id, now)
     lead = session.get(Lead, cart.lead_id) if cart.lead_id else None
     if lead is not None and first:
         apply_trigger(session, lead, Trigger.RECOVERY_LINK_CLICKED)
@@ -372,6 +370,20 @@ def open_restore_link(
             data={"cart_id": cart.id},
         )
     return cart, email.discount_code if email else None
+
+
+def _first_opening(
+    session: DBSession, model: type[TrackedCart] | type[Email], row_id: int, now: datetime
+) -> bool:
+    """Keep the moment of a link's first opening; whether this is it. One conditional
+    UPDATE: of openings at the same moment, the database lets one through."""
+    claimed = session.execute(
+        update(model)
+        .where(model.id == row_id, model.link_opened_at.is_(None))
+        .values(link_opened_at=now)
+        .execution_options(synchronize_session="evaluate")
+    )
+    return bool(claimed.rowcount)  # type: ignore[attr-defined]
 
 
 def unsubscribe(session: DBSession, lead_id: Any) -> Lead:

@@ -265,6 +265,34 @@ def test_twenty_simultaneous_orders_of_one_shopper_make_one_customer(
 
 
 @pytest.mark.parametrize("round_", range(3))
+def test_a_recovery_link_opened_at_once_on_ten_devices_is_one_line_of_history(
+    app: Flask, round_: int
+) -> None:
+    from leadcapture.recovery import open_restore_link
+
+    from .helpers import age_carts, guest_with_cart, sweep
+
+    guest_with_cart(app, f"link{round_}@example.com")
+    age_carts(app, 120)
+    now = datetime.now(UTC)
+    assert sweep(app, now=now).abandoned == 1
+    assert sweep(app, now=now + timedelta(hours=2)).written == 1
+    with app.app_context():
+        email = db.session.scalars(select(Email)).one()
+        link = {"cart": email.cart_id, "step": email.step}
+
+    def open_link() -> None:
+        open_restore_link(db.session, link)
+        db.session.commit()
+
+    together(app, open_link, runs=10)
+    opened = select(func.count()).select_from(HistoryEntry)
+    assert count(app, opened.where(HistoryEntry.event == "recovery_link_clicked")) == 1
+    with app.app_context():
+        assert db.session.get(Email, email.id).link_opened_at is not None
+
+
+@pytest.mark.parametrize("round_", range(3))
 def test_a_registration_race_on_one_email_makes_one_user_and_one_lead(
     app: Flask, round_: int
 ) -> None:

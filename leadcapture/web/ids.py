@@ -9,7 +9,6 @@ from ..constants import MAX_ID
 ID = f"int(max={MAX_ID})"
 
 
-
 def row_id(text: str | None) -> int | None:
     """A row id from a query string (a page's ``before``, say): ``None`` when there is
     none; :class:`ValueError` for anything but digits naming a row that can exist."""
