@@ -387,7 +387,9 @@ def _first_opening(
 
 
 def unsubscribe(session: DBSession, lead_id: Any) -> Lead:
-    lead = session.get(Lead, lead_id)
+    """Make the lead Do Not Contact and stop its carts' emails; once, however many
+    unsubscribes come at the same moment (the lead is locked: the others find it done)."""
+    lead = session.get(Lead, lead_id, with_for_update=True)
     if lead is None:
         raise LookupError("lead")
     if lead.status != LeadStatus.DO_NOT_CONTACT:

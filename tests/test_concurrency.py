@@ -293,6 +293,31 @@ def test_a_recovery_link_opened_at_once_on_ten_devices_is_one_line_of_history(
 
 
 @pytest.mark.parametrize("round_", range(3))
+def test_ten_unsubscribes_at_once_change_the_status_once(app: Flask, round_: int) -> None:
+    """One-click unsubscribe (RFC 8058): a mail provider's POST and the reader's, at once."""
+    from leadcapture.recovery import unsubscribe
+
+    from .helpers import age_carts, guest_with_cart, sweep
+
+    guest_with_cart(app, f"stop{round_}@example.com")
+    age_carts(app, 120)
+    assert sweep(app).abandoned == 1
+    with app.app_context():
+        lead_id = db.session.scalars(select(Lead.id)).one()
+    entries = select(func.count()).select_from(HistoryEntry)
+    changes = entries.where(HistoryEntry.event == "status_changed")
+    before = count(app, changes)  # "Status set to Open"
+
+    def stop() -> None:
+        unsubscribe(db.session, lead_id)
+        db.session.commit()
+
+    together(app, stop, runs=10)
+    assert count(app, entries.where(HistoryEntry.event == "unsubscribed")) == 1
+    assert count(app, changes) == before + 1
+
+
+@pytest.mark.parametrize("round_", range(3))
 def test_a_registration_race_on_one_email_makes_one_user_and_one_lead(
     app: Flask, round_: int
 ) -> None:
