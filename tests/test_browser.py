@@ -140,12 +140,43 @@ def test_staff_work_a_lead_in_the_back_office(app: Flask, live_server: str, page
     expect(page.locator(".lead-summary .status")).to_have_text("Converted")
     expect(page.locator(".lead-summary")).to_contain_text("Ann Ray (Individual)")
     assert asked == ["Make a customer of Ann Ray?"]  # asked first, as ERPNext does
+    page.locator("a.lead-customer").click()  # the customer, with what its lead did
+    expect(page.locator("h1")).to_contain_text("Ann Ray CUST-00001")
+    expect(page.locator("ol.history")).to_contain_text("Intro call")
+    page.locator("a.customer-lead").click()  # and back
+    expect(page.locator("h1")).to_contain_text("LEAD-00001")
 
     page.get_by_role("link", name="Mine").click()
     expect(page.locator("table.leads tbody tr")).to_have_count(1)
     expect(page.locator("table.leads")).to_contain_text("Demo Staff")
     page.get_by_role("link", name="Dashboard").click()
     expect(page.locator("svg").first).to_be_visible()
+
+
+def test_on_a_phone_the_lead_lists_bulk_actions_wait_for_a_selection(
+    app: Flask, live_server: str, page: Page
+) -> None:
+    """On a phone the list's first screen is for finding leads: what to do with the
+    selected ones shows once one is selected."""
+    from leadcapture import capture_lead
+
+    with app.app_context():
+        capture_lead(db.session, source="Reference", lead_name="Ann Ray", email="ann@example.com")
+        db.session.commit()
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(live_server + "/backoffice/")
+    page.get_by_label("Email").fill("staff@example.com")
+    page.get_by_label("Password").fill("staff-password")
+    page.get_by_role("button", name="Sign in").click()
+    bulk = page.locator("form#bulk")
+    expect(bulk).to_be_hidden()
+    page.get_by_label("Select LEAD-00001").check()
+    expect(bulk).to_be_visible()
+    page.get_by_label("Set status").select_option("Replied")
+    page.get_by_role("button", name="Apply to the selected").click()
+    expect(page.locator("table.leads")).to_contain_text("Replied")
+    page.set_viewport_size({"width": 1280, "height": 900})  # on a desk it is always there
+    expect(bulk).to_be_visible()
 
 
 def test_the_web_form_works_framed_in_another_site_and_as_its_plain_html(
