@@ -46,8 +46,11 @@ from .webhooks.delivery import DeliveryRules, deliver_one
 from .webhooks.delivery import hand_off_waiting as hand_off_webhooks
 
 #: What a worker does with a task whose process died: deliver it again (the tables make
-#: a second run harmless), and only take it off the queue once it has run.
-RELIABLE = {"acks_late": True, "reject_on_worker_lost": True}
+#: a second run harmless), and only take it off the queue once it has run. And each task
+#: is the host's Celery app's alone (``shared``): by default Celery adds a task to every
+#: Celery app of the process, and with two shops one's task ran the other's closure, on
+#: the other's database.
+RELIABLE = {"acks_late": True, "reject_on_worker_lost": True, "shared": False}
 #: Events one round of ``handle_events`` takes.
 DRAIN_BATCH = 1000
 

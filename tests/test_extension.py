@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -193,3 +194,61 @@ def test_a_handoff_the_broker_refuses_is_logged_and_the_next_window_tries_again(
     coalesced(2)
     assert tried.acquire(timeout=5)
     assert "could not hand events to the broker" in caplog.text
+
+
+def test_two_apps_in_one_process_each_run_their_own_tasks(tmp_path: Path) -> None:
+    """Each Celery app's tasks work on the Flask app it was made for: a host with two
+    shops in one process (or one worker and its tests) never handles one shop's events
+    or sends its emails from the other's database."""
+    pytest.importorskip("celery")
+    import sqlalchemy as sa
+    from aiosmtpd.controller import Controller
+
+    from leadcapture import queue_email, signals
+    from leadcapture.models import Email, Lead
+    from storefront import create_app
+    from storefront.extensions import db
+
+    from .conftest import Inbox, free_port
+
+    inbox, port = Inbox(), free_port()
+    server = Controller(inbox, hostname="127.0.0.1", port=port)
+    server.start()
+    apps = [
+        create_app(
+            {
+                "TESTING": True,
+                "SECRET_KEY": "two-apps",
+                "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/shop-{name}.sqlite3",
+                "STOREFRONT_CELERY_BROKER_URL": "memory://",
+                "MAIL_SERVER": "127.0.0.1",
+                "MAIL_PORT": port,
+            }
+        )
+        for name in ("one", "two")
+    ]
+    try:
+        for number, app in enumerate(apps):
+            with app.app_context():
+                signals.user_registered.send(
+                    app, user_id="7", email=f"shop{number}@example.com", full_name="Jo"
+                )
+                email = queue_email(
+                    db.session, to="jo@example.com", subject=f"From shop {number}", text_body="Hi"
+                )
+                db.session.commit()
+                email_id = email.id
+                db.session.remove()
+            tasks = app.extensions["celery"].tasks
+            assert tasks["leadcapture.handle_events"].apply().get() == 1, number
+            tasks["leadcapture.send_email"].apply(args=[email_id]).get()
+        for number, app in enumerate(apps):
+            with app.app_context():
+                leads = db.session.scalars(sa.select(Lead.email)).all()
+                assert leads == [f"shop{number}@example.com"]
+                assert db.session.scalars(sa.select(Email.status)).all() == ["sent"], number
+                db.session.remove()
+                db.engine.dispose()
+        assert sorted(m["Subject"] for m in inbox.messages) == ["From shop 0", "From shop 1"]
+    finally:
+        server.stop()
