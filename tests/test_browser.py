@@ -153,11 +153,11 @@ def test_staff_work_a_lead_in_the_back_office(app: Flask, live_server: str, page
     expect(page.locator("svg").first).to_be_visible()
 
 
-def test_on_a_phone_the_lead_lists_bulk_actions_wait_for_a_selection(
+def test_on_a_phone_the_lead_list_shows_its_leads_first(
     app: Flask, live_server: str, page: Page
 ) -> None:
-    """On a phone the list's first screen is for finding leads: what to do with the
-    selected ones shows once one is selected."""
+    """On a phone the list's first screen is for the leads: the filters fold under one
+    line, and what to do with the selected ones shows once one is selected."""
     from leadcapture import capture_lead
 
     with app.app_context():
@@ -168,6 +168,8 @@ def test_on_a_phone_the_lead_lists_bulk_actions_wait_for_a_selection(
     page.get_by_label("Email").fill("staff@example.com")
     page.get_by_label("Password").fill("staff-password")
     page.get_by_role("button", name="Sign in").click()
+    first = page.locator("table.leads tbody tr").first.bounding_box()
+    assert first and first["y"] < 844, first  # the list on the first screen, filters folded
     bulk = page.locator("form#bulk")
     expect(bulk).to_be_hidden()
     page.get_by_label("Select LEAD-00001").check()
@@ -175,8 +177,15 @@ def test_on_a_phone_the_lead_lists_bulk_actions_wait_for_a_selection(
     page.get_by_label("Set status").select_option("Replied")
     page.get_by_role("button", name="Apply to the selected").click()
     expect(page.locator("table.leads")).to_contain_text("Replied")
+    page.get_by_text("Filter and sort").click()  # unfolded on a tap
+    page.get_by_label("Search").fill("ann")
+    page.get_by_role("button", name="Show").click()
+    expect(page.locator("table.leads tbody tr")).to_have_count(1)
+    expect(page.get_by_label("Search")).to_be_visible()  # a filter in use keeps them open
     page.set_viewport_size({"width": 1280, "height": 900})  # on a desk it is always there
+    page.goto(live_server + "/backoffice/")
     expect(bulk).to_be_visible()
+    expect(page.get_by_label("Search")).to_be_visible()
 
 
 def test_the_web_form_works_framed_in_another_site_and_as_its_plain_html(

@@ -1,7 +1,9 @@
 // The back office's one script: forms marked data-confirm ask before they submit, a
 // form sent into a frame (a recovery email's Preview) brings that frame into sight (on a
 // phone it sits below the form, where it would change unseen), and on a phone, where the
-// sections' bar scrolls sideways, the page's own section is brought into the bar's view (again when the window narrows).
+// sections' bar scrolls sideways, the page's own section is brought into the bar's view
+// (again when the window narrows). Folded parts marked data-open-wide (the lead list's
+// filters) are unfolded on a desk; on a phone they wait for a tap.
 document.addEventListener("submit", (event) => {
   const question = event.target.dataset && event.target.dataset.confirm;
   if (question && !window.confirm(question)) {
@@ -28,3 +30,9 @@ function showSection() {
 }
 showSection();
 window.addEventListener("resize", showSection); // a phone turned, a window narrowed
+
+if (window.matchMedia("(min-width: 40rem)").matches) {
+  for (const folded of document.querySelectorAll("details[data-open-wide]")) {
+    folded.open = true;
+  }
+}
