@@ -117,6 +117,7 @@ class SystemEvent(StrEnum):
     UNSUBSCRIBED = "unsubscribed"
     WEB_FORM = "web_form"
     EMAIL_RECEIVED = "email_received"
+    FOLLOW_UP_DONE = "follow_up_done"
 
 
 #: Field lengths shared by the models, the domain validation and the forms.

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, date, datetime
+from typing import Any
 
 from flask import current_app
-from sqlalchemy import insert, select, update
+from sqlalchemy import func, insert, select, update
 
-from . import history, signals, tokens
+from . import fields, history, signals, tokens
 from .constants import HistoryKind, LeadStatus, SystemEvent
+from .errors import ValidationError
+from .i18n import gettext
 from .models import CalendarFeed, HistoryEntry, Lead
 from .oncommit import send_on_commit
 from .status import TARGETS, Trigger
@@ -85,6 +88,63 @@ def due_for(session: DBSession, user_id: str, *, today: date) -> list[Lead]:
             )
             .order_by(Lead.next_contact_date, Lead.id)
         )
+    )
+
+
+def last_contacts(session: DBSession, lead_ids: list[int]) -> dict[int, HistoryEntry]:
+    """Each lead's latest note, call or email, for whoever calls it next: one query for
+    the lot (what the system wrote, a reminder say, tells a caller nothing)."""
+    if not lead_ids:
+        return {}
+    latest = (
+        select(func.max(HistoryEntry.id))
+        .where(HistoryEntry.lead_id.in_(lead_ids), HistoryEntry.kind != HistoryKind.SYSTEM.value)
+        .group_by(HistoryEntry.lead_id)
+    )
+    entries = session.scalars(select(HistoryEntry).where(HistoryEntry.id.in_(latest)))
+    return {entry.lead_id: entry for entry in entries if entry.lead_id is not None}
+
+
+def finish(
+    session: DBSession,
+    lead: Lead,
+    *,
+    due: Any,
+    next_date: Any = None,
+    note: Any = None,
+    by: str | None,
+    today: date,
+) -> HistoryEntry:
+    """A follow-up done: a line on the lead's history (with what was said, if given), and
+    the next follow-up set, or none. The caller commits.
+
+    ``due`` is the date the staff user saw. The conditional UPDATE claims the follow-up,
+    so one done meanwhile by another hand, or moved, is not done again: a double click or
+    two staff at once write one line.
+    """
+    seen = fields.day("due", due)
+    if seen is None:
+        raise ValidationError.single("due", gettext("Must be the follow-up's date."))
+    following = fields.day("next_contact_date", next_date)
+    if following is not None and following <= today:
+        raise ValidationError.single("next_contact_date", gettext("Must be a day after today."))
+    said = fields.text("note", note, max_length=20_000, multiline=True)
+    claimed = session.execute(
+        update(Lead)
+        .where(Lead.id == lead.id, Lead.next_contact_date == seen)
+        .values(next_contact_date=following)
+    )
+    if not claimed.rowcount:  # type: ignore[attr-defined]
+        raise ValidationError.single("due", gettext("This follow-up was done or moved meanwhile."))
+    values = {"date": seen, "next": following}
+    return history.record(
+        session,
+        lead=lead,
+        event=SystemEvent.FOLLOW_UP_DONE,
+        subject=(history.FOLLOW_UP_DONE_NEXT if following else history.FOLLOW_UP_DONE) % values,
+        body=said,
+        data={"due": seen.isoformat(), "next": following.isoformat() if following else None},
+        by=by,
     )
 
 

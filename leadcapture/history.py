@@ -62,6 +62,8 @@ FOLLOW_UP_BY_OPENED = N_(
 FOLLOW_UP_OPENED = N_("Follow-up due %(date)s; status changed from %(old)s to %(new)s")
 FOLLOW_UP_BY = N_("Follow-up due %(date)s (by %(by)s)")
 FOLLOW_UP = N_("Follow-up due %(date)s")
+FOLLOW_UP_DONE_NEXT = N_("Follow-up of %(date)s done; the next on %(next)s")
+FOLLOW_UP_DONE = N_("Follow-up of %(date)s done")
 #: What every line of an erased person's history reads (:mod:`leadcapture.personal_data`).
 ERASED = N_("Erased")
 #: Every line above, the longer of two that could read alike first.
@@ -105,6 +107,8 @@ SAID = (
     FOLLOW_UP_OPENED,
     FOLLOW_UP_BY,
     FOLLOW_UP,
+    FOLLOW_UP_DONE_NEXT,
+    FOLLOW_UP_DONE,
     ERASED,
 )
 #: The values that are the plug-in's fixed words (:mod:`leadcapture.words`).

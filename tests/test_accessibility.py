@@ -8,7 +8,7 @@ axe-core comes from npm (``npm install --prefix tests``, which ``.ci/run`` does)
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -17,9 +17,11 @@ from flask import Flask
 from playwright.sync_api import Page, expect
 from sqlalchemy import select, update
 
+from leadcapture.communications import add_note
 from leadcapture.models import Address, Contact, Customer, Email, Lead
 from leadcapture.webhooks import add_webhook
 from storefront.extensions import db
+from storefront.models import User
 
 from .helpers import Shopper, age_carts, guest_with_cart, sweep
 
@@ -52,7 +54,12 @@ def seed(app: Flask) -> dict[str, int]:
     now = datetime.now(UTC)
     assert sweep(app, now=now).abandoned == 1
     assert sweep(app, now=now + timedelta(hours=2)).written == 1
-    with app.app_context():
+    with app.app_context():  # Gus's lead is on the staff user's Today page, overdue
+        gus = db.session.scalars(select(Lead).where(Lead.email == "gus@example.com")).one()
+        gus.phone, gus.next_contact_date = "+351 912 345 678", date.today() - timedelta(days=2)
+        gus.next_contact_by = str(db.session.scalars(select(User.id).where(User.is_staff)).one())
+        add_note(db.session, gus, "Asked whether the mug is dishwasher-safe.")
+        db.session.commit()
         return {
             "lead": db.session.scalar(select(Lead.id).where(Lead.email == "ada@example.com")),
             "address": db.session.scalar(select(Address.id).limit(1)),

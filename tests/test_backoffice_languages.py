@@ -4,6 +4,7 @@ its messages, with the values kept in English where the API and CSV files show t
 from __future__ import annotations
 
 import re
+from datetime import date
 from html import unescape
 
 import pytest
@@ -20,12 +21,13 @@ from leadcapture.constants import (
     LeadType,
 )
 from leadcapture.conversion import convert_lead
+from leadcapture.leads import capture_lead
 from leadcapture.models import HistoryEntry, Lead
 from leadcapture.recovery_steps import configured_steps
 from leadcapture.words import WORDS
 from storefront.extensions import db
 
-from .helpers import Shopper, age_carts, guest_with_cart, sweep
+from .helpers import Shopper, age_carts, csrf_token, guest_with_cart, sweep
 from .test_languages import catalog
 
 PAGES = [
@@ -70,6 +72,8 @@ def portuguese_staff(app: Flask, staff: Shopper) -> Shopper:
     sweep(app)
     with app.app_context():
         convert_lead(db.session, db.session.get(Lead, 1), by="1")
+        rui, _ = capture_lead(db.session, source=LeadSource.REFERENCE, lead_name="Rui Sá")
+        rui.next_contact_date, rui.next_contact_by = date.today(), "1"  # on Today's page
         db.session.commit()
     staff.get("/language/pt?next=/")
     return staff
@@ -114,6 +118,23 @@ def test_the_back_offices_forms_and_messages_speak_portuguese(
         {"abandoned_after_minutes": "999999", "cart_lost_after_days": "30", "consent_notice": "x"},
     ).get_data(as_text=True)
     assert "Entre 0 e 10080." in settings  # the domain's own rule, in Portuguese
+    refused = portuguese_staff.client.post(
+        "/backoffice/today/2/done",
+        data={
+            "lead-2-csrf_token": csrf_token(page),
+            "lead-2-due": date.today().isoformat(),
+            "lead-2-next_contact_date": date.today().isoformat(),
+        },
+    ).get_data(as_text=True)
+    assert "Próximo seguimento: Tem de ser um dia depois de hoje." in refused
+    done = portuguese_staff.client.post(
+        "/backoffice/today/2/done",
+        data={"lead-2-csrf_token": csrf_token(page), "lead-2-due": date.today().isoformat()},
+        follow_redirects=True,
+    ).get_data(as_text=True)
+    assert "Seguimento com Rui Sá feito." in done and "Nada pendente." in done
+    rui = portuguese_staff.get("/backoffice/leads/2").get_data(as_text=True)
+    assert f"Seguimento de {date.today()} feito" in rui  # kept in English, read in Portuguese
     swept = portuguese_staff.submit(
         "/backoffice/carts", {}, action="/backoffice/carts/sweep", follow=True
     ).get_data(as_text=True)

@@ -4,6 +4,7 @@ playwright, against the shop served over HTTP."""
 from __future__ import annotations
 
 import threading
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -145,6 +146,24 @@ def test_staff_work_a_lead_in_the_back_office(app: Flask, live_server: str, page
     expect(page.locator("ol.history")).to_contain_text("Intro call")
     page.locator("a.customer-lead").click()  # and back
     expect(page.locator("h1")).to_contain_text("LEAD-00001")
+
+    # Bo's follow-up is today; done from the Today page, the next one a week on.
+    page.get_by_role("link", name="Leads", exact=True).click()
+    page.get_by_role("link", name="LEAD-00002").click()
+    page.get_by_label("Next contact date").fill(date.today().isoformat())
+    page.get_by_label("Next contact by").fill("1")
+    page.get_by_role("button", name="Save lead").click()
+    page.get_by_role("link", name="Today").click()
+    card = page.locator(".lc-followup", has_text="Bo Li")
+    expect(card).to_contain_text("No call, email or note yet.")
+    next_week = (date.today() + timedelta(days=7)).isoformat()
+    card.get_by_label("Next follow-up").fill(next_week)
+    card.get_by_label("What was said (optional)").fill("Wants samples")
+    card.get_by_role("button", name="Done").click()
+    expect(page.locator(".flash")).to_contain_text(
+        f"Follow-up with Bo Li done; the next on {next_week}."
+    )
+    expect(page.locator(".lc-followup")).to_have_count(0)
 
     page.get_by_role("link", name="Mine").click()
     expect(page.locator("table.leads tbody tr")).to_have_count(1)

@@ -293,6 +293,44 @@ def test_a_recovery_link_opened_at_once_on_ten_devices_is_one_line_of_history(
 
 
 @pytest.mark.parametrize("round_", range(3))
+def test_a_follow_up_done_at_once_by_ten_hands_is_done_once(app: Flask, round_: int) -> None:
+    """A double click, or two staff on one lead: the follow-up is claimed by one."""
+    from datetime import date
+
+    from leadcapture import LeadSource, capture_lead
+    from leadcapture.errors import ValidationError
+    from leadcapture.followups import finish
+
+    due = date.today()
+    with app.app_context():
+        lead, _ = capture_lead(db.session, source=LeadSource.REFERENCE, lead_name="Called")
+        lead.next_contact_date = due
+        db.session.commit()
+        lead_id = lead.id
+
+    def done() -> bool:
+        try:
+            finish(
+                db.session,
+                db.session.get(Lead, lead_id),  # type: ignore[arg-type]
+                due=due,
+                next_date=due + timedelta(days=round_ + 1),
+                by="1",
+                today=due,
+            )
+            db.session.commit()
+        except ValidationError as refused:
+            db.session.rollback()
+            assert "due" in refused.errors
+            return False
+        return True
+
+    assert sorted(together(app, done, runs=10)) == [False] * 9 + [True]
+    finished = select(func.count()).select_from(HistoryEntry)
+    assert count(app, finished.where(HistoryEntry.event == "follow_up_done")) == 1
+
+
+@pytest.mark.parametrize("round_", range(3))
 def test_ten_unsubscribes_at_once_change_the_status_once(app: Flask, round_: int) -> None:
     """One-click unsubscribe (RFC 8058): a mail provider's POST and the reader's, at once."""
     from leadcapture.recovery import unsubscribe

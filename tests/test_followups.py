@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, timedelta
+from typing import Any
 
 import icalendar
 import pytest
@@ -12,11 +13,12 @@ from flask.testing import FlaskCliRunner
 from sqlalchemy import select
 
 from leadcapture import LeadSource, LeadStatus, capture_lead, set_status
+from leadcapture.communications import add_note, log_communication
 from leadcapture.models import HistoryEntry, Lead
 from storefront.extensions import db
 from storefront.models import User
 
-from .helpers import Shopper
+from .helpers import Shopper, csrf_token
 
 TODAY = date.today()
 
@@ -90,6 +92,164 @@ def test_today_shows_my_follow_ups_only(app: Flask, staff: Shopper) -> None:
     page = staff.get("/backoffice/today").get_data(as_text=True)
     assert "Mine Overdue" in page and "Mine Today" in page and "overdue since" in page
     assert "Mine Later" not in page and "Someone Else" not in page
+
+
+def done_lines(app: Flask, lead_id: int) -> list[HistoryEntry]:
+    with app.app_context():
+        return list(
+            db.session.scalars(
+                select(HistoryEntry).where(
+                    HistoryEntry.lead_id == lead_id, HistoryEntry.event == "follow_up_done"
+                )
+            )
+        )
+
+
+def finish_on_today(staff: Shopper, lead_id: int, **data: str) -> Any:
+    """Post the Today page's "Done" form of ``lead_id`` as the page shows it, with ``data``
+    typed in; ``due`` as the page gave it unless ``data`` says otherwise."""
+    page = staff.get("/backoffice/today").get_data(as_text=True)
+    prefix = f"lead-{lead_id}-"
+    due = re.search(rf'name="{prefix}due"[^>]*value="([^"]*)"', page)
+    form = {
+        f"{prefix}csrf_token": csrf_token(page),
+        f"{prefix}due": due.group(1) if due else "",
+        **{prefix + name: value for name, value in data.items()},
+    }
+    return staff.client.post(f"/backoffice/today/{lead_id}/done", data=form)
+
+
+def test_a_follow_up_is_done_from_today_with_the_next_one_set(app: Flask, staff: Shopper) -> None:
+    """Who to call today: each follow-up with how to reach the lead and what was last
+    said, and "Done" on the page itself, which sets the next follow-up (or none) and
+    writes one line of history, however often the form is sent."""
+    me = staff_id(app)
+    overdue = lead_due(app, "Ada Caller", TODAY - timedelta(days=3), by=me)
+    due_today = lead_due(app, "Bo Quiet", TODAY, by=me)
+    with app.app_context():
+        ada = db.session.get(Lead, overdue)
+        assert ada is not None
+        ada.phone, ada.email = "+351 912 345 678", "ada@example.com"
+        log_communication(
+            db.session, ada, medium="call", direction="sent", subject="Asked for a quote"
+        )
+        add_note(db.session, ada, "Prefers mornings")
+        db.session.commit()
+    page = staff.get("/backoffice/today").get_data(as_text=True)
+    assert "2 follow-ups due" in page
+    assert 'href="tel:+351912345678"' in page and 'href="mailto:ada@example.com"' in page
+    assert "Prefers mornings" in page  # the last thing said, not the system's lines
+    assert "No call, email or note yet." in page  # Bo's
+
+    next_week = TODAY + timedelta(days=7)
+    response = finish_on_today(
+        staff, overdue, next_contact_date=next_week.isoformat(), note="Call back with prices"
+    )
+    assert response.status_code == 302 and response.location.endswith("/backoffice/today")
+    page = staff.get("/backoffice/today").get_data(as_text=True)
+    assert f"Follow-up with Ada Caller done; the next on {next_week}." in page
+    assert f"lead-{overdue}-due" not in page and f"lead-{due_today}-due" in page
+    [line] = done_lines(app, overdue)
+    assert line.subject == f"Follow-up of {TODAY - timedelta(days=3)} done; the next on {next_week}"
+    assert line.body == "Call back with prices" and line.created_by == me
+    with app.app_context():
+        assert db.session.get(Lead, overdue).next_contact_date == next_week  # type: ignore[union-attr]
+
+    # Bo's, done with no next one: the follow-up is gone from the lead.
+    assert finish_on_today(staff, due_today).status_code == 302
+    with app.app_context():
+        assert db.session.get(Lead, due_today).next_contact_date is None  # type: ignore[union-attr]
+    assert [e.subject for e in done_lines(app, due_today)] == [f"Follow-up of {TODAY} done"]
+    assert "Nothing due." in staff.get("/backoffice/today").get_data(as_text=True)
+
+
+def test_a_follow_up_sent_twice_or_done_meanwhile_is_done_once(app: Flask, staff: Shopper) -> None:
+    me = staff_id(app)
+    lead_id = lead_due(app, "Twice Clicked", TODAY, by=me)
+    page = staff.get("/backoffice/today").get_data(as_text=True)
+    prefix = f"lead-{lead_id}-"
+    form = {f"{prefix}csrf_token": csrf_token(page), f"{prefix}due": TODAY.isoformat()}
+    url = f"/backoffice/today/{lead_id}/done"
+    assert staff.client.post(url, data=form).status_code == 302
+    again = staff.client.post(url, data=form, follow_redirects=True)
+    assert "This follow-up was done or moved meanwhile." in again.get_data(as_text=True)
+    assert len(done_lines(app, lead_id)) == 1
+    # Moved by a colleague to another day meanwhile: the old date's form does nothing.
+    with app.app_context():
+        db.session.get(Lead, lead_id).next_contact_date = TODAY - timedelta(days=1)  # type: ignore[union-attr]
+        db.session.commit()
+    staff.client.post(url, data=form)
+    assert len(done_lines(app, lead_id)) == 1
+
+
+@pytest.mark.parametrize(
+    ("typed", "field", "message"),
+    [
+        (
+            {"next_contact_date": (TODAY - timedelta(days=1)).isoformat()},
+            "next_contact_date",
+            "Next follow-up: Must be a day after today.",
+        ),
+        (
+            {"next_contact_date": TODAY.isoformat()},
+            "next_contact_date",
+            "Next follow-up: Must be a day after today.",
+        ),
+        ({"next_contact_date": "next tuesday"}, "next_contact_date", "Next follow-up: "),
+        ({"note": "bell\x07"}, "note", "What was said (optional): "),
+        ({"note": "x" * 20_001}, "note", "What was said (optional): "),
+    ],
+)
+def test_a_refused_follow_up_names_its_field_and_writes_nothing(
+    app: Flask, staff: Shopper, typed: dict[str, str], field: str, message: str
+) -> None:
+    lead_id = lead_due(app, "Refused Ann", TODAY, by=staff_id(app))
+    response = finish_on_today(staff, lead_id, **typed)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert f'data-field="lead-{lead_id}-{field}"' in page and message in page
+    assert done_lines(app, lead_id) == []
+    with app.app_context():
+        assert db.session.get(Lead, lead_id).next_contact_date == TODAY  # type: ignore[union-attr]
+
+
+def test_done_needs_staff_a_token_and_a_lead(app: Flask, staff: Shopper, client) -> None:  # type: ignore[no-untyped-def]
+    lead_id = lead_due(app, "Guarded", TODAY, by=staff_id(app))
+    url = f"/backoffice/today/{lead_id}/done"
+    data = {f"lead-{lead_id}-due": TODAY.isoformat()}
+    shop_token = csrf_token(client.get("/login").get_data(as_text=True))
+    anonymous = client.post(url, data={**data, "csrf_token": shop_token})
+    assert anonymous.status_code == 302 and "/login" in anonymous.location
+    assert staff.client.post(url, data=data).status_code == 400  # no CSRF token
+    token = csrf_token(staff.get("/backoffice/today").get_data(as_text=True))
+    missing = staff.client.post("/backoffice/today/999999/done", data={**data, "csrf_token": token})
+    assert missing.status_code == 404
+    assert done_lines(app, lead_id) == []
+
+
+def test_the_api_marks_a_follow_up_done_once(app: Flask, staff: Shopper) -> None:
+    lead_id = lead_due(app, "Api Done", TODAY - timedelta(days=1), by=staff_id(app))
+    token = csrf_token(staff.get("/backoffice/today").get_data(as_text=True))
+    url = f"/backoffice/api/leads/{lead_id}/follow-up/done"
+
+    def post(body: Any) -> Any:
+        return staff.client.post(url, json=body, headers={"X-CSRFToken": token})
+
+    assert post({"due": "someday"}).get_json() == {
+        "errors": {"due": ["Must be a date (YYYY-MM-DD)."]}
+    }
+    assert post({"due": TODAY.isoformat()}).get_json()["errors"]["due"]  # not its date
+    assert post({"due": "2026-01-01", "when": 1}).get_json() == {
+        "errors": {"when": ["Unknown field."]}
+    }
+    assert post({}).status_code == 400 and post([1]).status_code == 400
+    next_day = TODAY + timedelta(days=1)
+    body = {"due": (TODAY - timedelta(days=1)).isoformat(), "next_contact_date": str(next_day)}
+    done = post({**body, "note": "Left a message"})
+    assert done.status_code == 200 and done.get_json()["next_contact_date"] == str(next_day)
+    assert done.get_json()["history"][0]["subject"].startswith("Follow-up of")
+    assert post(body).status_code == 400  # sent again: done already
+    assert len(done_lines(app, lead_id)) == 1
 
 
 def test_the_calendar_feed_is_valid_icalendar(app: Flask, staff: Shopper, client) -> None:  # type: ignore[no-untyped-def]

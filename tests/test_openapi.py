@@ -4,6 +4,7 @@ responses are: each one the tests get is checked against its documented schema."
 from __future__ import annotations
 
 import re
+from datetime import date
 from typing import Any
 
 import pytest
@@ -128,6 +129,24 @@ def test_real_responses_match_the_document(
         "/leads/{lead_id}/notes",
         client.post(f"{api}/leads/{lead_id}/notes", json={"body": ""}, headers=headers),
     )
+    follow_up = f"{api}/leads/{lead_id}/follow-up/done"
+    check(
+        "patch",
+        "/leads/{lead_id}",
+        client.patch(
+            f"{api}/leads/{lead_id}", json={"next_contact_date": str(date.today())}, headers=headers
+        ),
+    )
+    check(
+        "post",
+        "/leads/{lead_id}/follow-up/done",
+        client.post(follow_up, json={"due": str(date.today()), "note": "Rang"}, headers=headers),
+    )
+    check(
+        "post",
+        "/leads/{lead_id}/follow-up/done",
+        client.post(follow_up, json={"due": str(date.today())}, headers=headers),  # done
+    )
     detail = check(
         "post",
         "/leads/{lead_id}/convert",
@@ -159,6 +178,11 @@ def test_real_responses_match_the_document(
     check("patch", "/leads/{lead_id}", client.patch(gone, json={}, headers=headers))
     check("post", "/leads/{lead_id}/notes", client.post(f"{gone}/notes", json={}, headers=headers))
     check("post", "/leads/{lead_id}/convert", client.post(f"{gone}/convert", headers=headers))
+    check(
+        "post",
+        "/leads/{lead_id}/follow-up/done",
+        client.post(f"{gone}/follow-up/done", json={"due": "2026-01-01"}, headers=headers),
+    )
     every = {
         (method, path, status)
         for path, item in spec["paths"].items()

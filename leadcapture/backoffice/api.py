@@ -6,6 +6,7 @@ send its CSRF token in ``X-CSRFToken`` for writes; a bearer token needs none.
 
 from __future__ import annotations
 
+from datetime import date
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,7 @@ from ..constants import CartState
 from ..conversion import convert_lead
 from ..dayranges import report_range
 from ..errors import ValidationError
+from ..followups import finish
 from ..i18n import gettext
 from ..leadlist import search_leads, status_counts
 from ..leads import LEAD_FIELDS, capture_lead, update_lead
@@ -177,6 +179,30 @@ def add_note(lead_id: int) -> Any:
         lambda: communications.add_note(session, lead, data.get("body"), by=g.leadcapture_staff.id),
     )
     return jsonify(serialize.history_entry(entry)), 201
+
+
+@api.post(f"/leads/<{ID}:lead_id>/follow-up/done")
+def follow_up_done(lead_id: int) -> Any:
+    """The lead's follow-up of ``due`` done, the next on ``next_contact_date`` or none."""
+    data = body()
+    unknown = sorted(set(data) - {"due", "next_contact_date", "note"})
+    if unknown:
+        raise ValidationError({name: [gettext("Unknown field.")] for name in unknown})
+    session = current_session()
+    lead = found(lead_id)
+    in_transaction(
+        session,
+        lambda: finish(
+            session,
+            lead,
+            due=data.get("due"),
+            next_date=data.get("next_contact_date"),
+            note=data.get("note"),
+            by=g.leadcapture_staff.id,
+            today=date.today(),
+        ),
+    )
+    return jsonify(serialize.lead(found(lead_id), detail=True))
 
 
 @api.post(f"/leads/<{ID}:lead_id>/convert")

@@ -7,6 +7,7 @@ from wtforms import (
     BooleanField,
     DateField,
     FloatField,
+    HiddenField,
     IntegerField,
     SelectField,
     SelectMultipleField,
@@ -176,6 +177,21 @@ class LeadAddressForm(AddressForm, PageForm):
     """The address form on a lead's page."""
 
     id_prefix = "address"
+
+
+class FollowUpForm(HtmlForm):
+    """A follow-up done, on the Today page: one form per lead, its fields' names and ids
+    starting with the lead's (``prefix``), so no two fields of the page share either."""
+
+    due = HiddenField()
+    next_contact_date = DateField(_l("Next follow-up"), validators=[Optional()])
+    note = StringField(
+        _l("What was said (optional)"), filters=[trimmed], validators=[Length(max=20_000)]
+    )
+
+    @staticmethod
+    def prefix_of(lead_id: int) -> str:
+        return f"lead-{lead_id}"
 
 
 class SweepForm(HtmlForm):

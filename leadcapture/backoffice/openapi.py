@@ -399,6 +399,30 @@ PATHS: dict[str, Any] = {
             },
         },
     },
+    "/leads/{lead_id}/follow-up/done": {
+        "parameters": [_id("lead_id")],
+        "post": {
+            "summary": "Mark a lead's follow-up done, and set the next one or none",
+            "description": "Refused (400, on `due`) when the lead's follow-up is no longer"
+            " on `due`: done or moved meanwhile, so a repeated request does nothing twice.",
+            "requestBody": _body(
+                {
+                    "type": "object",
+                    "properties": {
+                        "due": {"type": "string", "format": "date"},
+                        "next_contact_date": _nullable("string", format="date"),
+                        "note": _nullable("string"),
+                    },
+                    "required": ["due"],
+                }
+            ),
+            "responses": {
+                "200": _json("LeadDetail", "The lead, with its next follow-up."),
+                "400": _REFUSED,
+                "404": _NOT_FOUND,
+            },
+        },
+    },
     "/leads/{lead_id}/convert": {
         "parameters": [_id("lead_id")],
         "post": {

@@ -10,28 +10,96 @@ from flask import abort, flash, g, redirect, render_template, request, url_for
 from .. import reports
 from ..dayranges import day_bounds, report_range
 from ..errors import ValidationError
-from ..followups import calendar_token, due_for, replace_calendar_token
+from ..followups import calendar_token, due_for, finish, last_contacts, replace_calendar_token
 from ..i18n import gettext
+from ..models import Lead
 from ..models.base import utcnow
 from ..transactions import current_session, in_transaction
+from ..web.forms import show_errors
+from ..web.ids import ID
 from . import bp
-from .forms import SweepForm
+from .forms import FollowUpForm, SweepForm
 
 
-@bp.route("/today")
-def today() -> Any:
-    """The signed-in staff user's follow-ups due today or overdue, and their calendar feed."""
+def _today_page(failed: FollowUpForm | None = None, failed_id: int | None = None) -> Any:
+    """The follow-ups with a form each to mark it done; ``failed`` the form of
+    ``failed_id`` that was refused, shown with its errors."""
     user_id = g.leadcapture_staff.id
     session = current_session()
+    leads = due_for(session, user_id, today=date.today())
+    forms = {
+        lead.id: failed
+        if failed is not None and lead.id == failed_id
+        else FollowUpForm(
+            prefix=FollowUpForm.prefix_of(lead.id),
+            formdata=None,
+            data={"due": lead.next_contact_date},
+        )
+        for lead in leads
+    }
     return render_template(
         "leadcapture/backoffice/today.html",
-        leads=due_for(session, user_id, today=date.today()),
+        leads=leads,
+        forms=forms,
+        said=last_contacts(session, [lead.id for lead in leads]),
         today=date.today(),
         feed_url=url_for(
             "leadcapture_links.calendar", token=calendar_token(session, user_id), _external=True
         ),
         replace_form=SweepForm(),
     )
+
+
+@bp.route("/today")
+def today() -> Any:
+    """The signed-in staff user's follow-ups due today or overdue, each with what was last
+    said and a form to mark it done, and their calendar feed."""
+    return _today_page()
+
+
+@bp.route(f"/today/<{ID}:lead_id>/done", methods=["POST"])
+def follow_up_done(lead_id: int) -> Any:
+    """A follow-up done, the next one set or none; refused, the page shows why."""
+    session = current_session()
+    lead = session.get(Lead, lead_id)
+    if lead is None:
+        abort(404)
+    form = FollowUpForm(prefix=FollowUpForm.prefix_of(lead_id))
+    if form.validate_on_submit():
+        try:
+            entry = in_transaction(
+                session,
+                lambda: finish(
+                    session,
+                    lead,
+                    due=form.due.data,
+                    next_date=form.next_contact_date.data,
+                    note=form.note.data,
+                    by=g.leadcapture_staff.id,
+                    today=date.today(),
+                ),
+            )
+        except ValidationError as error:
+            if "due" not in error.errors:
+                show_errors(form, error)
+                return _today_page(form, lead_id), 400
+            # Done or moved by another hand: the list as it is now says the rest.
+            flash(" ".join(error.errors["due"]), "error")
+            return redirect(url_for(".today"))
+        else:
+            following = (entry.data or {}).get("next")
+            flash(
+                gettext(
+                    "Follow-up with %(name)s done; the next on %(day)s.",
+                    name=lead.display_name,
+                    day=following,
+                )
+                if following
+                else gettext("Follow-up with %(name)s done.", name=lead.display_name),
+                "success",
+            )
+            return redirect(url_for(".today"))
+    return _today_page(form, lead_id), 400
 
 
 @bp.route("/today/calendar", methods=["POST"])
