@@ -59,6 +59,8 @@ def seed(app: Flask) -> dict[str, int]:
         gus.phone, gus.next_contact_date = "+351 912 345 678", date.today() - timedelta(days=2)
         gus.next_contact_by = str(db.session.scalars(select(User.id).where(User.is_staff)).one())
         add_note(db.session, gus, "Asked whether the mug is dishwasher-safe.")
+        ada = db.session.scalars(select(Lead).where(Lead.email == "ada@example.com")).one()
+        ada.next_contact_date = date.today() + timedelta(days=3)  # on her page, "Mark it done"
         db.session.commit()
         return {
             "lead": db.session.scalar(select(Lead.id).where(Lead.email == "ada@example.com")),

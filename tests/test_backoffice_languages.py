@@ -33,6 +33,7 @@ from .test_languages import catalog
 PAGES = [
     "/backoffice/",
     "/backoffice/leads/1",
+    "/backoffice/leads/2",  # with a follow-up
     "/backoffice/customers",
     "/backoffice/customers/1",
     "/backoffice/today",

@@ -163,6 +163,37 @@ def test_a_follow_up_is_done_from_today_with_the_next_one_set(app: Flask, staff:
     assert "Nothing due." in staff.get("/backoffice/today").get_data(as_text=True)
 
 
+def test_a_follow_up_is_done_from_the_leads_own_page(app: Flask, staff: Shopper) -> None:
+    me = staff_id(app)
+    lead_id = lead_due(app, "Page Done", TODAY + timedelta(days=2), by=me)  # done early
+    url = f"/backoffice/leads/{lead_id}"
+    page = staff.get(url).get_data(as_text=True)
+    assert f"Follow-up on {TODAY + timedelta(days=2)} (Demo Staff)" in page
+    prefix = f"lead-{lead_id}-"
+    form = {
+        f"{prefix}csrf_token": csrf_token(page),
+        f"{prefix}due": str(TODAY + timedelta(days=2)),
+        f"{prefix}next_contact_date": str(TODAY - timedelta(days=1)),
+    }
+    refused = staff.client.post(f"{url}/follow-up/done", data=form)
+    assert refused.status_code == 400
+    assert "Next follow-up: Must be a day after today." in refused.get_data(as_text=True)
+    assert done_lines(app, lead_id) == []
+    form[f"{prefix}next_contact_date"] = str(TODAY + timedelta(days=30))
+    form[f"{prefix}note"] = "Sent the catalogue"
+    done = staff.client.post(f"{url}/follow-up/done", data=form, follow_redirects=True)
+    page = done.get_data(as_text=True)
+    assert done.request.path == url
+    assert f"Follow-up with Page Done done; the next on {TODAY + timedelta(days=30)}." in page
+    assert f"Follow-up of {TODAY + timedelta(days=2)} done; the next on" in page
+    assert "Sent the catalogue" in page
+    assert f"Follow-up on {TODAY + timedelta(days=30)}" in page
+    again = staff.client.post(f"{url}/follow-up/done", data=form)  # sent twice
+    assert again.status_code == 400
+    assert "This follow-up was done or moved meanwhile." in again.get_data(as_text=True)
+    assert len(done_lines(app, lead_id)) == 1
+
+
 def test_a_follow_up_sent_twice_or_done_meanwhile_is_done_once(app: Flask, staff: Shopper) -> None:
     me = staff_id(app)
     lead_id = lead_due(app, "Twice Clicked", TODAY, by=me)

@@ -19,6 +19,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..constants import MAX_NAME, MAX_SOURCE, Gender, LeadStatus, LeadType
+from ..i18n import gettext
 from ..i18n import lazy_gettext as _l
 from ..owner_settings import BY_KEY
 from ..sources import offered
@@ -192,6 +193,16 @@ class FollowUpForm(HtmlForm):
     @staticmethod
     def prefix_of(lead_id: int) -> str:
         return f"lead-{lead_id}"
+
+    def done_message(self, name: str) -> str:
+        """What the page says once the follow-up with ``name`` is done as this form asked."""
+        if self.next_contact_date.data:
+            return gettext(
+                "Follow-up with %(name)s done; the next on %(day)s.",
+                name=name,
+                day=self.next_contact_date.data,
+            )
+        return gettext("Follow-up with %(name)s done.", name=name)
 
 
 class SweepForm(HtmlForm):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from flask import (
@@ -28,6 +29,7 @@ from ..conversion import convert_lead
 from ..deals import make_opportunity, make_quotation, mark_quotation_lost
 from ..errors import ValidationError
 from ..exporting import export_csv
+from ..followups import finish
 from ..i18n import N_, gettext
 from ..leadlist import Page, apply_to_leads, search_leads, selected_ids, status_counts
 from ..leads import update_lead
@@ -48,6 +50,7 @@ from . import bp
 from .forms import (
     CommunicationForm,
     ContactForm,
+    FollowUpForm,
     LeadAddressForm,
     LeadForm,
     LostForm,
@@ -151,6 +154,14 @@ def _lead_page(lead: Lead, **forms: Any) -> Any:
     forms.setdefault("opportunity_form", OpportunityForm(formdata=None))
     forms.setdefault("quotation_form", QuotationForm(formdata=None))
     forms.setdefault("lost_form", LostForm(formdata=None))
+    forms.setdefault(
+        "follow_up_form",
+        FollowUpForm(
+            prefix=FollowUpForm.prefix_of(lead.id),
+            formdata=None,
+            data={"due": lead.next_contact_date},
+        ),
+    )
     session = current_session()
     # Its abandoned carts, and every cart of its web account (the one it ordered, say).
     theirs = TrackedCart.lead_id == lead.id
@@ -247,6 +258,29 @@ def log_communication(lead_id: int) -> Any:
             by=g.leadcapture_staff.id,
         ),
         gettext("Logged."),
+    )
+
+
+@bp.route(f"/leads/<{ID}:lead_id>/follow-up/done", methods=["POST"])
+def lead_follow_up_done(lead_id: int) -> Any:
+    """The lead's follow-up done from its page, as from the Today page."""
+    found = _lead_or_404(lead_id)
+    form = FollowUpForm(prefix=FollowUpForm.prefix_of(lead_id))
+    session = current_session()
+    return _save(
+        found,
+        form,
+        "follow_up_form",
+        lambda: finish(
+            session,
+            found,
+            due=form.due.data,
+            next_date=form.next_contact_date.data,
+            note=form.note.data,
+            by=g.leadcapture_staff.id,
+            today=date.today(),
+        ),
+        form.done_message(found.display_name),
     )
 
 

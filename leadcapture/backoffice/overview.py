@@ -67,7 +67,7 @@ def follow_up_done(lead_id: int) -> Any:
     form = FollowUpForm(prefix=FollowUpForm.prefix_of(lead_id))
     if form.validate_on_submit():
         try:
-            entry = in_transaction(
+            in_transaction(
                 session,
                 lambda: finish(
                     session,
@@ -85,20 +85,9 @@ def follow_up_done(lead_id: int) -> Any:
                 return _today_page(form, lead_id), 400
             # Done or moved by another hand: the list as it is now says the rest.
             flash(" ".join(error.errors["due"]), "error")
-            return redirect(url_for(".today"))
         else:
-            following = (entry.data or {}).get("next")
-            flash(
-                gettext(
-                    "Follow-up with %(name)s done; the next on %(day)s.",
-                    name=lead.display_name,
-                    day=following,
-                )
-                if following
-                else gettext("Follow-up with %(name)s done.", name=lead.display_name),
-                "success",
-            )
-            return redirect(url_for(".today"))
+            flash(form.done_message(lead.display_name), "success")
+        return redirect(url_for(".today"))
     return _today_page(form, lead_id), 400
 
 
