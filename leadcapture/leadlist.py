@@ -32,8 +32,9 @@ DATETIME_SORTS = {"created_at", "updated_at"}
 NUMBER_SORTS = {"score"}
 
 
-def _searched(*columns: Any) -> Any:
-    """``lower(a || ' ' || b || …)``, each column ``''`` when null, as literal SQL."""
+def searched_text(*columns: Any) -> Any:
+    """``lower(a || ' ' || b || …)``, each column ``''`` when null, as literal SQL: the
+    expression a migration's trigram index holds (lc0008, lc0024) must read the same."""
     blank, space = literal_column("''", String), literal_column("' '", String)
     joined: Any = func.coalesce(columns[0], blank)
     for column in columns[1:]:
@@ -43,7 +44,7 @@ def _searched(*columns: Any) -> Any:
 
 #: What the search looks in: the name, email, company and human id in one text, so one
 #: trigram index serves it on PostgreSQL (migration lc0008 holds the same expression).
-SEARCH_TEXT = _searched(Lead.lead_name, Lead.email, Lead.company_name, Lead.name)
+SEARCH_TEXT = searched_text(Lead.lead_name, Lead.email, Lead.company_name, Lead.name)
 MAX_LIMIT = 200
 #: The parameters that filter the list (and the export).
 FILTERS = frozenset(
@@ -155,11 +156,15 @@ def lead_filters(params: dict[str, Any]) -> list[Any]:
         conditions.append(Lead.score >= _score("min_score", params["min_score"]))
     q = fields.text("q", params.get("q"), max_length=200)
     if q:
-        pattern = (
-            "%" + q.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        )
-        conditions.append(SEARCH_TEXT.like(pattern, escape="\\"))
+        conditions.append(containing(SEARCH_TEXT, q))
     return conditions
+
+
+def containing(text: Any, q: str) -> Any:
+    """``text`` (lower case, as :func:`searched_text` makes it) holds ``q`` anywhere,
+    whatever ``q``'s case; its ``%``, ``_`` and ``\\`` are themselves."""
+    escaped = q.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return text.like(f"%{escaped}%", escape="\\")
 
 
 def _score(field: str, value: Any) -> int:

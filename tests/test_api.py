@@ -372,6 +372,40 @@ def test_search_is_served_by_trigram_indexes_on_postgresql(app: Flask) -> None:
     assert "ix_lc_leads_search" in "\n".join(lines)
 
 
+def test_customer_search_is_served_by_trigram_indexes_on_postgresql(app: Flask) -> None:
+    """The customer list's search reads the pg_trgm GIN indexes of lc0024 (customers and
+    contacts), not every customer (its leads' arm reads lc0008's, proved above)."""
+    from leadcapture.customerlist import customer_search
+    from leadcapture.models import Customer
+
+    from .helpers import plan, statements
+
+    with app.app_context():
+        if db.engine.dialect.name != "postgresql":
+            pytest.skip("trigram indexes are PostgreSQL's")
+        with db.engine.begin() as connection:  # enough rows for the planner to choose
+            connection.exec_driver_sql(
+                "INSERT INTO lc_customers (name, customer_name, customer_type, created_at)"
+                " SELECT 'CUST-' || n, 'Buyer ' || n, 'Individual', now()"
+                " FROM generate_series(1, 100000) AS n"
+            )
+            connection.exec_driver_sql(
+                "INSERT INTO lc_contacts (full_name, email, customer_id, is_primary, created_at)"
+                " SELECT 'Person ' || id, 'p' || id || '@example.com', id, true, now()"
+                " FROM lc_customers"
+            )
+            connection.exec_driver_sql("ANALYZE lc_customers")
+            connection.exec_driver_sql("ANALYZE lc_contacts")
+        with statements(db.engine) as seen:
+            query = select(Customer).where(customer_search("p12345@exa"))
+            found = db.session.scalars(query).all()
+            assert [c.customer_name for c in found] == ["Buyer 12345"]
+        statement, parameters = seen[-1]
+        lines = "\n".join(plan(db.engine, statement, parameters))
+    for index in ("ix_lc_customers_search", "ix_lc_contacts_search"):
+        assert index in lines, lines
+
+
 @pytest.mark.parametrize(
     "sort", ["-created_at", "created_at", "-updated_at", "-lead_name", "-score", "score"]
 )

@@ -90,6 +90,70 @@ def test_staff_see_the_customer_with_its_history_linked_both_ways_with_its_lead(
     assert shopper.get("/backoffice/customers").status_code in (302, 403)
 
 
+def test_staff_find_a_customer_by_its_name_its_leads_or_a_contacts(
+    app: Flask, staff: Shopper
+) -> None:
+    """The customer list's search: by the customer's name or number, by its lead's name,
+    email, company or number, by a contact's name or email; in any case, a page at a
+    time, and from the API too."""
+    from leadcapture import capture_lead
+    from leadcapture.contacts import add_contact
+    from leadcapture.conversion import convert_lead
+
+    with app.app_context():
+        for n, (name, email, company) in enumerate(
+            [
+                ("Ada Lovelace", "ada@example.com", None),
+                ("Bo Li", "bo@teahouse.example", "Tea House Lda"),
+                ("Cy 100%_real", "cy@example.com", None),
+            ]
+        ):
+            lead, _ = capture_lead(
+                db.session,
+                source="Reference",
+                lead_name=name,
+                email=email,
+                company_name=company,
+                is_organization=bool(company),
+            )
+            convert_lead(db.session, lead, by="1")
+            if n == 0:
+                add_contact(
+                    db.session, lead, {"full_name": "Grace Hopper", "email": "g@navy.example"}
+                )
+        db.session.commit()
+        numbers = list(db.session.scalars(select(Customer.name).order_by(Customer.id)))
+
+    def found(q: str, api: bool = False) -> list[str]:
+        if api:
+            return [
+                c["name"] for c in staff.get(f"/backoffice/api/customers?q={q}").get_json()["items"]
+            ]
+        page = staff.get(f"/backoffice/customers?q={q}").get_data(as_text=True)
+        return re.findall(r'href="/backoffice/customers/\d+">(CUST-\d+)<', page)
+
+    ada, bo, cy = numbers
+    assert found("LOVELACE") == [ada]  # the customer's name, any case
+    assert found(bo.lower()) == [bo]  # its number
+    assert found("teahouse") == [bo] and found("tea house") == [bo]  # its lead's email, company
+    assert found("navy") == [ada] and found("grace") == [ada]  # a contact's email and name
+    assert found("100%_") == [cy] and found("%") == [cy]  # LIKE's wildcards are letters
+    assert found("example", api=True) == [cy, bo, ada]
+    assert found("nobody") == []
+    assert "No customer matches “nobody”." in staff.get("/backoffice/customers?q=nobody").get_data(
+        as_text=True
+    )
+    app.config["LEADCAPTURE_PAGE_SIZE"] = 1  # a page at a time, the search kept
+    first = staff.get("/backoffice/customers?q=example").get_data(as_text=True)
+    older = re.search(r'class="next-page" href="([^"]+)"', first).group(1)  # type: ignore[union-attr]
+    assert "q=example" in older
+    assert found("example")[:1] == [cy]
+    refused = staff.get("/backoffice/customers?q=" + "x" * 201)
+    assert refused.status_code == 200 and 'data-field="q"' in refused.get_data(as_text=True)
+    api = staff.get("/backoffice/api/customers?q=" + "x" * 201)
+    assert api.status_code == 400 and "q" in api.get_json()["errors"]
+
+
 def test_a_second_order_creates_nothing_new(app: Flask, shopper: Shopper) -> None:
     shopper.register(email="jane@example.com")
     for _ in range(2):

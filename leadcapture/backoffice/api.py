@@ -20,6 +20,7 @@ from .. import communications, fields, reports, serialize
 from ..apitokens import authenticate
 from ..constants import CartState
 from ..conversion import convert_lead
+from ..customerlist import customer_search
 from ..dayranges import report_range
 from ..errors import ValidationError
 from ..followups import finish
@@ -274,7 +275,11 @@ def carts() -> Any:
 
 @api.get("/customers")
 def customers() -> Any:
+    """Customers, newest first; ``q`` finds them by name, number, lead or contact."""
     query, limit = _keyset(Customer)
+    found = customer_search(request.args.get("q"))
+    if found is not None:
+        query = query.where(found)
     return _page(query, limit, serialize.customer)
 
 

@@ -10,6 +10,8 @@ from flask import abort, current_app, render_template, request
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
+from ..customerlist import customer_search
+from ..errors import ValidationError
 from ..i18n import gettext
 from ..models import Customer, TrackedCart
 from ..transactions import current_session
@@ -19,24 +21,33 @@ from . import bp
 
 @bp.route("/customers")
 def customers() -> Any:
-    """A page of customers, newest first, with the next page's key."""
-    problem = None
+    """A page of customers, newest first, those ``q`` finds if it is given, with the next
+    page's key."""
+    problems: dict[str, str] = {}
     try:
         before = row_id(request.args.get("before"))
     except ValueError:
-        problem = gettext("Must be a customer's number.")
+        problems["before"] = gettext("Must be a customer's number.")
         before = None
+    try:
+        found = customer_search(request.args.get("q"))
+    except ValidationError as error:
+        problems.update((name, " ".join(messages)) for name, messages in error.errors.items())
+        found = None
     limit = int(current_app.config["LEADCAPTURE_PAGE_SIZE"])
     query = select(Customer).options(selectinload(Customer.contacts), selectinload(Customer.lead))
     if before is not None:
         query = query.where(Customer.id < before)
+    if found is not None:
+        query = query.where(found)
     rows = list(current_session().scalars(query.order_by(Customer.id.desc()).limit(limit + 1)))
     older = rows[limit - 1].id if len(rows) > limit else None
     return render_template(
         "leadcapture/backoffice/customers.html",
         customers=rows[:limit],
         older=older,
-        problem=problem,
+        q=request.args.get("q", "") if "q" not in problems else "",
+        problems=problems,
     )
 
 

@@ -467,7 +467,16 @@ PATHS: dict[str, Any] = {
     "/customers": {
         "get": {
             "summary": "Customers, newest first",
-            "parameters": _LIMITS,
+            "parameters": [
+                {
+                    "name": "q",
+                    "in": "query",
+                    "description": "Finds customers by name or number, by their lead's name,"
+                    " email, company or number, or by a contact's name or email.",
+                    "schema": {"type": "string", "maxLength": 200},
+                },
+                *_LIMITS,
+            ],
             "responses": {
                 "200": _json("CustomerPage", "A page of customers."),
                 "400": _REFUSED,

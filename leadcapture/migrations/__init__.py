@@ -13,8 +13,10 @@ from typing import Any
 DIRECTORY = str(Path(__file__).parent)
 VERSION_TABLE = "lc_alembic_version"
 
-#: Made by migrations in SQL only (PostgreSQL's trigram search index, lc0008).
-UNMODELLED_INDEXES = frozenset({"ix_lc_leads_search"})
+#: Made by migrations in SQL only (PostgreSQL's trigram search indexes, lc0008, lc0024).
+UNMODELLED_INDEXES = frozenset(
+    {"ix_lc_leads_search", "ix_lc_customers_search", "ix_lc_contacts_search"}
+)
 
 
 def include_object(obj: Any, name: str | None, type_: str, reflected: bool, compare: Any) -> bool:

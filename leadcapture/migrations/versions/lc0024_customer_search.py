@@ -1,0 +1,63 @@
+"""Customer search on PostgreSQL: trigram (pg_trgm) GIN indexes of the customers' names
+and numbers and of the contacts' names and emails, beside the leads' of lc0008.
+
+The customer list searches ``lower(customer_name + human id)`` and ``lower(contact's
+full_name + email)`` with ``LIKE '%term%'`` (``leadcapture.customerlist``: these indexes'
+expressions must stay the same). Without pg_trgm the indexes are skipped with a warning
+and search still works, by scanning.
+
+Revision ID: lc0024
+Revises: lc0023
+Create Date: 2026-11-25
+"""
+
+from __future__ import annotations
+
+import logging
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "lc0024"
+down_revision = "lc0023"
+branch_labels = None
+depends_on = None
+
+logger = logging.getLogger("alembic.runtime.migration")
+
+INDEXES = {
+    "ix_lc_customers_search": (
+        "lc_customers",
+        "lower(coalesce(customer_name, '') || ' ' || coalesce(name, ''))",
+    ),
+    "ix_lc_contacts_search": (
+        "lc_contacts",
+        "lower(coalesce(full_name, '') || ' ' || coalesce(email, ''))",
+    ),
+}
+
+
+def _trigrams_available(bind: sa.Connection) -> bool:
+    try:
+        with bind.begin_nested():
+            bind.execute(sa.text("CREATE EXTENSION IF NOT EXISTS pg_trgm"))
+    except sa.exc.DBAPIError as exc:
+        logger.warning("pg_trgm is not available (%s): customer search will scan.", exc.orig)
+        return False
+    return True
+
+
+def upgrade() -> None:
+    bind = op.get_bind()
+    if bind.dialect.name != "postgresql" or not _trigrams_available(bind):
+        return
+    for name, (table, expression) in INDEXES.items():
+        op.execute(
+            f"CREATE INDEX IF NOT EXISTS {name} ON {table} USING gin (({expression}) gin_trgm_ops)"
+        )
+
+
+def downgrade() -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        for name in INDEXES:
+            op.execute(f"DROP INDEX IF EXISTS {name}")
