@@ -76,16 +76,23 @@ def remind(session: DBSession, *, today: date) -> int:
     return len(claimed)
 
 
+def is_due(today: date) -> Any:
+    """The leads with a follow-up due today or overdue: the Today page's, the lead list's
+    "Follow-up due" (Converted and Do Not Contact leads have none to do)."""
+    return (Lead.next_contact_date <= today) & Lead.status.not_in(NEVER_REMINDED)
+
+
+def is_later(today: date) -> Any:
+    """The leads with a follow-up on a later day."""
+    return (Lead.next_contact_date > today) & Lead.status.not_in(NEVER_REMINDED)
+
+
 def due_for(session: DBSession, user_id: str, *, today: date) -> list[Lead]:
     """A staff user's follow-ups up to today (overdue first), for the "today" view."""
     return list(
         session.scalars(
             select(Lead)
-            .where(
-                Lead.next_contact_by == str(user_id),
-                Lead.next_contact_date <= today,
-                Lead.status.not_in(NEVER_REMINDED),
-            )
+            .where(Lead.next_contact_by == str(user_id), is_due(today))
             .order_by(Lead.next_contact_date, Lead.id)
         )
     )

@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import String, func, literal, literal_column, select, tuple_
 
-from . import fields
+from . import fields, followups
 from .constants import MAX_ID, LeadStatus
 from .errors import ValidationError
 from .i18n import gettext
@@ -57,8 +57,11 @@ FILTERS = frozenset(
         "created_before",
         "ids",
         "min_score",
+        "follow_up",
     }
 )
+#: The list's "Follow-up" filter: due (today or overdue), on a later day, or none.
+FOLLOW_UPS = ("due", "later", "none")
 #: The most leads one bulk action or selected export takes.
 MOST_SELECTED = 500
 
@@ -154,6 +157,16 @@ def lead_filters(params: dict[str, Any]) -> list[Any]:
         conditions.append(Lead.id.in_(selected_ids(params["ids"])))
     if params.get("min_score") not in (None, ""):
         conditions.append(Lead.score >= _score("min_score", params["min_score"]))
+    if params.get("follow_up"):
+        which = fields.one_of("follow_up", params["follow_up"], FOLLOW_UPS)
+        today = date.today()
+        conditions.append(
+            followups.is_due(today)
+            if which == "due"
+            else followups.is_later(today)
+            if which == "later"
+            else Lead.next_contact_date.is_(None)
+        )
     q = fields.text("q", params.get("q"), max_length=200)
     if q:
         conditions.append(containing(SEARCH_TEXT, q))

@@ -189,6 +189,33 @@ def test_the_list_filters_and_searches(app: Flask, staff: Shopper) -> None:
     assert names(f"created_before={today - timedelta(days=1)}") == []
 
 
+def test_the_list_filters_by_follow_up(app: Flask, staff: Shopper) -> None:
+    """Everyone's follow-ups due today or overdue (a manager's view; Converted and Do Not
+    Contact leads have none to do), those on a later day, and the leads with none."""
+    make_leads(app, 5)
+    today = date.today()
+    with app.app_context():
+        leads = db.session.scalars(select(Lead).order_by(Lead.id)).all()
+        leads[0].next_contact_date = today - timedelta(days=3)
+        leads[1].next_contact_date, leads[1].next_contact_by = today, "7"
+        leads[2].next_contact_date = today + timedelta(days=1)
+        leads[3].next_contact_date, leads[3].status = today, "Converted"
+        db.session.commit()
+        names = [lead.lead_name for lead in leads]
+
+    def found(which: str) -> list[str]:
+        items = staff.get(f"{API}/leads?follow_up={which}&sort=lead_name").get_json()["items"]
+        return [i["lead_name"] for i in items]
+
+    assert found("due") == names[:2]
+    assert found("later") == [names[2]]
+    assert found("none") == [names[4]]
+    page = staff.get("/backoffice/?follow_up=due").get_data(as_text=True)
+    assert names[0] in page and names[2] not in page
+    assert f"Follow-up on {today - timedelta(days=3)}" in page
+    assert staff.get(f"{API}/leads?follow_up=soon").get_json()["errors"]["follow_up"]
+
+
 @pytest.mark.parametrize(
     "query, field",
     [
