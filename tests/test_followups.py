@@ -339,3 +339,18 @@ def test_the_calendar_feed_of_someone_no_longer_staff_is_gone(
         user.is_staff = False
         db.session.commit()
     assert client.get(url).status_code == 404
+
+
+def test_the_dashboard_counts_the_teams_follow_ups_due(app: Flask, staff: Shopper) -> None:
+    page = staff.get("/backoffice/dashboard").get_data(as_text=True)
+    assert "No follow-up is due today or overdue, across the team." in page
+    lead_due(app, "Mine", TODAY, by=staff_id(app))
+    lead_due(app, "A Colleague's", TODAY - timedelta(days=4), by="999")
+    lead_due(app, "Later", TODAY + timedelta(days=1), by="999")
+    lead_due(app, "Bought", TODAY, status=LeadStatus.CONVERTED)
+    page = staff.get("/backoffice/dashboard").get_data(as_text=True)
+    link = re.search(r'<a href="([^"]+)">2 follow-ups due today or overdue</a>', page)
+    assert link is not None
+    listed = staff.get(link.group(1).replace("&amp;", "&")).get_data(as_text=True)
+    assert "Mine" in listed and "A Colleague" in listed
+    assert "Later" not in listed and "Bought" not in listed

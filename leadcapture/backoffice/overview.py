@@ -6,11 +6,19 @@ from datetime import date
 from typing import Any
 
 from flask import abort, flash, g, redirect, render_template, request, url_for
+from sqlalchemy import func, select
 
 from .. import reports
 from ..dayranges import day_bounds, report_range
 from ..errors import ValidationError
-from ..followups import calendar_token, due_for, finish, last_contacts, replace_calendar_token
+from ..followups import (
+    calendar_token,
+    due_for,
+    finish,
+    is_due,
+    last_contacts,
+    replace_calendar_token,
+)
 from ..i18n import gettext
 from ..models import Lead
 from ..models.base import utcnow
@@ -127,6 +135,9 @@ def dashboard() -> Any:
         else [0] * len(weeks),
         conversion=reports.conversion_by_source(session),
         dead_events=reports.dead_events(session),
+        follow_ups_due=session.scalar(
+            select(func.count()).select_from(Lead).where(is_due(date.today()))
+        ),
         first=first,
         last=last,
         problems=problems,
