@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..constants import CartState, LeadStatus
-from ..leadlist import FILTERS
+from ..leadlist import FILTERS, FOLLOW_UPS
 from ..leads import LEAD_FIELDS
 
 
@@ -344,8 +344,14 @@ PATHS: dict[str, Any] = {
             "parameters": [
                 *(
                     {"name": name, "in": "query", "schema": {"type": "string"}}
-                    for name in (*sorted(FILTERS - {"ids", "min_score"}), "sort")
+                    for name in (*sorted(FILTERS - {"ids", "min_score", "follow_up"}), "sort")
                 ),
+                {
+                    "name": "follow_up",
+                    "in": "query",
+                    "description": "due: today or overdue; later: on a later day; none: not set.",
+                    "schema": {"type": "string", "enum": list(FOLLOW_UPS)},
+                },
                 {
                     "name": "min_score",
                     "in": "query",
