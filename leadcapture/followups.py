@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, insert, or_, select, update
 
 from . import fields, history, signals, tokens
 from .constants import HistoryKind, LeadStatus, SystemEvent
@@ -99,13 +99,18 @@ def due_for(session: DBSession, user_id: str, *, today: date) -> list[Lead]:
 
 
 def last_contacts(session: DBSession, lead_ids: list[int]) -> dict[int, HistoryEntry]:
-    """Each lead's latest note, call or email, for whoever calls it next: one query for
-    the lot (what the system wrote, a reminder say, tells a caller nothing)."""
+    """Each lead's latest note, call, email or follow-up done, for whoever calls it next:
+    one query for the lot (what else the system wrote, a reminder say, tells a caller
+    nothing)."""
     if not lead_ids:
         return {}
+    said = or_(
+        HistoryEntry.kind != HistoryKind.SYSTEM.value,
+        HistoryEntry.event == SystemEvent.FOLLOW_UP_DONE.value,
+    )
     latest = (
         select(func.max(HistoryEntry.id))
-        .where(HistoryEntry.lead_id.in_(lead_ids), HistoryEntry.kind != HistoryKind.SYSTEM.value)
+        .where(HistoryEntry.lead_id.in_(lead_ids), said)
         .group_by(HistoryEntry.lead_id)
     )
     entries = session.scalars(select(HistoryEntry).where(HistoryEntry.id.in_(latest)))
