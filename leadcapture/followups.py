@@ -87,14 +87,35 @@ def is_later(today: date) -> Any:
     return (Lead.next_contact_date > today) & Lead.status.not_in(NEVER_REMINDED)
 
 
-def due_for(session: DBSession, user_id: str, *, today: date) -> list[Lead]:
-    """A staff user's follow-ups up to today (overdue first), for the "today" view."""
+def is_theirs(user_id: str) -> Any:
+    """A staff user's follow-ups: those naming them (``next_contact_by``), and those of
+    the leads assigned to them that name nobody."""
+    return (Lead.next_contact_by == str(user_id)) | (
+        Lead.next_contact_by.is_(None) & (Lead.assigned_to == str(user_id))
+    )
+
+
+def due_for(
+    session: DBSession, user_id: str, *, today: date, limit: int | None = None
+) -> list[Lead]:
+    """A staff user's follow-ups up to today (the most overdue first, ``limit`` of them),
+    for the "today" view."""
     return list(
         session.scalars(
             select(Lead)
-            .where(Lead.next_contact_by == str(user_id), is_due(today))
+            .where(is_theirs(user_id), is_due(today))
             .order_by(Lead.next_contact_date, Lead.id)
+            .limit(limit)
         )
+    )
+
+
+def count_due_for(session: DBSession, user_id: str, *, today: date) -> int:
+    return (
+        session.scalar(
+            select(func.count()).select_from(Lead).where(is_theirs(user_id), is_due(today))
+        )
+        or 0
     )
 
 
@@ -228,7 +249,7 @@ def calendar_feed(session: DBSession, user_id: str, *, lead_url: Callable[[Lead]
     leads = session.scalars(
         select(Lead)
         .where(
-            Lead.next_contact_by == str(user_id),
+            is_theirs(user_id),
             Lead.next_contact_date.is_not(None),
             Lead.status.not_in(NEVER_REMINDED),
         )

@@ -83,15 +83,42 @@ def test_a_new_contact_date_reminds_again(app: Flask, runner: FlaskCliRunner) ->
     assert status_of(app, lead_id) == "Open"
 
 
+def assign(app: Flask, lead_id: int, user_id: str) -> None:
+    with app.app_context():
+        db.session.get(Lead, lead_id).assigned_to = user_id  # type: ignore[union-attr]
+        db.session.commit()
+
+
 def test_today_shows_my_follow_ups_only(app: Flask, staff: Shopper) -> None:
+    """Mine: those naming me, and those of my leads that name nobody."""
     me = staff_id(app)
     lead_due(app, "Mine Overdue", TODAY - timedelta(days=1), by=me)
     lead_due(app, "Mine Today", TODAY, by=me)
     lead_due(app, "Mine Later", TODAY + timedelta(days=5), by=me)
     lead_due(app, "Someone Else's", TODAY, by="999")
+    assign(app, lead_due(app, "Assigned Unnamed", TODAY), me)
+    assign(app, lead_due(app, "Assigned Named Other", TODAY, by="999"), me)
+    assign(app, lead_due(app, "Other's Unnamed", TODAY), "999")
     page = staff.get("/backoffice/today").get_data(as_text=True)
     assert "Mine Overdue" in page and "Mine Today" in page and "overdue since" in page
+    assert "Assigned Unnamed" in page and "3 follow-ups due" in page
     assert "Mine Later" not in page and "Someone Else" not in page
+    assert "Assigned Named Other" not in page and "Other&#39;s Unnamed" not in page
+
+
+def test_today_shows_the_most_overdue_first_a_page_at_most(
+    app: Flask, staff: Shopper, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from leadcapture.backoffice import overview
+
+    monkeypatch.setattr(overview, "TODAY_MOST", 2)
+    me = staff_id(app)
+    for days, name in ((1, "One Day"), (9, "Nine Days"), (0, "Today Only"), (4, "Four Days")):
+        lead_due(app, name, TODAY - timedelta(days=days), by=me)
+    page = staff.get("/backoffice/today").get_data(as_text=True)
+    assert "4 follow-ups due: the 2 most overdue below." in page
+    assert "Nine Days" in page and "Four Days" in page
+    assert "One Day" not in page and "Today Only" not in page
 
 
 def done_lines(app: Flask, lead_id: int) -> list[HistoryEntry]:
@@ -294,6 +321,7 @@ def test_the_calendar_feed_is_valid_icalendar(app: Flask, staff: Shopper, client
     lead_due(app, "Ann, Ray; & Co", TODAY + timedelta(days=2), by=me)
     lead_due(app, "Bo " + "Long" * 30, TODAY + timedelta(days=9), by=me)
     lead_due(app, "Not mine", TODAY, by="999")
+    assign(app, lead_due(app, "My lead, nobody named", TODAY + timedelta(days=4)), me)
     page = staff.get("/backoffice/today").get_data(as_text=True)
     feed = re.search(r'class="feed-url">([^<]+)<', page).group(1)  # type: ignore[union-attr]
     response = client.get("/" + feed.split("/", 3)[3])  # no session: the URL is the key
@@ -304,10 +332,12 @@ def test_the_calendar_feed_is_valid_icalendar(app: Flask, staff: Shopper, client
     events = calendar.walk("VEVENT")
     assert [e.decoded("DTSTART") for e in events] == [
         TODAY + timedelta(days=2),
+        TODAY + timedelta(days=4),
         TODAY + timedelta(days=9),
     ]
     assert "Ann, Ray; & Co" in str(events[0]["SUMMARY"])
-    assert str(events[1]["SUMMARY"]).endswith("Long" * 30)
+    assert "My lead, nobody named" in str(events[1]["SUMMARY"])
+    assert str(events[2]["SUMMARY"]).endswith("Long" * 30)
 
 
 @pytest.mark.parametrize("token", ["nope", "eyJ1c2VyIjoiMSJ9.forged.sig"])

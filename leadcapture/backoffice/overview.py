@@ -13,6 +13,7 @@ from ..dayranges import day_bounds, report_range
 from ..errors import ValidationError
 from ..followups import (
     calendar_token,
+    count_due_for,
     due_for,
     finish,
     is_due,
@@ -28,13 +29,18 @@ from ..web.ids import ID
 from . import bp
 from .forms import FollowUpForm, SweepForm
 
+#: The most follow-ups the Today page shows, the most overdue first.
+TODAY_MOST = 100
+
 
 def _today_page(failed: FollowUpForm | None = None, failed_id: int | None = None) -> Any:
     """The follow-ups with a form each to mark it done; ``failed`` the form of
     ``failed_id`` that was refused, shown with its errors."""
     user_id = g.leadcapture_staff.id
     session = current_session()
-    leads = due_for(session, user_id, today=date.today())
+    today = date.today()
+    leads = due_for(session, user_id, today=today, limit=TODAY_MOST)
+    due = count_due_for(session, user_id, today=today) if len(leads) == TODAY_MOST else len(leads)
     forms = {
         lead.id: failed
         if failed is not None and lead.id == failed_id
@@ -48,9 +54,10 @@ def _today_page(failed: FollowUpForm | None = None, failed_id: int | None = None
     return render_template(
         "leadcapture/backoffice/today.html",
         leads=leads,
+        due=due,
         forms=forms,
         said=last_contacts(session, [lead.id for lead in leads]),
-        today=date.today(),
+        today=today,
         feed_url=url_for(
             "leadcapture_links.calendar", token=calendar_token(session, user_id), _external=True
         ),
