@@ -246,21 +246,26 @@ def calendar_feed(session: DBSession, user_id: str, *, lead_url: Callable[[Lead]
         "CALSCALE:GREGORIAN",
         f"X-WR-CALNAME:{_escape(f'Follow-ups ({host})')}",
     ]
-    leads = session.scalars(
-        select(Lead)
-        .where(
-            is_theirs(user_id),
-            Lead.next_contact_date.is_not(None),
-            Lead.status.not_in(NEVER_REMINDED),
+    leads = list(
+        session.scalars(
+            select(Lead)
+            .where(
+                is_theirs(user_id),
+                Lead.next_contact_date.is_not(None),
+                Lead.status.not_in(NEVER_REMINDED),
+            )
+            .order_by(Lead.next_contact_date)
         )
-        .order_by(Lead.next_contact_date)
     )
+    said = last_contacts(session, [lead.id for lead in leads])
     for lead in leads:
         day = lead.next_contact_date
         assert day is not None
         summary = f"Follow up {lead.name}: {lead.display_name}"
         contact = " ".join(part for part in (lead.email, lead.phone) if part)
         description = f"{contact} status {lead.status}".strip()
+        if (last := said.get(lead.id)) is not None:
+            description += f"\nLast said {last.created_at:%Y-%m-%d}: {last.subject}"
         lines += [
             "BEGIN:VEVENT",
             f"UID:lead-{lead.id}-{day:%Y%m%d}@leadcapture",

@@ -321,7 +321,11 @@ def test_the_calendar_feed_is_valid_icalendar(app: Flask, staff: Shopper, client
     lead_due(app, "Ann, Ray; & Co", TODAY + timedelta(days=2), by=me)
     lead_due(app, "Bo " + "Long" * 30, TODAY + timedelta(days=9), by=me)
     lead_due(app, "Not mine", TODAY, by="999")
-    assign(app, lead_due(app, "My lead, nobody named", TODAY + timedelta(days=4)), me)
+    assigned = lead_due(app, "My lead, nobody named", TODAY + timedelta(days=4))
+    assign(app, assigned, me)
+    with app.app_context():
+        add_note(db.session, db.session.get(Lead, assigned), "Wants the 1 kg tin;\nsoon")  # type: ignore[arg-type]
+        db.session.commit()
     page = staff.get("/backoffice/today").get_data(as_text=True)
     feed = re.search(r'class="feed-url">([^<]+)<', page).group(1)  # type: ignore[union-attr]
     response = client.get("/" + feed.split("/", 3)[3])  # no session: the URL is the key
@@ -337,6 +341,7 @@ def test_the_calendar_feed_is_valid_icalendar(app: Flask, staff: Shopper, client
     ]
     assert "Ann, Ray; & Co" in str(events[0]["SUMMARY"])
     assert "My lead, nobody named" in str(events[1]["SUMMARY"])
+    assert str(events[1]["DESCRIPTION"]).endswith(f"Last said {TODAY}: Wants the 1 kg tin;\nsoon")
     assert str(events[2]["SUMMARY"]).endswith("Long" * 30)
 
 
