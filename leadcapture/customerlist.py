@@ -27,9 +27,9 @@ def customer_search(q: Any) -> Any:
         return None
     found: Any = union(
         select(Customer.id).where(containing(CUSTOMER_TEXT, text)),
-        select(Customer.id).where(
-            Customer.lead_id.in_(select(Lead.id).where(containing(SEARCH_TEXT, text)))
-        ),
+        select(Customer.id)
+        .join(Lead, Lead.id == Customer.lead_id)
+        .where(containing(SEARCH_TEXT, text)),
         select(Contact.customer_id).where(
             Contact.customer_id.is_not(None), containing(CONTACT_TEXT, text)
         ),
