@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from flask import (
@@ -29,7 +28,6 @@ from ..conversion import convert_lead
 from ..deals import make_opportunity, make_quotation, mark_quotation_lost
 from ..errors import ValidationError
 from ..exporting import export_csv
-from ..followups import finish
 from ..i18n import N_, gettext
 from ..leadlist import Page, apply_to_leads, search_leads, selected_ids, status_counts
 from ..leads import update_lead
@@ -59,6 +57,7 @@ from .forms import (
     QuotationForm,
     SweepForm,
 )
+from .overview import finish_as_typed
 
 
 @bp.route("/")
@@ -271,15 +270,7 @@ def lead_follow_up_done(lead_id: int) -> Any:
         found,
         form,
         "follow_up_form",
-        lambda: finish(
-            session,
-            found,
-            due=form.due.data,
-            next_date=form.next_contact_date.data,
-            note=form.note.data,
-            by=g.leadcapture_staff.id,
-            today=date.today(),
-        ),
+        lambda: finish_as_typed(session, found, form),
         form.done_message(found.display_name),
     )
 

@@ -21,9 +21,9 @@ from ..followups import (
     replace_calendar_token,
 )
 from ..i18n import gettext
-from ..models import Lead
+from ..models import HistoryEntry, Lead
 from ..models.base import utcnow
-from ..transactions import current_session, in_transaction
+from ..transactions import DBSession, current_session, in_transaction
 from ..web.forms import show_errors
 from ..web.ids import ID
 from . import bp
@@ -65,6 +65,19 @@ def _today_page(failed: FollowUpForm | None = None, failed_id: int | None = None
     )
 
 
+def finish_as_typed(session: DBSession, lead: Lead, form: FollowUpForm) -> HistoryEntry:
+    """The lead's follow-up done as the signed-in staff user typed it in ``form``."""
+    return finish(
+        session,
+        lead,
+        due=form.due.data,
+        next_date=form.next_contact_date.data,
+        note=form.note.data,
+        by=g.leadcapture_staff.id,
+        today=date.today(),
+    )
+
+
 @bp.route("/today")
 def today() -> Any:
     """The signed-in staff user's follow-ups due today or overdue, each with what was last
@@ -82,18 +95,7 @@ def follow_up_done(lead_id: int) -> Any:
     form = FollowUpForm(prefix=FollowUpForm.prefix_of(lead_id))
     if form.validate_on_submit():
         try:
-            in_transaction(
-                session,
-                lambda: finish(
-                    session,
-                    lead,
-                    due=form.due.data,
-                    next_date=form.next_contact_date.data,
-                    note=form.note.data,
-                    by=g.leadcapture_staff.id,
-                    today=date.today(),
-                ),
-            )
+            in_transaction(session, lambda: finish_as_typed(session, lead, form))
         except ValidationError as error:
             if "due" not in error.errors:
                 show_errors(form, error)
