@@ -6,7 +6,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from .models import Address, Contact, Customer, HistoryEntry, Lead, TrackedCart
+from .models import Address, Contact, Customer, Email, HistoryEntry, Lead, TrackedCart
 from .recovery_report import RecoveryReport
 
 
@@ -165,4 +165,17 @@ def recovery(report: RecoveryReport) -> dict[str, Any]:
             }
             for figures in report.by_step
         ],
+    }
+
+
+def written_email(email: Email) -> dict[str, Any]:
+    """An email a staff user wrote to a lead: where it is (``outbox``, ``sent`` …)."""
+    return {
+        "id": email.id,
+        "lead_id": email.lead_id,
+        "to": email.to,
+        "subject": email.subject,
+        "status": email.status,
+        "sent_at": iso(email.sent_at),
+        "sent_by": email.sent_by,
     }

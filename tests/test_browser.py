@@ -123,7 +123,7 @@ def test_staff_work_a_lead_in_the_back_office(app: Flask, live_server: str, page
     expect(page.locator("ol.history")).to_contain_text("Prefers <b>oolong</b>.")  # as text
     page.get_by_label("What").select_option("call")
     page.get_by_label("Direction").select_option("sent")
-    page.get_by_label("Subject").fill("Intro call")
+    page.get_by_label("Subject", exact=True).fill("Intro call")
     page.get_by_role("button", name="Log it").click()
     expect(page.locator(".lead-summary .status")).to_have_text("Replied")
 
@@ -164,6 +164,15 @@ def test_staff_work_a_lead_in_the_back_office(app: Flask, live_server: str, page
         f"Follow-up with Bo Li done; the next on {next_week}."
     )
     expect(page.locator(".lc-followup")).to_have_count(0)
+
+    # And a word to Bo by email, from Bo's page (no SMTP server here: it waits in the outbox).
+    page.get_by_role("link", name="Leads", exact=True).click()
+    page.get_by_role("link", name="LEAD-00002").click()
+    page.get_by_role("link", name="Write an email").click()
+    page.get_by_label("Email subject").fill("Your samples")
+    page.get_by_label("Email text").fill("They ship on Monday.")
+    page.get_by_role("button", name="Send the email").click()
+    expect(page.locator(".flash")).to_contain_text("Email to bo@example.com written to the outbox")
 
     page.get_by_role("link", name="Mine").click()
     expect(page.locator("table.leads tbody tr")).to_have_count(1)

@@ -331,6 +331,30 @@ def test_a_follow_up_done_at_once_by_ten_hands_is_done_once(app: Flask, round_: 
 
 
 @pytest.mark.parametrize("round_", range(3))
+def test_one_email_form_sent_ten_times_at_once_writes_one_email(app: Flask, round_: int) -> None:
+    """A staff user's email with its form's key, sent by ten requests at the same moment."""
+    from leadcapture import LeadSource, capture_lead
+    from leadcapture.communications import email_lead
+
+    with app.app_context():
+        lead, _ = capture_lead(
+            db.session, source=LeadSource.REFERENCE, email=f"once{round_}@example.com"
+        )
+        db.session.commit()
+        lead_id = lead.id
+
+    def write() -> int:
+        lead = db.session.get(Lead, lead_id)
+        assert lead is not None
+        email = email_lead(db.session, lead, subject="Hi", text="Once", by="1", key="form-1")
+        db.session.commit()
+        return email.id
+
+    assert len(set(together(app, write, runs=10))) == 1
+    assert count(app, select(func.count()).select_from(Email)) == 1
+
+
+@pytest.mark.parametrize("round_", range(3))
 def test_ten_unsubscribes_at_once_change_the_status_once(app: Flask, round_: int) -> None:
     """One-click unsubscribe (RFC 8058): a mail provider's POST and the reader's, at once."""
     from leadcapture.recovery import unsubscribe

@@ -129,6 +129,22 @@ def test_real_responses_match_the_document(
         "/leads/{lead_id}/notes",
         client.post(f"{api}/leads/{lead_id}/notes", json={"body": ""}, headers=headers),
     )
+    written = {"subject": "Samples", "text": "On their way.", "key": "k-1"}
+    check(
+        "post",
+        "/leads/{lead_id}/emails",
+        client.post(f"{api}/leads/{lead_id}/emails", json=written, headers=headers),
+    )
+    check(
+        "post",
+        "/leads/{lead_id}/emails",
+        client.post(f"{api}/leads/{lead_id}/emails", json=written, headers=headers),  # again
+    )
+    check(
+        "post",
+        "/leads/{lead_id}/emails",
+        client.post(f"{api}/leads/{lead_id}/emails", json={"subject": ""}, headers=headers),
+    )
     follow_up = f"{api}/leads/{lead_id}/follow-up/done"
     check(
         "patch",
@@ -182,6 +198,11 @@ def test_real_responses_match_the_document(
         "post",
         "/leads/{lead_id}/follow-up/done",
         client.post(f"{gone}/follow-up/done", json={"due": "2026-01-01"}, headers=headers),
+    )
+    check(
+        "post",
+        "/leads/{lead_id}/emails",
+        client.post(f"{gone}/emails", json={"subject": "a", "text": "b"}, headers=headers),
     )
     every = {
         (method, path, status)

@@ -18,7 +18,7 @@ from werkzeug.exceptions import HTTPException, NotFound
 
 from .. import communications, fields, reports, serialize
 from ..apitokens import authenticate
-from ..constants import CartState
+from ..constants import CartState, EmailStatus
 from ..conversion import convert_lead
 from ..customerlist import customer_search
 from ..dayranges import report_range
@@ -27,7 +27,8 @@ from ..followups import finish
 from ..i18n import gettext
 from ..leadlist import search_leads, status_counts
 from ..leads import LEAD_FIELDS, capture_lead, update_lead
-from ..models import Customer, Lead, TrackedCart
+from ..mail.outgoing import send_queued
+from ..models import Customer, Email, Lead, TrackedCart
 from ..models.base import utcnow
 from ..recovery_report import recovery_report
 from ..staff import StaffUser
@@ -180,6 +181,41 @@ def add_note(lead_id: int) -> Any:
         lambda: communications.add_note(session, lead, data.get("body"), by=g.leadcapture_staff.id),
     )
     return jsonify(serialize.history_entry(entry)), 201
+
+
+@api.post(f"/leads/<{ID}:lead_id>/emails")
+def write_email(lead_id: int) -> Any:
+    """A staff user's email to the lead: written to the outbox, sent at once where an SMTP
+    server is set. ``key`` makes a repeated request write one email (200 with it)."""
+    data = body()
+    unknown = sorted(set(data) - {"subject", "text", "key"})
+    if unknown:
+        raise ValidationError({name: [gettext("Unknown field.")] for name in unknown})
+    session = current_session()
+    lead = found(lead_id)
+    known = _email_with_key(data.get("key"))
+    email = in_transaction(
+        session,
+        lambda: communications.email_lead(
+            session,
+            lead,
+            subject=data.get("subject"),
+            text=data.get("text"),
+            by=g.leadcapture_staff.id,
+            key=data.get("key"),
+        ),
+    )
+    if email.status == EmailStatus.OUTBOX:
+        send_queued(session, current_app.config, email.id)
+    session.refresh(email)
+    return jsonify(serialize.written_email(email)), 200 if known else 201
+
+
+def _email_with_key(key: Any) -> bool:
+    """Did a request with ``key`` write an email already?"""
+    if not isinstance(key, str):
+        return False
+    return current_session().scalar(select(Email.id).where(Email.form_key == key)) is not None
 
 
 @api.post(f"/leads/<{ID}:lead_id>/follow-up/done")

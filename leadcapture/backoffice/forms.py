@@ -205,6 +205,19 @@ class FollowUpForm(HtmlForm):
         return gettext("Follow-up with %(name)s done.", name=name)
 
 
+class EmailForm(PageForm):
+    """A staff user's email to the lead; ``key`` is made when the page is, so the form
+    sent twice writes one email."""
+
+    id_prefix = "email"
+
+    key = HiddenField()
+    subject = StringField(
+        _l("Email subject"), filters=[trimmed], validators=[DataRequired(), Length(max=240)]
+    )
+    text = TextAreaField(_l("Email text"), validators=[DataRequired(), Length(max=20_000)])
+
+
 class SweepForm(HtmlForm):
     """A button that posts nothing but its CSRF token (run a sweep, revoke a token)."""
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from secrets import token_urlsafe
 from typing import Any
 
 from flask import (
@@ -22,7 +23,7 @@ from wtforms.fields.choices import SelectChoice
 from .. import communications
 from ..addresses import add_address, update_address
 from ..cartstates import label
-from ..constants import LeadStatus
+from ..constants import EmailStatus, LeadStatus
 from ..contacts import add_contact, update_contact
 from ..conversion import convert_lead
 from ..deals import make_opportunity, make_quotation, mark_quotation_lost
@@ -31,6 +32,7 @@ from ..exporting import export_csv
 from ..i18n import N_, gettext
 from ..leadlist import Page, apply_to_leads, search_leads, selected_ids, status_counts
 from ..leads import update_lead
+from ..mail.outgoing import send_queued
 from ..models import (
     Address,
     Contact,
@@ -48,6 +50,7 @@ from . import bp
 from .forms import (
     CommunicationForm,
     ContactForm,
+    EmailForm,
     FollowUpForm,
     LeadAddressForm,
     LeadForm,
@@ -153,6 +156,7 @@ def _lead_page(lead: Lead, **forms: Any) -> Any:
     forms.setdefault("opportunity_form", OpportunityForm(formdata=None))
     forms.setdefault("quotation_form", QuotationForm(formdata=None))
     forms.setdefault("lost_form", LostForm(formdata=None))
+    forms.setdefault("email_form", EmailForm(formdata=None, data={"key": token_urlsafe(16)}))
     forms.setdefault(
         "follow_up_form",
         FollowUpForm(
@@ -273,6 +277,45 @@ def lead_follow_up_done(lead_id: int) -> Any:
         lambda: finish_as_typed(session, found, form),
         form.done_message(found.display_name),
     )
+
+
+@bp.route(f"/leads/<{ID}:lead_id>/emails", methods=["POST"])
+def write_email(lead_id: int) -> Any:
+    """A staff user's email to the lead: written to the outbox, then sent at once where an
+    SMTP server is set (or handed to the background worker)."""
+    found = _lead_or_404(lead_id)
+    form = EmailForm()
+    session = current_session()
+    if form.validate_on_submit():
+        try:
+            email = in_transaction(
+                session,
+                lambda: communications.email_lead(
+                    session,
+                    found,
+                    subject=form.subject.data,
+                    text=form.text.data,
+                    by=g.leadcapture_staff.id,
+                    key=form.key.data,
+                ),
+            )
+        except ValidationError as error:
+            show_errors(form, error)
+        else:
+            address = email.to
+            if email.status == EmailStatus.OUTBOX:
+                send_queued(session, current_app.config, email.id)
+            session.refresh(email)
+            flash(
+                gettext("Email sent to %(to)s.", to=address)
+                if email.status == EmailStatus.SENT
+                else gettext(
+                    "Email to %(to)s written to the outbox: it is sent from there.", to=address
+                ),
+                "success",
+            )
+            return redirect(url_for(".lead", lead_id=found.id))
+    return _lead_page(found, email_form=form), 400
 
 
 @bp.route(f"/leads/<{ID}:lead_id>/contacts", methods=["POST"])

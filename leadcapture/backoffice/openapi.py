@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..constants import CartState, LeadStatus
+from ..constants import CartState, EmailStatus, LeadStatus
 from ..leadlist import FILTERS, FOLLOW_UPS
 from ..leads import LEAD_FIELDS
 
@@ -287,6 +287,19 @@ SCHEMAS["Recovery"] = {
     ],
 }
 SCHEMAS["CartPage"] = _page_of("Cart")
+SCHEMAS["WrittenEmail"] = {
+    "type": "object",
+    "properties": {
+        "id": _ID,
+        "lead_id": _ID,
+        "to": {"type": "string"},
+        "subject": {"type": "string"},
+        "status": {"type": "string", "enum": [s.value for s in EmailStatus]},
+        "sent_at": _WHEN,
+        "sent_by": _TEXT,
+    },
+    "required": ["id", "lead_id", "to", "subject", "status", "sent_at", "sent_by"],
+}
 SCHEMAS["CustomerPage"] = _page_of("Customer")
 SCHEMAS["Funnel"] = {
     "type": "object",
@@ -400,6 +413,34 @@ PATHS: dict[str, Any] = {
             ),
             "responses": {
                 "201": _json("HistoryEntry", "The note."),
+                "400": _REFUSED,
+                "404": _NOT_FOUND,
+            },
+        },
+    },
+    "/leads/{lead_id}/emails": {
+        "parameters": [_id("lead_id")],
+        "post": {
+            "summary": "Write an email to the lead, from the shop's address",
+            "description": "Written to the outbox and sent at once where an SMTP server is"
+            " set (retried from there). Once sent, it is on the lead's history as the"
+            " token's user's, and the lead is Replied. Refused (400, on `to`) for a lead"
+            " without an email address or Do Not Contact. A `key` sent again gives the"
+            " email it wrote (200) instead of a second one.",
+            "requestBody": _body(
+                {
+                    "type": "object",
+                    "properties": {
+                        "subject": {"type": "string", "maxLength": 240},
+                        "text": {"type": "string", "maxLength": 20000},
+                        "key": {"type": "string", "maxLength": 64},
+                    },
+                    "required": ["subject", "text"],
+                }
+            ),
+            "responses": {
+                "201": _json("WrittenEmail", "The email, sent or in the outbox."),
+                "200": _json("WrittenEmail", "The email this key wrote before."),
                 "400": _REFUSED,
                 "404": _NOT_FOUND,
             },

@@ -24,13 +24,15 @@ from typing import Any
 from sqlalchemy import or_, select, text, update
 
 from .. import history
-from ..constants import EmailStatus, HistoryKind
+from ..constants import EmailStatus, HistoryKind, LeadStatus
 from ..history import record
 from ..i18n import gettext, ngettext
+from ..leads import apply_trigger
 from ..models import Email, Lead, TrackedCart
 from ..models.base import utcnow
 from ..models.email import UNSENT
 from ..recovery import bought, may_email, unsubscribe_url
+from ..status import Trigger
 from ..transactions import DBSession
 from . import smtp as mail
 
@@ -122,9 +124,14 @@ def _claim(session: DBSession, email_id: int, rules: SendRules) -> datetime | No
 
 
 def _still_wanted(session: DBSession, email: Email) -> bool:
+    """May it still go? A staff user's email unless its lead has become Do Not Contact
+    meanwhile; the plug-in's own to a lead that may still be written to, for a cart not
+    bought."""
     if email.lead_id is None:
         return True
     lead = session.get(Lead, email.lead_id)
+    if email.sent_by is not None:
+        return lead is not None and lead.status != LeadStatus.DO_NOT_CONTACT
     cart = session.get(TrackedCart, email.cart_id) if email.cart_id else None
     return may_email(session, lead) and not (cart is not None and bought(session, cart))
 
@@ -151,7 +158,10 @@ def _mark_sent(session: DBSession, email: Email) -> None:
                 "step": email.step,
                 "discount_code": email.discount_code,
             },
+            by=email.sent_by,
         )
+        if email.sent_by is not None:  # a staff user's email to the lead: Replied
+            apply_trigger(session, lead, Trigger.COMMUNICATION_SENT, by=email.sent_by)
 
 
 def send_one(

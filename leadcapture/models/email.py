@@ -66,6 +66,11 @@ class Email(Base):
     #: When the restore link of this email (a recovery step's) was first opened: which
     #: email of a series brought the shopper back.
     link_opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: The staff user who wrote it to a lead from the back office (None: the plug-in or
+    #: the host wrote it): its history line is theirs, and it counts as their email.
+    sent_by: Mapped[str | None] = mapped_column(String(64))
+    #: The key of the form (or API request) that wrote it: a second sending finds it.
+    form_key: Mapped[str | None] = mapped_column(String(64), unique=True, index=True)
 
 
 class RecoverySeries(Base):

@@ -3,7 +3,8 @@
 // phone it sits below the form, where it would change unseen), and on a phone, where the
 // sections' bar scrolls sideways, the page's own section is brought into the bar's view
 // (again when the window narrows). Folded parts marked data-open-wide (the lead list's
-// filters) are unfolded on a desk; on a phone they wait for a tap.
+// filters) are unfolded on a desk; on a phone they wait for a tap. A link to a folded
+// part unfolds it.
 document.addEventListener("submit", (event) => {
   const question = event.target.dataset && event.target.dataset.confirm;
   if (question && !window.confirm(question)) {
@@ -36,3 +37,13 @@ if (window.matchMedia("(min-width: 40rem)").matches) {
     folded.open = true;
   }
 }
+
+// A link to a folded part (the lead page's "Write an email") unfolds it.
+function openLinked() {
+  const target = location.hash && document.getElementById(decodeURIComponent(location.hash.slice(1)));
+  if (target instanceof HTMLDetailsElement) {
+    target.open = true;
+  }
+}
+openLinked();
+window.addEventListener("hashchange", openLinked);
