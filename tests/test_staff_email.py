@@ -65,6 +65,7 @@ def test_staff_email_a_lead_and_it_goes_out_once(app: Flask, staff: Shopper, smt
     assert "&lt;b&gt;Leaf &amp; Kettle&lt;/b&gt;" in html  # the text, escaped, never markup
     # On the history as the staff user's, and the lead is Replied (as when logged by hand).
     assert "Email to ann@example.com: Your tasting box" in shown
+    assert "the box ships on Monday." in shown  # what was written, on the history
     assert re.search(r"· Demo Staff</span><br>Email to ann@example\.com", shown)
     with app.app_context():
         lead = db.session.get(Lead, lead_id)
@@ -187,3 +188,31 @@ def test_the_api_writes_an_email_once_per_key(app: Flask, staff: Shopper, smtp: 
     )
     assert reused.get_json()["errors"]["key"]
     assert len(smtp.messages) == 1
+
+
+def test_the_history_shows_what_was_written_but_not_a_recovery_emails_text(
+    app: Flask, staff: Shopper, smtp: Any
+) -> None:
+    from .helpers import age_carts, guest_with_cart, sweep
+
+    guest_with_cart(app, "gus@example.com", "MUG-001", 1)
+    age_carts(app, 120)
+    assert sweep(app).abandoned == 1
+    with app.app_context():
+        lead_id = db.session.scalars(select(Lead.id)).one()
+    staff.submit(
+        f"/backoffice/leads/{lead_id}",
+        {"medium": "email", "direction": "sent", "subject": "Quote", "body": "Sent the 5% quote"},
+        action=f"/backoffice/leads/{lead_id}/communications",
+    )
+    with app.app_context():  # the first recovery email, sent
+        from datetime import UTC, datetime, timedelta
+
+        assert sweep(app, now=datetime.now(UTC) + timedelta(hours=2)).written == 1
+    [recovery] = smtp.messages
+    page = staff.get(f"/backoffice/leads/{lead_id}").get_data(as_text=True)
+    assert "Sent the 5% quote" in page  # logged by hand: its details show
+    assert "Recovery email 1 to gus@example.com" in page
+    recovery_text = recovery.get_body(("plain",)).get_content()
+    first_line = next(line for line in recovery_text.splitlines() if len(line) > 20)
+    assert first_line not in page  # the template's text, the same for every cart
