@@ -216,3 +216,19 @@ def test_the_history_shows_what_was_written_but_not_a_recovery_emails_text(
     recovery_text = recovery.get_body(("plain",)).get_content()
     first_line = next(line for line in recovery_text.splitlines() if len(line) > 20)
     assert first_line not in page  # the template's text, the same for every cart
+
+
+def test_the_outbox_says_who_wrote_each_email(app: Flask, staff: Shopper) -> None:
+    from .helpers import age_carts, guest_with_cart, sweep
+
+    guest_with_cart(app, "gus@example.com", "MUG-001", 1)
+    age_carts(app, 120)
+    sweep(app)
+    from datetime import UTC, datetime, timedelta
+
+    assert sweep(app, now=datetime.now(UTC) + timedelta(hours=2)).written == 1
+    lead_id = make_lead(app)
+    write(staff, lead_id, subject="Hello", text="A word")
+    page = staff.get("/backoffice/outbox").get_data(as_text=True)
+    kinds = re.findall(r'class="email-kind">([^<]+)<', page)
+    assert kinds == ["By Demo Staff", "Recovery email 1"]
