@@ -79,6 +79,7 @@ def test_staff_see_the_customer_with_its_history_linked_both_ways_with_its_lead(
     assert "jane@example.com" in shown and "(primary)" in shown
     assert "Jane Doe-Billing" in shown and "Jane Doe-Shipping" in shown
     assert "Ordered" in shown  # its cart, the one it bought
+    assert "1 order, 17.00 EUR" in shown  # what it has bought
     for said in ("Signed up on the shop", "Order SO-", "Converted to customer"):
         assert said in shown, said
     assert f'href="/backoffice/leads/{lead_id}"' in answer.get_data(as_text=True)

@@ -4,6 +4,7 @@ came after), linked both ways with the lead it was made from."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from flask import abort, current_app, render_template, request
@@ -63,7 +64,17 @@ def customer(customer_id: int) -> Any:
         theirs = or_(theirs, TrackedCart.lead_id == found.lead_id)
     if users := {c.user_id for c in found.contacts if c.user_id}:
         theirs = or_(theirs, TrackedCart.user_id.in_(users))
-    carts = session.scalars(select(TrackedCart).where(theirs).order_by(TrackedCart.id.desc()))
+    carts = list(
+        session.scalars(select(TrackedCart).where(theirs).order_by(TrackedCart.id.desc()))
+    )
+    ordered = [cart for cart in carts if cart.checked_out_at is not None]
+    spent: dict[str, Decimal] = {}
+    for cart in ordered:
+        spent[cart.currency] = spent.get(cart.currency, Decimal(0)) + cart.total
     return render_template(
-        "leadcapture/backoffice/customer.html", customer=found, carts=list(carts)
+        "leadcapture/backoffice/customer.html",
+        customer=found,
+        carts=carts,
+        orders=len(ordered),
+        spent=spent,
     )
