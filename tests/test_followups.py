@@ -165,6 +165,7 @@ def test_a_follow_up_is_done_from_today_with_the_next_one_set(app: Flask, staff:
     page = staff.get("/backoffice/today").get_data(as_text=True)
     assert "2 follow-ups due" in page
     assert 'href="tel:+351912345678"' in page and 'href="mailto:ada@example.com"' in page
+    assert f'href="/backoffice/leads/{overdue}#write"' in page  # tracked, unlike mailto
     assert "Prefers mornings" in page  # the last thing said, not the system's lines
     assert "No call, email or note yet." in page  # Bo's
 
