@@ -73,6 +73,8 @@ def test_staff_edit_every_field_and_set_the_status(
         "Tea",
     )
     assert lead.next_contact_date.isoformat() == soon
+    page = staff.get(url).get_data(as_text=True)  # reached from its header in one tap
+    assert '<p class="lead-reach"><a href="mailto:ann@example.com">' in page
     assert lead.history[0].subject == "Status changed from Lead to Opportunity"
     page = staff.get(url).get_data(as_text=True)
     assert '<span class="staff-name">Demo Staff</span>' in page
