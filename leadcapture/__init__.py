@@ -10,12 +10,13 @@ from .addresses import add_address, addresses_of_web_user, update_address
 from .attribution import SESSION_KEY as VISIT_SESSION_KEY
 from .background import use_celery
 from .carts import record_cart
+from .communications import email_lead
 from .constants import AddressType, CustomerType, LeadSource, LeadStatus, LeadType
 from .conversion import convert_lead
 from .errors import LeadCaptureError, ValidationError
 from .extension import LeadCapture
 from .fields import normalized_email
-from .followups import remind
+from .followups import finish_follow_up, remind
 from .importing import import_leads
 from .leads import capture_lead, find_by_email, register_web_user, set_status, update_lead
 from .mail.imap import fetch_mail
@@ -54,6 +55,8 @@ __all__ = [
     "capture_lead",
     "consent_notice",
     "convert_lead",
+    "email_lead",
+    "finish_follow_up",
     "find_by_email",
     "in_transaction",
     "metadata",

@@ -138,7 +138,7 @@ def last_contacts(session: DBSession, lead_ids: list[int]) -> dict[int, HistoryE
     return {entry.lead_id: entry for entry in entries if entry.lead_id is not None}
 
 
-def finish(
+def finish_follow_up(
     session: DBSession,
     lead: Lead,
     *,

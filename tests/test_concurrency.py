@@ -299,7 +299,7 @@ def test_a_follow_up_done_at_once_by_ten_hands_is_done_once(app: Flask, round_: 
 
     from leadcapture import LeadSource, capture_lead
     from leadcapture.errors import ValidationError
-    from leadcapture.followups import finish
+    from leadcapture.followups import finish_follow_up
 
     due = date.today()
     with app.app_context():
@@ -310,7 +310,7 @@ def test_a_follow_up_done_at_once_by_ten_hands_is_done_once(app: Flask, round_: 
 
     def done() -> bool:
         try:
-            finish(
+            finish_follow_up(
                 db.session,
                 db.session.get(Lead, lead_id),  # type: ignore[arg-type]
                 due=due,

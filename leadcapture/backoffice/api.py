@@ -23,7 +23,7 @@ from ..conversion import convert_lead
 from ..customerlist import customer_search
 from ..dayranges import report_range
 from ..errors import ValidationError
-from ..followups import finish
+from ..followups import finish_follow_up
 from ..i18n import gettext
 from ..leadlist import search_leads, status_counts
 from ..leads import LEAD_FIELDS, capture_lead, update_lead
@@ -229,7 +229,7 @@ def follow_up_done(lead_id: int) -> Any:
     lead = found(lead_id)
     in_transaction(
         session,
-        lambda: finish(
+        lambda: finish_follow_up(
             session,
             lead,
             due=data.get("due"),

@@ -64,9 +64,7 @@ def customer(customer_id: int) -> Any:
         theirs = or_(theirs, TrackedCart.lead_id == found.lead_id)
     if users := {c.user_id for c in found.contacts if c.user_id}:
         theirs = or_(theirs, TrackedCart.user_id.in_(users))
-    carts = list(
-        session.scalars(select(TrackedCart).where(theirs).order_by(TrackedCart.id.desc()))
-    )
+    carts = list(session.scalars(select(TrackedCart).where(theirs).order_by(TrackedCart.id.desc())))
     ordered = [cart for cart in carts if cart.checked_out_at is not None]
     spent: dict[str, Decimal] = {}
     for cart in ordered:

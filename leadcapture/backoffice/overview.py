@@ -15,7 +15,7 @@ from ..followups import (
     calendar_token,
     count_due_for,
     due_for,
-    finish,
+    finish_follow_up,
     is_due,
     last_contacts,
     replace_calendar_token,
@@ -67,7 +67,7 @@ def _today_page(failed: FollowUpForm | None = None, failed_id: int | None = None
 
 def finish_as_typed(session: DBSession, lead: Lead, form: FollowUpForm) -> HistoryEntry:
     """The lead's follow-up done as the signed-in staff user typed it in ``form``."""
-    return finish(
+    return finish_follow_up(
         session,
         lead,
         due=form.due.data,
