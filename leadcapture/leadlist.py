@@ -212,18 +212,22 @@ def apply_to_leads(
     *,
     status: str | None = None,
     assigned_to: str | None = None,
+    next_contact_date: Any = None,
     by: str | None = None,
 ) -> int:
-    """Set the status and/or the assignee of the chosen leads, each with its history
-    (:func:`leadcapture.leads.update_lead`); all or none. Returns how many changed."""
+    """Set the status, the assignee and/or the next follow-up's day of the chosen leads,
+    each with its history (:func:`leadcapture.leads.update_lead`, whose rules hold: a
+    follow-up not in the past); all or none. Returns how many changed."""
     changes: dict[str, Any] = {}
     if status:
         changes["status"] = status
     if assigned_to:
         changes["assigned_to"] = assigned_to
+    if next_contact_date:
+        changes["next_contact_date"] = next_contact_date
     if not changes:
         raise ValidationError.single(
-            "action", gettext("Choose a status or a staff user to assign.")
+            "action", gettext("Choose a status, a staff user to assign or a follow-up day.")
         )
     leads = session.scalars(
         select(Lead).where(Lead.id.in_(selected_ids(ids))).order_by(Lead.id).with_for_update()

@@ -372,6 +372,21 @@ def test_staff_act_on_the_leads_they_tick(app, staff) -> None:  # type: ignore[n
         )
         assert changes.count() == 2
 
+    soon = date.today() + timedelta(days=2)
+    staff.client.post(  # a day to call them back, whoever is assigned
+        "/backoffice/leads/bulk",
+        data={"csrf_token": token, "ids": chosen, "next_contact_date": str(soon), "apply": "1"},
+    )
+    past = staff.client.post(
+        "/backoffice/leads/bulk",
+        data={"csrf_token": token, "ids": [str(ids[1])], "next_contact_date": "2020-01-01"},
+        follow_redirects=True,
+    )
+    assert "next_contact_date: Must not be in the past." in past.get_data(as_text=True)
+    with app.app_context():
+        days = {lead.lead_name: lead.next_contact_date for lead in database.session.query(Lead)}
+        assert days == {"Al": soon, "Bea": None, "Cy": soon}
+
     exported = staff.client.post(
         "/backoffice/leads/bulk", data={"csrf_token": token, "ids": chosen, "export": "1"}
     )

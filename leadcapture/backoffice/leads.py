@@ -108,7 +108,8 @@ def score_now() -> Any:
 
 @bp.route("/leads/bulk", methods=["POST"])
 def bulk() -> Any:
-    """What staff do to the leads ticked on the list: set a status, assign, or export."""
+    """What staff do to the leads ticked on the list: set a status, assign, set the next
+    follow-up's day, or export."""
     if not SweepForm().validate_on_submit():
         abort(400)
     session = current_session()
@@ -128,6 +129,7 @@ def bulk() -> Any:
                 ids,
                 status=request.form.get("status") or None,
                 assigned_to=request.form.get("assigned_to") or None,
+                next_contact_date=request.form.get("next_contact_date") or None,
                 by=g.leadcapture_staff.id,
             ),
         )
