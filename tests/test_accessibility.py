@@ -64,6 +64,7 @@ def seed(app: Flask) -> dict[str, int]:
         db.session.commit()
         return {
             "lead": db.session.scalar(select(Lead.id).where(Lead.email == "ada@example.com")),
+            "gus": gus.id,
             "address": db.session.scalar(select(Address.id).limit(1)),
             "contact": db.session.scalar(select(Contact.id).limit(1)),
             "email": db.session.scalar(select(Email.id).limit(1)),
@@ -277,6 +278,18 @@ def test_every_back_office_page_is_accessible_and_fits_a_phone(
     expect(page.locator("#events-error")).to_contain_text("Choose at least one event")
     problems += invalid_fields_point_at_their_messages(page, 1)
     problems += check(page, "backoffice-webhooks-errors")
+    page.goto(live_server + "/backoffice/today")
+    card = page.locator(".lc-followup").first
+    card.get_by_label("Next follow-up").fill("2020-01-01")
+    card.get_by_role("button", name="Done").click()
+    expect(page.locator(".lc-followup .error").first).to_contain_text("Must be a day after today")
+    problems += invalid_fields_point_at_their_messages(page, 1)
+    problems += check(page, "backoffice-today-errors")
+    page.goto(live_server + f"/backoffice/leads/{ids['lead']}#write")
+    page.get_by_role("button", name="Send the email").click()
+    expect(page.locator("#write")).to_have_attribute("open", "")
+    problems += invalid_fields_point_at_their_messages(page, 2)
+    problems += check(page, "backoffice-lead-email-errors")
 
     # The editor's Preview shows the unsaved text in its frame, the email in a frame of its
     # own, on a desk and on a phone.
@@ -321,7 +334,13 @@ def test_every_back_office_page_is_accessible_and_fits_a_phone(
     )
     assert funnel and conversion and funnel["y"] == conversion["y"], (funnel, conversion)
     assert min(funnel["width"], conversion["width"]) > 0.4 * WIDTHS[0], (funnel, conversion)
-    refused = ("/backoffice/recovery-emails/1", "/backoffice/settings", "/backoffice/webhooks")
+    refused = (
+        "/backoffice/recovery-emails/1",
+        "/backoffice/settings",
+        "/backoffice/webhooks",
+        f"/backoffice/today/{ids['gus']}/done",
+        f"/backoffice/leads/{ids['lead']}/emails",
+    )
     assert unexpected(errors, live_server, *refused) == []
 
 
