@@ -98,13 +98,13 @@ def is_theirs(user_id: str) -> Any:
 def due_for(
     session: DBSession, user_id: str, *, today: date, limit: int | None = None
 ) -> list[Lead]:
-    """A staff user's follow-ups up to today (the most overdue first, ``limit`` of them),
-    for the "today" view."""
+    """A staff user's follow-ups up to today (the most overdue first, and of a day the
+    highest scored first; ``limit`` of them), for the "today" view."""
     return list(
         session.scalars(
             select(Lead)
             .where(is_theirs(user_id), is_due(today))
-            .order_by(Lead.next_contact_date, Lead.id)
+            .order_by(Lead.next_contact_date, Lead.score.desc(), Lead.id)
             .limit(limit)
         )
     )

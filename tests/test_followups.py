@@ -396,3 +396,16 @@ def test_the_dashboard_counts_the_teams_follow_ups_due(app: Flask, staff: Shoppe
     listed = staff.get(link.group(1).replace("&amp;", "&")).get_data(as_text=True)
     assert "Mine" in listed and "A Colleague" in listed
     assert "Later" not in listed and "Bought" not in listed
+
+
+def test_of_one_day_the_highest_scored_lead_comes_first(app: Flask, staff: Shopper) -> None:
+    me = staff_id(app)
+    for score, name in ((10, "Cold Lead"), (90, "Hot Lead"), (50, "Warm Lead")):
+        lead_id = lead_due(app, name, TODAY, by=me)
+        with app.app_context():
+            db.session.get(Lead, lead_id).score = score  # type: ignore[union-attr]
+            db.session.commit()
+    lead_due(app, "Older One", TODAY - timedelta(days=1), by=me)
+    page = staff.get("/backoffice/today").get_data(as_text=True)
+    order = re.findall(r'<h2><a href="[^"]+">([^<]+)</a>', page)
+    assert order == ["Older One", "Hot Lead", "Warm Lead", "Cold Lead"]
