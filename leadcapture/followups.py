@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from flask import current_app
@@ -104,6 +104,24 @@ def due_for(
         session.scalars(
             select(Lead)
             .where(is_theirs(user_id), is_due(today))
+            .order_by(Lead.next_contact_date, Lead.score.desc(), Lead.id)
+            .limit(limit)
+        )
+    )
+
+
+def coming_for(
+    session: DBSession, user_id: str, *, today: date, days: int = 7, limit: int = 50
+) -> list[Lead]:
+    """A staff user's follow-ups of the next ``days`` days, soonest first."""
+    return list(
+        session.scalars(
+            select(Lead)
+            .where(
+                is_theirs(user_id),
+                is_later(today),
+                Lead.next_contact_date <= today + timedelta(days=days),
+            )
             .order_by(Lead.next_contact_date, Lead.score.desc(), Lead.id)
             .limit(limit)
         )

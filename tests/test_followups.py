@@ -95,6 +95,7 @@ def test_today_shows_my_follow_ups_only(app: Flask, staff: Shopper) -> None:
     lead_due(app, "Mine Overdue", TODAY - timedelta(days=1), by=me)
     lead_due(app, "Mine Today", TODAY, by=me)
     lead_due(app, "Mine Later", TODAY + timedelta(days=5), by=me)
+    lead_due(app, "Mine Next Month", TODAY + timedelta(days=30), by=me)
     lead_due(app, "Someone Else's", TODAY, by="999")
     assign(app, lead_due(app, "Assigned Unnamed", TODAY), me)
     assign(app, lead_due(app, "Assigned Named Other", TODAY, by="999"), me)
@@ -102,8 +103,12 @@ def test_today_shows_my_follow_ups_only(app: Flask, staff: Shopper) -> None:
     page = staff.get("/backoffice/today").get_data(as_text=True)
     assert "Mine Overdue" in page and "Mine Today" in page and "overdue since" in page
     assert "Assigned Unnamed" in page and "3 follow-ups due" in page
-    assert "Mine Later" not in page and "Someone Else" not in page
+    due = page.split('id="coming-heading"')[0]
+    assert "Mine Later" not in due and "Someone Else" not in page
     assert "Assigned Named Other" not in page and "Other&#39;s Unnamed" not in page
+    coming = page.split('id="coming-heading"')[1]  # mine of the next 7 days
+    assert f"{TODAY + timedelta(days=5)}</time> · <a" in coming and "Mine Later" in coming
+    assert "Mine Next Month" not in page
 
 
 def test_today_shows_the_most_overdue_first_a_page_at_most(

@@ -13,6 +13,7 @@ from ..dayranges import day_bounds, report_range
 from ..errors import ValidationError
 from ..followups import (
     calendar_token,
+    coming_for,
     count_due_for,
     due_for,
     finish_follow_up,
@@ -57,6 +58,7 @@ def _today_page(failed: FollowUpForm | None = None, failed_id: int | None = None
         due=due,
         forms=forms,
         said=last_contacts(session, [lead.id for lead in leads]),
+        coming=coming_for(session, user_id, today=today),
         today=today,
         feed_url=url_for(
             "leadcapture_links.calendar", token=calendar_token(session, user_id), _external=True
