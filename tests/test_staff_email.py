@@ -89,6 +89,7 @@ def test_without_an_smtp_server_it_waits_in_the_outbox(app: Flask, staff: Shoppe
     [email] = emails(app)
     assert email.status == "outbox" and email.sent_by is not None
     assert "Email to ann@example.com" not in page.split("lc-timeline", 1)[1]  # not sent yet
+    assert re.search(r"Not sent yet: <a href=\"/backoffice/outbox/\d+\">Hello</a>", page)
 
 
 @pytest.mark.parametrize(

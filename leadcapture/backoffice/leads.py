@@ -36,6 +36,7 @@ from ..mail.outgoing import send_queued
 from ..models import (
     Address,
     Contact,
+    Email,
     Lead,
     Opportunity,
     Quotation,
@@ -186,10 +187,21 @@ def _lead_page(lead: Lead, **forms: Any) -> Any:
         )
         for c in carts
     ]
+    # Staff's emails to it that have not gone yet: on its history only once sent.
+    waiting = session.scalars(
+        select(Email)
+        .where(
+            Email.lead_id == lead.id,
+            Email.sent_by.is_not(None),
+            Email.status.in_([EmailStatus.OUTBOX, EmailStatus.SENDING, EmailStatus.FAILED]),
+        )
+        .order_by(Email.id)
+    ).all()
     return render_template(
         "leadcapture/backoffice/lead.html",
         lead=lead,
         carts=carts,
+        waiting_emails=waiting,
         opportunities=session.scalars(
             select(Opportunity).where(Opportunity.lead_id == lead.id).order_by(Opportunity.id)
         ).all(),
