@@ -66,7 +66,7 @@ def test_staff_email_a_lead_and_it_goes_out_once(app: Flask, staff: Shopper, smt
     # On the history as the staff user's, and the lead is Replied (as when logged by hand).
     assert "Email to ann@example.com: Your tasting box" in shown
     assert "the box ships on Monday." in shown  # what was written, on the history
-    assert re.search(r"· Demo Staff</span><br>Email to ann@example\.com", shown)
+    assert re.search(r"· Demo Staff</span>\s*<br>Email to ann@example\.com", shown)
     with app.app_context():
         lead = db.session.get(Lead, lead_id)
         assert lead is not None and lead.status == "Replied"
@@ -233,3 +233,16 @@ def test_the_outbox_says_who_wrote_each_email(app: Flask, staff: Shopper) -> Non
     page = staff.get("/backoffice/outbox").get_data(as_text=True)
     kinds = re.findall(r'class="email-kind">([^<]+)<', page)
     assert kinds == ["By Demo Staff", "Recovery email 1"]
+
+
+def test_the_history_shows_a_text_once_with_its_lines(app: Flask, staff: Shopper) -> None:
+    lead_id = make_lead(app)
+    url = f"/backoffice/leads/{lead_id}"
+    staff.submit(url, {"body": "Short note"}, action=f"{url}/notes")
+    staff.submit(url, {"body": "First line\nSecond line"}, action=f"{url}/notes")
+    page = staff.get(url).get_data(as_text=True)
+    history = page.split("lc-timeline", 1)[1]
+    assert history.count("Short note") == 1  # the subject line says it all
+    assert '<div class="body">First line\nSecond line</div>' in history
+    css = staff.get("/leadcapture/static/backoffice.css").get_data(as_text=True)
+    assert ".lc-timeline .body { white-space: pre-wrap;" in css  # its lines kept
