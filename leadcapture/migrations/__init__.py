@@ -7,8 +7,11 @@ upgrade`` when Flask-Migrate is set up) and checks them when the app starts serv
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any
+
+import sqlalchemy as sa
 
 DIRECTORY = str(Path(__file__).parent)
 VERSION_TABLE = "lc_alembic_version"
@@ -25,3 +28,18 @@ def include_object(obj: Any, name: str | None, type_: str, reflected: bool, comp
     if type_ == "table" and reflected:
         return name is not None and name.startswith("lc_") and name != VERSION_TABLE
     return not (type_ == "index" and reflected and name in UNMODELLED_INDEXES)
+
+
+def trigrams_available(bind: sa.Connection, search: str) -> bool:
+    """Make PostgreSQL's pg_trgm extension for a migration's trigram indexes, if the role
+    may (it is a trusted extension from PostgreSQL 13: the database's owner may); without
+    it the indexes are skipped with a warning and ``search`` works by scanning."""
+    try:
+        with bind.begin_nested():
+            bind.execute(sa.text("CREATE EXTENSION IF NOT EXISTS pg_trgm"))
+    except sa.exc.DBAPIError as exc:
+        logging.getLogger("alembic.runtime.migration").warning(
+            "pg_trgm is not available (%s): %s will scan.", exc.orig, search
+        )
+        return False
+    return True

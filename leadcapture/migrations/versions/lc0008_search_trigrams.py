@@ -13,17 +13,14 @@ Create Date: 2026-11-23
 
 from __future__ import annotations
 
-import logging
-
-import sqlalchemy as sa
 from alembic import op
+
+from leadcapture.migrations import trigrams_available
 
 revision = "lc0008"
 down_revision = "lc0007"
 branch_labels = None
 depends_on = None
-
-logger = logging.getLogger("alembic.runtime.migration")
 
 SEARCH_TEXT = (
     "lower(coalesce(lead_name, '') || ' ' || coalesce(email, '') || ' ' "
@@ -31,19 +28,9 @@ SEARCH_TEXT = (
 )
 
 
-def _trigrams_available(bind: sa.Connection) -> bool:
-    try:
-        with bind.begin_nested():
-            bind.execute(sa.text("CREATE EXTENSION IF NOT EXISTS pg_trgm"))
-    except sa.exc.DBAPIError as exc:
-        logger.warning("pg_trgm is not available (%s): lead search will scan.", exc.orig)
-        return False
-    return True
-
-
 def upgrade() -> None:
     bind = op.get_bind()
-    if bind.dialect.name != "postgresql" or not _trigrams_available(bind):
+    if bind.dialect.name != "postgresql" or not trigrams_available(bind, "lead search"):
         return
     op.execute(
         f"CREATE INDEX IF NOT EXISTS ix_lc_leads_search ON lc_leads "

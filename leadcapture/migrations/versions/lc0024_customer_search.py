@@ -13,17 +13,14 @@ Create Date: 2026-11-25
 
 from __future__ import annotations
 
-import logging
-
-import sqlalchemy as sa
 from alembic import op
+
+from leadcapture.migrations import trigrams_available
 
 revision = "lc0024"
 down_revision = "lc0023"
 branch_labels = None
 depends_on = None
-
-logger = logging.getLogger("alembic.runtime.migration")
 
 INDEXES = {
     "ix_lc_customers_search": (
@@ -37,19 +34,9 @@ INDEXES = {
 }
 
 
-def _trigrams_available(bind: sa.Connection) -> bool:
-    try:
-        with bind.begin_nested():
-            bind.execute(sa.text("CREATE EXTENSION IF NOT EXISTS pg_trgm"))
-    except sa.exc.DBAPIError as exc:
-        logger.warning("pg_trgm is not available (%s): customer search will scan.", exc.orig)
-        return False
-    return True
-
-
 def upgrade() -> None:
     bind = op.get_bind()
-    if bind.dialect.name != "postgresql" or not _trigrams_available(bind):
+    if bind.dialect.name != "postgresql" or not trigrams_available(bind, "customer search"):
         return
     for name, (table, expression) in INDEXES.items():
         op.execute(
