@@ -414,3 +414,15 @@ def test_of_one_day_the_highest_scored_lead_comes_first(app: Flask, staff: Shopp
     page = staff.get("/backoffice/today").get_data(as_text=True)
     order = re.findall(r'<h2><a href="[^"]+">([^<]+)</a>', page)
     assert order == ["Older One", "Hot Lead", "Warm Lead", "Cold Lead"]
+
+
+def test_the_api_gives_my_follow_ups(app: Flask, staff: Shopper) -> None:
+    me = staff_id(app)
+    lead_due(app, "Mine Overdue", TODAY - timedelta(days=2), by=me)
+    lead_due(app, "Mine Soon", TODAY + timedelta(days=3), by=me)
+    lead_due(app, "Not Mine", TODAY, by="999")
+    answer = staff.get("/backoffice/api/today").get_json()
+    assert [lead["lead_name"] for lead in answer["due"]] == ["Mine Overdue"]
+    assert answer["due_count"] == 1
+    assert [lead["lead_name"] for lead in answer["coming"]] == ["Mine Soon"]
+    assert answer["due"][0]["next_contact_date"] == str(TODAY - timedelta(days=2))

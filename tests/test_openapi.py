@@ -170,6 +170,7 @@ def test_real_responses_match_the_document(
     )
     customer_id = detail["customer"]["id"]
     check("get", "/funnel", client.get(f"{api}/funnel", headers=headers))
+    check("get", "/today", client.get(f"{api}/today", headers=headers))
     check("get", "/recovery", client.get(f"{api}/recovery?from=2026-01-01", headers=headers))
     check("get", "/recovery", client.get(f"{api}/recovery?to=someday", headers=headers))
     check("get", "/carts", client.get(f"{api}/carts", headers=headers))

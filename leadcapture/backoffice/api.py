@@ -23,7 +23,7 @@ from ..conversion import convert_lead
 from ..customerlist import customer_search
 from ..dayranges import report_range
 from ..errors import ValidationError
-from ..followups import finish_follow_up
+from ..followups import coming_for, count_due_for, due_for, finish_follow_up
 from ..i18n import gettext
 from ..leadlist import search_leads, status_counts
 from ..leads import LEAD_FIELDS, capture_lead, update_lead
@@ -248,6 +248,20 @@ def convert(lead_id: int) -> Any:
     lead = found(lead_id)
     in_transaction(session, lambda: convert_lead(session, lead, by=g.leadcapture_staff.id))
     return jsonify(serialize.lead(found(lead_id), detail=True))
+
+
+@api.get("/today")
+def today() -> Any:
+    """The requesting staff user's follow-ups due today or overdue (the Today page's, the
+    most overdue first), how many are due, and those of the next 7 days."""
+    session = current_session()
+    user_id = g.leadcapture_staff.id
+    day = date.today()
+    return jsonify(
+        due=[serialize.lead(lead) for lead in due_for(session, user_id, today=day, limit=200)],
+        due_count=count_due_for(session, user_id, today=day),
+        coming=[serialize.lead(lead) for lead in coming_for(session, user_id, today=day)],
+    )
 
 
 @api.get("/funnel")

@@ -287,6 +287,15 @@ SCHEMAS["Recovery"] = {
     ],
 }
 SCHEMAS["CartPage"] = _page_of("Cart")
+SCHEMAS["Today"] = {
+    "type": "object",
+    "properties": {
+        "due": {"type": "array", "items": _ref("Lead")},
+        "due_count": {"type": "integer", "minimum": 0},
+        "coming": {"type": "array", "items": _ref("Lead")},
+    },
+    "required": ["due", "due_count", "coming"],
+}
 SCHEMAS["WrittenEmail"] = {
     "type": "object",
     "properties": {
@@ -480,6 +489,12 @@ PATHS: dict[str, Any] = {
                 "404": _NOT_FOUND,
             },
         },
+    },
+    "/today": {
+        "get": {
+            "summary": "Your follow-ups due today or overdue (up to 200), and the next 7 days'",
+            "responses": {"200": _json("Today", "The follow-ups.")},
+        }
     },
     "/funnel": {
         "get": {
