@@ -21,6 +21,7 @@ from .importing import import_leads
 from .leads import capture_lead, find_by_email, register_web_user, set_status, update_lead
 from .mail.imap import fetch_mail
 from .mail.outgoing import queue_email, send_queued
+from .merging import merge_leads
 from .models import metadata
 from .orders import record_order
 from .owner_settings import consent_notice
@@ -59,6 +60,7 @@ __all__ = [
     "finish_follow_up",
     "find_by_email",
     "in_transaction",
+    "merge_leads",
     "metadata",
     "record_cart",
     "record_order",

@@ -118,6 +118,7 @@ class SystemEvent(StrEnum):
     WEB_FORM = "web_form"
     EMAIL_RECEIVED = "email_received"
     FOLLOW_UP_DONE = "follow_up_done"
+    MERGED = "merged"
 
 
 #: Field lengths shared by the models, the domain validation and the forms.

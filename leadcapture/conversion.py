@@ -70,6 +70,18 @@ def _make_customer(session: DBSession, lead: Lead, person: str | None) -> Custom
     return customer
 
 
+def link_to_customer(session: DBSession, lead_id: int, customer_id: int) -> None:
+    """The lead's addresses, contacts and history that belong to no customer yet become
+    its customer's too, so they read the same from either side."""
+    for model in (Address, Contact, HistoryEntry):
+        session.execute(
+            update(model)
+            .where(model.lead_id == lead_id, model.customer_id.is_(None))
+            .values(customer_id=customer_id)
+            .execution_options(synchronize_session="fetch")
+        )
+
+
 def convert_lead(
     session: DBSession,
     lead: Lead,
@@ -105,13 +117,7 @@ def convert_lead(
     )
     if not made:
         return customer
-    for model in (Address, Contact, HistoryEntry):
-        session.execute(
-            update(model)
-            .where(model.lead_id == lead.id, model.customer_id.is_(None))
-            .values(customer_id=customer.id)
-            .execution_options(synchronize_session="fetch")
-        )
+    link_to_customer(session, lead.id, customer.id)
     apply_trigger(session, lead, Trigger.ORDER_PLACED, by=by)
     record(
         session,

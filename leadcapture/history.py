@@ -64,6 +64,7 @@ FOLLOW_UP_BY = N_("Follow-up due %(date)s (by %(by)s)")
 FOLLOW_UP = N_("Follow-up due %(date)s")
 FOLLOW_UP_DONE_NEXT = N_("Follow-up of %(date)s done; the next on %(next)s")
 FOLLOW_UP_DONE = N_("Follow-up of %(date)s done")
+MERGED = N_("%(merged)s (%(name)s) merged into this lead")
 #: What every line of an erased person's history reads (:mod:`leadcapture.personal_data`).
 ERASED = N_("Erased")
 #: Every line above, the longer of two that could read alike first.
@@ -109,6 +110,7 @@ SAID = (
     FOLLOW_UP,
     FOLLOW_UP_DONE_NEXT,
     FOLLOW_UP_DONE,
+    MERGED,
     ERASED,
 )
 #: The values that are the plug-in's fixed words (:mod:`leadcapture.words`).

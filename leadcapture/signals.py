@@ -88,6 +88,11 @@ cart_abandoned = _signals.signal("cart-abandoned")
 #: (list[int]), ``order_id`` (str), ``total`` (str) and ``currency`` (str).
 cart_recovered = _signals.signal("cart-recovered")
 
+#: Sent by the plug-in after staff merged a duplicate lead into another is committed:
+#: the duplicate is gone, what it had is the lead's. Keyword arguments: ``lead`` (Lead,
+#: the lead that stays), ``merged_id`` (int) and ``merged_name`` (str: its ``LEAD-…`` id).
+lead_merged = _signals.signal("lead-merged")
+
 #: Sent by the plug-in after it erased what it held about a person (staff's Erase, the
 #: shopper's request, "forget me"), so the host erases what it holds too.
 #: Keyword arguments: ``email`` (str, normalized).
@@ -101,6 +106,7 @@ __all__ = [
     "email_capture_declined",
     "lead_converted",
     "lead_created",
+    "lead_merged",
     "lead_status_changed",
     "leads_imported",
     "order_placed",

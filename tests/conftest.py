@@ -65,6 +65,8 @@ def _empty_tables() -> None:
         else:
             for table in reversed(tables):
                 connection.execute(table.delete())
+            # The ids start again at 1, as RESTART IDENTITY does (lc_leads is AUTOINCREMENT).
+            connection.execute(sa.text("DELETE FROM sqlite_sequence"))
 
 
 @pytest.fixture

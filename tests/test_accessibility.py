@@ -17,6 +17,7 @@ from flask import Flask
 from playwright.sync_api import Page, expect
 from sqlalchemy import select, update
 
+from leadcapture import LeadSource, capture_lead
 from leadcapture.communications import add_note
 from leadcapture.models import Address, Contact, Customer, Email, Lead
 from leadcapture.webhooks import add_webhook
@@ -61,8 +62,13 @@ def seed(app: Flask) -> dict[str, int]:
         add_note(db.session, gus, "Asked whether the mug is dishwasher-safe.")
         ada = db.session.scalars(select(Lead).where(Lead.email == "ada@example.com")).one()
         ada.next_contact_date = date.today() + timedelta(days=3)  # on her page, "Mark it done"
+        phoned, _ = capture_lead(  # Gus again, typed in from a call: a duplicate to merge
+            db.session, source=LeadSource.REFERENCE, lead_name="Gus M.", phone="+351 912 000 111"
+        )
+        add_note(db.session, phoned, "Rang from the shop floor.\nWants two mugs.")
         db.session.commit()
         return {
+            "gus_phoned": phoned.id,
             "lead": db.session.scalar(select(Lead.id).where(Lead.email == "ada@example.com")),
             "gus": gus.id,
             "address": db.session.scalar(select(Address.id).limit(1)),
@@ -96,6 +102,7 @@ def pages(ids: dict[str, int]) -> dict[str, str]:
         "webhooks": "/backoffice/webhooks",
         "sources": "/backoffice/sources",
         "privacy": "/backoffice/privacy",
+        "merge": f"/backoffice/leads/{ids['gus']}/merge?duplicate={ids['gus_phoned']}",
     }
 
 
@@ -290,6 +297,13 @@ def test_every_back_office_page_is_accessible_and_fits_a_phone(
     expect(page.locator("#write")).to_have_attribute("open", "")
     problems += invalid_fields_point_at_their_messages(page, 2)
     problems += check(page, "backoffice-lead-email-errors")
+    page.goto(live_server + f"/backoffice/leads/{ids['gus']}#merge")
+    page.get_by_label("The duplicate's number (LEAD-00042) or email").fill("LEAD-99999")
+    page.get_by_role("button", name="Compare").click()
+    expect(page.locator("#merge")).to_have_attribute("open", "")
+    expect(page.locator("#merge-duplicate-error")).to_contain_text("No lead has this number")
+    problems += invalid_fields_point_at_their_messages(page, 1)
+    problems += check(page, "backoffice-lead-merge-errors")
 
     # The editor's Preview shows the unsaved text in its frame, the email in a frame of its
     # own, on a desk and on a phone.
@@ -340,6 +354,7 @@ def test_every_back_office_page_is_accessible_and_fits_a_phone(
         "/backoffice/webhooks",
         f"/backoffice/today/{ids['gus']}/done",
         f"/backoffice/leads/{ids['lead']}/emails",
+        f"/backoffice/leads/{ids['gus']}/merge?duplicate=LEAD-99999",
     )
     assert unexpected(errors, live_server, *refused) == []
 

@@ -180,6 +180,22 @@ def test_staff_work_a_lead_in_the_back_office(app: Flask, live_server: str, page
     page.get_by_role("link", name="Dashboard").click()
     expect(page.locator("svg").first).to_be_visible()
 
+    # Bo rang from another number and was typed in again: merged into Bo's lead.
+    with app.app_context():
+        capture_lead(db.session, source="Reference", lead_name="Bo", phone="+44 1632 960003")
+        db.session.commit()
+    page.goto(live_server + "/backoffice/leads/2")
+    page.get_by_text("Merge a duplicate into this lead").click()
+    page.get_by_label("The duplicate's number (LEAD-00042) or email").fill("lead-00003")
+    page.get_by_role("button", name="Compare").click()
+    expect(page.locator("table.merge-fields")).to_contain_text("+44 1632 960003")
+    page.get_by_role("button", name="Merge LEAD-00003 into LEAD-00002").click()
+    expect(page.locator(".flash")).to_contain_text("LEAD-00003 merged into this lead.")
+    expect(page.locator(".lead-reach")).to_contain_text("+44 1632 960003")
+    expect(page.locator("ol.history")).to_contain_text("LEAD-00003 (Bo) merged into this lead")
+    page.goto(live_server + "/backoffice/leads/3")  # an old link to the duplicate
+    expect(page.locator("h1")).to_contain_text("Bo Li LEAD-00002")
+
 
 def test_on_a_phone_the_lead_list_shows_its_leads_first(
     app: Flask, live_server: str, page: Page

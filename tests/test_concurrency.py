@@ -626,3 +626,52 @@ def test_orders_under_one_name_at_once_name_their_addresses_apart(app: Flask, ro
     assert len(names) == len(set(names)) == 10
     assert all(name.startswith("Sam Lee-Billing") for name in names)
     assert set(events) == {("done", 0)}
+
+
+@pytest.mark.parametrize("round_", range(3))
+def test_two_leads_merged_both_ways_by_ten_hands_at_once_become_one(
+    app: Flask, round_: int
+) -> None:
+    """Five staff merge B into A while five merge A into B: one merge is done, the rest
+    find it done or refused, and nothing deadlocks (the rows are locked in id order)."""
+    from leadcapture import LeadSource, capture_lead, merge_leads
+    from leadcapture.errors import ValidationError
+    from leadcapture.models import LeadMerge
+
+    with app.app_context():
+        first, _ = capture_lead(
+            db.session,
+            source=LeadSource.REFERENCE,
+            lead_name="Ann",
+            email=f"ann{round_}@example.com",
+        )
+        second, _ = capture_lead(
+            db.session, source=LeadSource.REFERENCE, lead_name="Ann", phone="+44 1632 960002"
+        )
+        db.session.commit()
+        ids = [first.id, second.id]
+    turn = iter(range(10))
+    lock = threading.Lock()
+
+    def merge() -> str:
+        with lock:
+            n = next(turn)
+        kept, duplicate = (ids[0], ids[1]) if n % 2 else (ids[1], ids[0])
+        lead = db.session.get(Lead, kept)
+        if lead is None:
+            return "gone"
+        try:
+            done = merge_leads(db.session, lead, duplicate, by="1")
+            db.session.commit()
+        except ValidationError as refused:
+            db.session.rollback()
+            assert "duplicate" in refused.errors
+            return "refused"
+        return "merged" if done is not None else "done before"
+
+    outcomes = together(app, merge, runs=10)
+    assert outcomes.count("merged") == 1
+    assert count(app, select(func.count()).select_from(LeadMerge)) == 1
+    assert count(app, select(func.count()).select_from(Lead)) == 1
+    merges = select(func.count()).select_from(HistoryEntry).where(HistoryEntry.event == "merged")
+    assert count(app, merges) == 1

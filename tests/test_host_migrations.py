@@ -63,7 +63,7 @@ def test_the_hosts_own_commands_work_and_autogenerate_leaves_the_plug_in_alone(
         host_versions = db.session.scalars(sa.text("SELECT version_num FROM alembic_version"))
         assert list(host_versions) == [first.name.split("_")[0]]
         plug_in = db.session.scalars(sa.text("SELECT version_num FROM lc_alembic_version"))
-        assert list(plug_in) == ["lc0025"]
+        assert list(plug_in) == ["lc0026"]
 
     # The stock env.py writes no revision when autogenerate finds nothing to do.
     invoke(app, "db", "migrate", "-m", "nothing changed")
@@ -86,7 +86,7 @@ def test_an_upgrade_moves_the_plug_ins_revision_out_of_the_hosts_version_table(
     invoke(app, "db", "upgrade")
     with app.app_context():
         assert list(db.session.scalars(sa.text("SELECT * FROM alembic_version"))) == []
-        assert list(db.session.scalars(sa.text("SELECT * FROM lc_alembic_version"))) == ["lc0025"]
+        assert list(db.session.scalars(sa.text("SELECT * FROM lc_alembic_version"))) == ["lc0026"]
         assert "lc_recovery_series" in tables(db)  # lc0012 ran
 
 
@@ -106,13 +106,13 @@ def test_a_host_without_flask_migrate_is_told_the_one_command(
 
     invoke(app, "leads", "db", "upgrade")
     assert client.get("/leadcapture/form").status_code == 200
-    assert "at: lc0025. Current." in invoke(app, "leads", "db", "current")
+    assert "at: lc0026. Current." in invoke(app, "leads", "db", "current")
 
-    invoke(app, "leads", "db", "downgrade", "lc0024")
+    invoke(app, "leads", "db", "downgrade", "lc0025")
     later = Flask("plain_host", root_path=str(tmp_path))  # a worker started after it
     later.config.update(app.config, TESTING=True)
     LeadCapture(later, db=SQLAlchemy(later), load_user=lambda user_id: None)
-    with pytest.raises(TablesNotReady, match="behind: at lc0024, this release needs lc0025"):
+    with pytest.raises(TablesNotReady, match="behind: at lc0025, this release needs lc0026"):
         later.test_client().get("/leadcapture/form")
     assert "behind" in invoke(later, "leads", "db", "current")
 

@@ -205,6 +205,30 @@ def test_real_responses_match_the_document(
         "/leads/{lead_id}/emails",
         client.post(f"{gone}/emails", json={"subject": "a", "text": "b"}, headers=headers),
     )
+    phoned = check(
+        "post",
+        "/leads",
+        client.post(
+            f"{api}/leads", json={"source": "Reference", "lead_name": "Bo B."}, headers=headers
+        ),
+    )
+    merge = f"{api}/leads/{lead_id}/merge"
+    check(
+        "post",
+        "/leads/{lead_id}/merge",
+        client.post(merge, json={"duplicate": phoned["name"]}, headers=headers),
+    )
+    check(
+        "post",
+        "/leads/{lead_id}/merge",
+        client.post(merge, json={"duplicate": lead_id}, headers=headers),  # itself
+    )
+    check(
+        "post",
+        "/leads/{lead_id}/merge",
+        client.post(f"{gone}/merge", json={"duplicate": 1}, headers=headers),
+    )
+    check("get", "/leads/{lead_id}", client.get(f"{api}/leads/{phoned['id']}", headers=headers))
     every = {
         (method, path, status)
         for path, item in spec["paths"].items()

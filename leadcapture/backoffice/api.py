@@ -28,6 +28,7 @@ from ..i18n import gettext
 from ..leadlist import search_leads, status_counts
 from ..leads import LEAD_FIELDS, capture_lead, update_lead
 from ..mail.outgoing import send_queued
+from ..merging import merge_leads, merged_into
 from ..models import Customer, Email, Lead, TrackedCart
 from ..models.base import utcnow
 from ..recovery_report import recovery_report
@@ -114,6 +115,9 @@ def body() -> dict[str, Any]:
 def found(lead_id: int) -> Lead:
     lead = current_session().get(Lead, lead_id)
     if lead is None:
+        into = merged_into(current_session(), lead_id)
+        if into is not None:
+            raise NotFound(f"This lead was merged into {into.name} (id {into.id}).")
         raise NotFound("No lead with this id.")
     return lead
 
@@ -238,6 +242,22 @@ def follow_up_done(lead_id: int) -> Any:
             by=g.leadcapture_staff.id,
             today=date.today(),
         ),
+    )
+    return jsonify(serialize.lead(found(lead_id), detail=True))
+
+
+@api.post(f"/leads/<{ID}:lead_id>/merge")
+def merge(lead_id: int) -> Any:
+    """The lead named ``duplicate`` (id, ``LEAD-…`` id or email) merged into this one."""
+    data = body()
+    unknown = sorted(set(data) - {"duplicate"})
+    if unknown:
+        raise ValidationError({name: [gettext("Unknown field.")] for name in unknown})
+    session = current_session()
+    lead = found(lead_id)
+    in_transaction(
+        session,
+        lambda: merge_leads(session, lead, data.get("duplicate"), by=g.leadcapture_staff.id),
     )
     return jsonify(serialize.lead(found(lead_id), detail=True))
 

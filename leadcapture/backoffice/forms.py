@@ -218,6 +218,19 @@ class EmailForm(PageForm):
     text = TextAreaField(_l("Email text"), validators=[DataRequired(), Length(max=20_000)])
 
 
+class MergeForm(PageForm):
+    """The duplicate to merge into the lead: typed on the lead's page (sent by GET, to
+    show what the merge does), then confirmed by POST."""
+
+    id_prefix = "merge"
+
+    duplicate = StringField(
+        _l("The duplicate's number (LEAD-00042) or email"),
+        filters=[trimmed],
+        validators=[DataRequired(), Length(max=254)],
+    )
+
+
 class SweepForm(HtmlForm):
     """A button that posts nothing but its CSRF token (run a sweep, revoke a token)."""
 

@@ -33,6 +33,7 @@ from ..i18n import N_, gettext
 from ..leadlist import Page, apply_to_leads, search_leads, selected_ids, status_counts
 from ..leads import update_lead
 from ..mail.outgoing import send_queued
+from ..merging import FILLED, find_duplicate, merge_leads, merged_into, plan
 from ..models import (
     Address,
     Contact,
@@ -56,6 +57,7 @@ from .forms import (
     LeadAddressForm,
     LeadForm,
     LostForm,
+    MergeForm,
     NoteForm,
     OpportunityForm,
     QuotationForm,
@@ -160,6 +162,7 @@ def _lead_page(lead: Lead, **forms: Any) -> Any:
     forms.setdefault("quotation_form", QuotationForm(formdata=None))
     forms.setdefault("lost_form", LostForm(formdata=None))
     forms.setdefault("email_form", EmailForm(formdata=None, data={"key": token_urlsafe(16)}))
+    forms.setdefault("merge_form", MergeForm(formdata=None, meta={"csrf": False}))
     forms.setdefault(
         "follow_up_form",
         FollowUpForm(
@@ -227,7 +230,12 @@ def _save(lead: Lead, form: Any, name: str, work: Any, done: str) -> Any:
 
 @bp.route(f"/leads/<{ID}:lead_id>", methods=["GET", "POST"])
 def lead(lead_id: int) -> Any:
-    """A lead: every field editable, status by hand, history, addresses, contacts, carts."""
+    """A lead: every field editable, status by hand, history, addresses, contacts, carts.
+    A lead merged into another leads to that one."""
+    if request.method == "GET" and current_session().get(Lead, lead_id) is None:
+        into = merged_into(current_session(), lead_id)
+        if into is not None:
+            return redirect(url_for(".lead", lead_id=into.id))
     found = _lead_or_404(lead_id)
     if request.method == "GET":
         return _lead_page(found)
@@ -330,6 +338,62 @@ def write_email(lead_id: int) -> Any:
             )
             return redirect(url_for(".lead", lead_id=found.id))
     return _lead_page(found, email_form=form), 400
+
+
+#: The rows of the merge's comparison: each field staff know, then the rest it fills.
+COMPARED = (
+    "lead_name",
+    "company_name",
+    "email",
+    "phone",
+    "status",
+    "source",
+    "assigned_to",
+    "next_contact_date",
+    "next_contact_by",
+    *(name for name in FILLED if name not in ("lead_name", "company_name", "email", "phone")),
+    "notes",
+)
+
+
+@bp.route(f"/leads/<{ID}:lead_id>/merge", methods=["GET", "POST"])
+def merge(lead_id: int) -> Any:
+    """A duplicate merged into this lead: what it would do first (GET, the duplicate
+    typed on the lead's page), then the merge (POST, from that page's button)."""
+    found = _lead_or_404(lead_id)
+    session = current_session()
+    if request.method == "GET":
+        form = MergeForm(formdata=request.args, meta={"csrf": False})
+        if form.validate():
+            try:
+                duplicate = find_duplicate(session, found, form.duplicate.data)
+            except ValidationError as error:
+                show_errors(form, error)
+            else:
+                return render_template(
+                    "leadcapture/backoffice/merge.html",
+                    merge=plan(session, found, duplicate),
+                    compared=COMPARED,
+                    form=MergeForm(formdata=None, data={"duplicate": str(duplicate.id)}),
+                )
+        return _lead_page(found, merge_form=form), 400
+    form = MergeForm()
+    if form.validate_on_submit():
+        try:
+            done = in_transaction(
+                session,
+                lambda: merge_leads(session, found, form.duplicate.data, by=g.leadcapture_staff.id),
+            )
+        except ValidationError as error:
+            show_errors(form, error)
+        else:
+            if done is not None:
+                flash(
+                    gettext("%(merged)s merged into this lead.", merged=done.duplicate.name),
+                    "success",
+                )
+            return redirect(url_for(".lead", lead_id=found.id))
+    return _lead_page(found, merge_form=form), 400
 
 
 @bp.route(f"/leads/<{ID}:lead_id>/contacts", methods=["POST"])

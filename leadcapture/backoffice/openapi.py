@@ -479,6 +479,30 @@ PATHS: dict[str, Any] = {
             },
         },
     },
+    "/leads/{lead_id}/merge": {
+        "parameters": [_id("lead_id")],
+        "post": {
+            "summary": "Merge a duplicate lead into this one",
+            "description": "`duplicate` is the other lead's id, `LEAD-…` id or email. Its"
+            " history, addresses, contacts, carts, opportunities, quotations, emails and"
+            " customer move to this lead, whose empty fields take its values; then it is"
+            " gone (its id answers 404, naming this lead). Refused (400, on `duplicate`)"
+            " for two leads that both have an email, a shop account or a customer. A"
+            " repeated request does nothing more.",
+            "requestBody": _body(
+                {
+                    "type": "object",
+                    "properties": {"duplicate": {"type": ["string", "integer"]}},
+                    "required": ["duplicate"],
+                }
+            ),
+            "responses": {
+                "200": _json("LeadDetail", "The lead, with what the duplicate had."),
+                "400": _REFUSED,
+                "404": _NOT_FOUND,
+            },
+        },
+    },
     "/leads/{lead_id}/convert": {
         "parameters": [_id("lead_id")],
         "post": {

@@ -10,7 +10,7 @@ from .email import Email, RecoverySeries
 from .erasure import Erasure
 from .event import InboundEvent
 from .history import HistoryEntry
-from .lead import Lead
+from .lead import Lead, LeadMerge
 from .mail import MailMessage
 from .owner import OwnerSetting, RecoveryStep, RecoveryStepText
 from .source import Source
@@ -30,6 +30,7 @@ __all__ = [
     "HistoryEntry",
     "InboundEvent",
     "Lead",
+    "LeadMerge",
     "MailMessage",
     "Opportunity",
     "OwnerSetting",

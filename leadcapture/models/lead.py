@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import JSON, Boolean, Date, Index, Integer, String, Text
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..constants import MAX_EMAIL, MAX_NAME, MAX_PHONE, MAX_UTM, LeadStatus
@@ -83,6 +83,9 @@ class Lead(Base):
         Index("ix_lc_leads_score_id", "score", "id"),
         #: The dashboard's conversion by source, counted from the index alone.
         Index("ix_lc_leads_source_status", "source", "status"),
+        #: A merged lead's id is never another lead's (on SQLite, which reuses the
+        #: largest id otherwise; migration lc0026).
+        {"sqlite_autoincrement": True},
     )
 
     @property
@@ -91,3 +94,18 @@ class Lead(Base):
 
     def __repr__(self) -> str:
         return f"<Lead {self.name or self.id} {self.email!r} {self.status}>"
+
+
+class LeadMerge(Base):
+    """A lead merged into another (:mod:`leadcapture.merging`): its id and human id stay
+    known, so a link to it leads to the lead it became part of."""
+
+    __tablename__ = "lc_lead_merges"
+
+    #: The merged lead's id, no longer in ``lc_leads``.
+    lead_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    name: Mapped[str | None] = mapped_column(String(32))
+    #: The lead it became part of (the one a later merge made it part of, in turn).
+    into_id: Mapped[int] = mapped_column(ForeignKey("lc_leads.id", ondelete="CASCADE"), index=True)
+    merged_by: Mapped[str | None] = mapped_column(String(64))
+    merged_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -18,6 +18,7 @@ EVENTS: dict[str, str] = {
     "cart.abandoned": N_("Carts are abandoned (one event per sweep batch)"),
     "cart.recovered": N_("An order wins back an abandoned cart"),
     "lead.converted": N_("A lead becomes a customer"),
+    "lead.merged": N_("A duplicate lead is merged into another"),
 }
 
 
@@ -65,12 +66,23 @@ def _lead_converted(lead: Any, customer: Any, **_: Any) -> tuple[str, dict[str, 
     }
 
 
+def _lead_merged(
+    lead: Any, merged_id: int, merged_name: str, **_: Any
+) -> tuple[str, dict[str, Any]]:
+    return "lead.merged", {
+        "lead": serialize.lead(lead),
+        "merged_id": merged_id,
+        "merged_name": merged_name,
+    }
+
+
 _MAKERS: dict[Signal, Callable[..., tuple[str, dict[str, Any]]]] = {
     signals.lead_created: _lead_created,
     signals.lead_status_changed: _status_changed,
     signals.cart_abandoned: _carts_abandoned,
     signals.cart_recovered: _cart_recovered,
     signals.lead_converted: _lead_converted,
+    signals.lead_merged: _lead_merged,
 }
 
 
