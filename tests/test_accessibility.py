@@ -63,7 +63,7 @@ def seed(app: Flask) -> dict[str, int]:
         ada = db.session.scalars(select(Lead).where(Lead.email == "ada@example.com")).one()
         ada.next_contact_date = date.today() + timedelta(days=3)  # on her page, "Mark it done"
         phoned, _ = capture_lead(  # Gus again, typed in from a call: a duplicate to merge
-            db.session, source=LeadSource.REFERENCE, lead_name="Gus M.", phone="+351 912 000 111"
+            db.session, source=LeadSource.REFERENCE, lead_name="Gus M.", phone="+351 912 345 678"
         )
         add_note(db.session, phoned, "Rang from the shop floor.\nWants two mugs.")
         db.session.commit()
@@ -103,6 +103,7 @@ def pages(ids: dict[str, int]) -> dict[str, str]:
         "sources": "/backoffice/sources",
         "privacy": "/backoffice/privacy",
         "merge": f"/backoffice/leads/{ids['gus']}/merge?duplicate={ids['gus_phoned']}",
+        "lead-duplicates": f"/backoffice/leads/{ids['gus']}",
     }
 
 

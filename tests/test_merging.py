@@ -147,6 +147,11 @@ def test_do_not_contact_is_never_lost_in_a_merge(app: Flask) -> None:
         ("", "This field is required."),
         ("LEAD-00x", "Give the lead's number (LEAD-00042) or its email."),
         ("LEAD-99999", "No lead has this number."),
+        ("LEAD-²", "Give the lead's number"),
+        ("99999999999", "Give the lead's number"),
+        ("LEAD-0", "Give the lead's number"),
+        ("9" * 300, "at most 254"),
+        ("LEAD-1\x00", "not allowed"),
         ("nobody@example.com", "No lead has this email."),
         ("not an email@", "not a valid email"),
     ],
@@ -290,3 +295,51 @@ def test_the_api_merges_once_and_names_where_a_merged_lead_went(app: Flask, staf
     assert "duplicate" in post({}).get_json()["errors"]
     assert "duplicate" in post({"duplicate": ["LEAD-1"]}).get_json()["errors"]
     assert post({"duplicate": kept}).get_json()["errors"]["duplicate"] == ["That is this lead."]
+
+
+def test_a_leads_page_names_its_possible_duplicates(app: Flask, staff: Shopper) -> None:
+    kept = make(app, lead_name="Maria Silva", email="maria@example.com", phone="+351 912 000 222")
+    by_phone = make(app, lead_name="M. Silva", phone="+351 912 000 222")
+    by_name = make(app, lead_name="Maria Silva", company_name="Silva Lda")
+    other_email = make(app, lead_name="Maria Silva", email="maria@silva.example")
+    stranger = make(app, lead_name="Rui Costa", phone="+351 913 000 000")
+    html = staff.get(f"/backoffice/leads/{kept}").get_data(as_text=True)
+    listed = html.split('<ul class="lead-duplicates">', 1)[1].split("</ul>", 1)[0]
+    assert f"LEAD-{by_phone:05d}" in listed and f"LEAD-{by_name:05d}" in listed
+    assert f"LEAD-{other_email:05d}" not in listed  # two emails: two people to the plug-in
+    assert f"LEAD-{stranger:05d}" not in listed
+    assert f"/backoffice/leads/{kept}/merge?duplicate=LEAD-{by_phone:05d}" in listed
+    assert '<a href="#merge">2 possible duplicates: the same phone or name</a>' in html
+    alone = staff.get(f"/backoffice/leads/{stranger}").get_data(as_text=True)
+    assert "lead-duplicates" not in alone
+
+
+def test_possible_duplicates_are_found_by_index(app: Flask) -> None:
+    """The lead page's look for duplicates reads the phone and name indexes of lc0026,
+    not every lead."""
+    from leadcapture.merging import possible_duplicates
+
+    from .helpers import plan, statements
+
+    kept = make(app, lead_name="Ann Lee", phone="+44 20 7946 0101")
+    with app.app_context():
+        with db.engine.begin() as connection:  # enough rows for the planner to choose
+            series = (
+                "generate_series(1, 50000) AS n"
+                if db.engine.dialect.name == "postgresql"
+                else "(WITH RECURSIVE s(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM s"
+                " WHERE n < 50000) SELECT n FROM s)"
+            )
+            connection.exec_driver_sql(
+                "INSERT INTO lc_leads (lead_name, phone, is_organization, status, score,"
+                " created_at, updated_at)"
+                f" SELECT 'Person ' || n, '+44 1632 ' || n, false, 'Lead', 0,"
+                f" CURRENT_TIMESTAMP, CURRENT_TIMESTAMP FROM {series}"
+            )
+            connection.exec_driver_sql("ANALYZE lc_leads")
+        lead = db.session.get(Lead, kept)
+        with statements(db.engine) as seen:
+            assert possible_duplicates(db.session, lead) == []
+        statement, parameters = seen[-1]
+        lines = "\n".join(plan(db.engine, statement, parameters))
+    assert "ix_lc_leads_phone" in lines and "ix_lc_leads_lead_name" in lines, lines

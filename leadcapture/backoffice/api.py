@@ -6,6 +6,7 @@ send its CSRF token in ``X-CSRFToken`` for writes; a bearer token needs none.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import date
 from importlib import metadata
 from pathlib import Path
@@ -102,13 +103,17 @@ def csrf_error(error: CSRFError) -> Any:
     return errors(400, {"csrf_token": [error.description]})
 
 
-def body() -> dict[str, Any]:
+def body(allowed: Collection[str] | None = None) -> dict[str, Any]:
+    """The request's JSON object; with ``allowed``, refusing any other field by name."""
     try:
         data = request.get_json(silent=True)
     except RecursionError:  # nested deeper than the parser goes: no JSON object either
         data = None
     if not isinstance(data, dict):
         raise ValidationError.single("body", gettext("Send a JSON object."))
+    unknown = sorted(set(data) - set(allowed)) if allowed is not None else []
+    if unknown:
+        raise ValidationError({name: [gettext("Unknown field.")] for name in unknown})
     return data
 
 
@@ -151,10 +156,7 @@ CREATE_FIELDS = ("source", *(name for name in LEAD_FIELDS if name != "owner"))
 
 @api.post("/leads")
 def create_lead() -> Any:
-    data = body()
-    unknown = sorted(set(data) - set(CREATE_FIELDS))
-    if unknown:
-        raise ValidationError({name: [gettext("Unknown field.")] for name in unknown})
+    data = body(CREATE_FIELDS)
     values = {name: data[name] for name in CREATE_FIELDS if name in data and name != "source"}
     source: Any = data.get("source", "")
     session = current_session()
@@ -191,10 +193,7 @@ def add_note(lead_id: int) -> Any:
 def write_email(lead_id: int) -> Any:
     """A staff user's email to the lead: written to the outbox, sent at once where an SMTP
     server is set. ``key`` makes a repeated request write one email (200 with it)."""
-    data = body()
-    unknown = sorted(set(data) - {"subject", "text", "key"})
-    if unknown:
-        raise ValidationError({name: [gettext("Unknown field.")] for name in unknown})
+    data = body({"subject", "text", "key"})
     session = current_session()
     lead = found(lead_id)
     known = _email_with_key(data.get("key"))
@@ -225,10 +224,7 @@ def _email_with_key(key: Any) -> bool:
 @api.post(f"/leads/<{ID}:lead_id>/follow-up/done")
 def follow_up_done(lead_id: int) -> Any:
     """The lead's follow-up of ``due`` done, the next on ``next_contact_date`` or none."""
-    data = body()
-    unknown = sorted(set(data) - {"due", "next_contact_date", "note"})
-    if unknown:
-        raise ValidationError({name: [gettext("Unknown field.")] for name in unknown})
+    data = body({"due", "next_contact_date", "note"})
     session = current_session()
     lead = found(lead_id)
     in_transaction(
@@ -249,10 +245,7 @@ def follow_up_done(lead_id: int) -> Any:
 @api.post(f"/leads/<{ID}:lead_id>/merge")
 def merge(lead_id: int) -> Any:
     """The lead named ``duplicate`` (id, ``LEAD-…`` id or email) merged into this one."""
-    data = body()
-    unknown = sorted(set(data) - {"duplicate"})
-    if unknown:
-        raise ValidationError({name: [gettext("Unknown field.")] for name in unknown})
+    data = body({"duplicate"})
     session = current_session()
     lead = found(lead_id)
     in_transaction(

@@ -33,7 +33,14 @@ from ..i18n import N_, gettext
 from ..leadlist import Page, apply_to_leads, search_leads, selected_ids, status_counts
 from ..leads import update_lead
 from ..mail.outgoing import send_queued
-from ..merging import FILLED, find_duplicate, merge_leads, merged_into, plan
+from ..merging import (
+    FILLED,
+    find_duplicate,
+    merge_leads,
+    merged_into,
+    plan,
+    possible_duplicates,
+)
 from ..models import (
     Address,
     Contact,
@@ -211,6 +218,7 @@ def _lead_page(lead: Lead, **forms: Any) -> Any:
         quotations=session.scalars(
             select(Quotation).where(Quotation.lead_id == lead.id).order_by(Quotation.id)
         ).all(),
+        duplicates=possible_duplicates(session, lead),
         **forms,
     )
 
@@ -363,6 +371,8 @@ def merge(lead_id: int) -> Any:
     found = _lead_or_404(lead_id)
     session = current_session()
     if request.method == "GET":
+        if "duplicate" not in request.args:  # nothing asked yet: the lead's page
+            return _lead_page(found)
         form = MergeForm(formdata=request.args, meta={"csrf": False})
         if form.validate():
             try:

@@ -83,6 +83,9 @@ class Lead(Base):
         Index("ix_lc_leads_score_id", "score", "id"),
         #: The dashboard's conversion by source, counted from the index alone.
         Index("ix_lc_leads_source_status", "source", "status"),
+        #: A lead's possible duplicates: the same phone, or the same name.
+        Index("ix_lc_leads_phone", "phone"),
+        Index("ix_lc_leads_lead_name", "lead_name"),
         #: A merged lead's id is never another lead's (on SQLite, which reuses the
         #: largest id otherwise; migration lc0026).
         {"sqlite_autoincrement": True},

@@ -1,6 +1,7 @@
 """Leads merged into others: each merged lead's id and human id, and the lead it became
-part of, so a link to it still leads somewhere. On SQLite the leads' ids become
-AUTOINCREMENT, so that a merged lead's id never goes to another lead.
+part of, so a link to it still leads somewhere; indexes on the leads' phone and name, to
+find a lead's possible duplicates. On SQLite the leads' ids become AUTOINCREMENT, so that
+a merged lead's id never goes to another lead.
 
 Revision ID: lc0026
 Revises: lc0025
@@ -32,6 +33,8 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("lead_id"),
     )
     op.create_index("ix_lc_lead_merges_into_id", "lc_lead_merges", ["into_id"])
+    op.create_index("ix_lc_leads_phone", "lc_leads", ["phone"])
+    op.create_index("ix_lc_leads_lead_name", "lc_leads", ["lead_name"])
     _lead_ids_autoincrement(True)
 
 
@@ -58,5 +61,7 @@ def _lead_ids_autoincrement(on: bool) -> None:
 
 def downgrade() -> None:
     _lead_ids_autoincrement(False)
+    op.drop_index("ix_lc_leads_lead_name", table_name="lc_leads")
+    op.drop_index("ix_lc_leads_phone", table_name="lc_leads")
     op.drop_index("ix_lc_lead_merges_into_id", table_name="lc_lead_merges")
     op.drop_table("lc_lead_merges")
