@@ -80,6 +80,11 @@ def test_a_duplicate_without_an_email_goes_into_the_lead_with_one(app: Flask) ->
     with signals.lead_merged.connected_to(heard := _Heard()):
         done = merge(app, kept, name)
     assert done is not None and set(done.changes) >= {"phone", "company_name", "industry", "notes"}
+    assert (done.moved["opportunities"], done.moved["addresses"], done.moved["customer"]) == (
+        1,
+        1,
+        0,
+    )
 
     with app.app_context():
         assert db.session.get(Lead, phoned) is None
