@@ -348,3 +348,28 @@ def test_possible_duplicates_are_found_by_index(app: Flask) -> None:
         statement, parameters = seen[-1]
         lines = "\n".join(plan(db.engine, statement, parameters))
     assert "ix_lc_leads_phone" in lines and "ix_lc_leads_lead_name" in lines, lines
+
+
+def test_two_leads_ticked_on_the_list_go_to_their_comparison(app: Flask, staff: Shopper) -> None:
+    older = make(app, lead_name="Tea Shop", email="buy@teashop.example")
+    newer = make(app, lead_name="Tea Shop", phone="+44 1632 960004")
+    third = make(app, lead_name="Other")
+    ticked = staff.submit(
+        "/backoffice/",
+        {"ids": [str(newer), str(older)], "merge": "1"},
+        action="/backoffice/leads/bulk",
+    )
+    assert ticked.status_code == 302
+    assert ticked.headers["Location"].endswith(
+        f"/backoffice/leads/{older}/merge?duplicate=LEAD-{newer:05d}"
+    )
+    html = staff.get(ticked.headers["Location"]).get_data(as_text=True)
+    assert f'href="/backoffice/leads/{newer}/merge?duplicate=LEAD-{older:05d}"' in html
+    assert f"Keep LEAD-{newer:05d} instead" in html
+    three = staff.submit(
+        "/backoffice/",
+        {"ids": [str(older), str(newer), str(third)], "merge": "1"},
+        action="/backoffice/leads/bulk",
+        follow=True,
+    )
+    assert "Tick two leads to merge them." in three.get_data(as_text=True)

@@ -31,7 +31,7 @@ from ..errors import ValidationError
 from ..exporting import export_csv
 from ..i18n import N_, gettext
 from ..leadlist import Page, apply_to_leads, search_leads, selected_ids, status_counts
-from ..leads import update_lead
+from ..leads import lead_name_for, update_lead
 from ..mail.outgoing import send_queued
 from ..merging import (
     FILLED,
@@ -125,6 +125,8 @@ def bulk() -> Any:
     session = current_session()
     ids = request.form.getlist("ids")
     try:
+        if "merge" in request.form:
+            return _compare_two(selected_ids(ids))
         if "export" in request.form:
             chosen = {"ids": selected_ids(ids)}
             return Response(
@@ -149,6 +151,15 @@ def bulk() -> Any:
         return redirect(url_for(".leads"))
     flash(gettext("Leads changed: %(count)s.", count=changed))
     return redirect(url_for(".leads"))
+
+
+def _compare_two(ids: list[int]) -> Any:
+    """Two leads ticked on the list, to merge: the comparison, the older one kept (the
+    comparison offers the other way round)."""
+    if len(ids) != 2:
+        raise ValidationError.single("ids", gettext("Tick two leads to merge them."))
+    kept, duplicate = ids
+    return redirect(url_for(".merge", lead_id=kept, duplicate=lead_name_for(duplicate)))
 
 
 def _lead_or_404(lead_id: int) -> Lead:
