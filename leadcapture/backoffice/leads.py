@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from secrets import token_urlsafe
 from typing import Any
 
@@ -234,15 +235,20 @@ def _lead_page(lead: Lead, **forms: Any) -> Any:
     )
 
 
-def _save(lead: Lead, form: Any, name: str, work: Any, done: str) -> Any:
-    """Validate ``form``, run ``work`` in one transaction, or show the page with errors."""
+def _save(
+    lead: Lead, form: Any, name: str, work: Any, done: str | Callable[[Any], str | None]
+) -> Any:
+    """Validate ``form``, run ``work`` in one transaction, or show the page with errors.
+    ``done`` is what to tell staff, or makes it from what ``work`` returned (None: nothing)."""
     if form.validate_on_submit():
         try:
-            in_transaction(current_session(), work)
+            result = in_transaction(current_session(), work)
         except ValidationError as error:
             show_errors(form, error)
         else:
-            flash(done, "success")
+            message = done(result) if callable(done) else done
+            if message:
+                flash(message, "success")
             return redirect(url_for(".lead", lead_id=lead.id))
     return _lead_page(lead, **{name: form}), 400
 
@@ -399,22 +405,15 @@ def merge(lead_id: int) -> Any:
                 )
         return _lead_page(found, merge_form=form), 400
     form = MergeForm()
-    if form.validate_on_submit():
-        try:
-            done = in_transaction(
-                session,
-                lambda: merge_leads(session, found, form.duplicate.data, by=g.leadcapture_staff.id),
-            )
-        except ValidationError as error:
-            show_errors(form, error)
-        else:
-            if done is not None:
-                flash(
-                    gettext("%(merged)s merged into this lead.", merged=done.duplicate.name),
-                    "success",
-                )
-            return redirect(url_for(".lead", lead_id=found.id))
-    return _lead_page(found, merge_form=form), 400
+    return _save(
+        found,
+        form,
+        "merge_form",
+        lambda: merge_leads(session, found, form.duplicate.data, by=g.leadcapture_staff.id),
+        lambda done: (
+            done and gettext("%(merged)s merged into this lead.", merged=done.duplicate.name)
+        ),
+    )
 
 
 @bp.route(f"/leads/<{ID}:lead_id>/contacts", methods=["POST"])
